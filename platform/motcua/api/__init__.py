@@ -1,0 +1,57 @@
+"""The HTTP API (/api/v1): one flask-smorest Api; each domain brings its blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from motcua.api.errors import MotcuaApi, register_error_handlers
+from motcua.errors import Unauthorized
+from motcua.org.auth import user_for_token, user_from_session
+
+PREFIX = "/api/v1"
+
+
+def register_api(app: Flask) -> None:
+    from motcua.app import csrf
+    from motcua.calendar.views import blp as calendar_blp
+    from motcua.catalog.views import blp as catalog_blp
+    from motcua.dossiers.views import blp as dossiers_blp
+    from motcua.dossiers.views import lookup_blp
+    from motcua.org.views import blp as org_blp
+    from motcua.processes.views import blp as processes_blp
+    from motcua.tasks.views import blp as tasks_blp
+
+    api = MotcuaApi(app, spec_kwargs={"info": {"description": "motcua — API lõi ổn định"}})
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer"}
+    )
+    for blp in (org_blp, calendar_blp, catalog_blp, processes_blp, dossiers_blp, lookup_blp,
+                tasks_blp):
+        csrf.exempt(blp)
+        api.register_blueprint(blp, url_prefix=PREFIX)
+    register_error_handlers(app)
+    app.before_request(_load_api_user)
+
+
+def _load_api_user() -> None:
+    """Bearer token first; else the browser session, which must carry the CSRF token for
+    anything that changes state."""
+    if not request.path.startswith(PREFIX + "/"):
+        return
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("Tiêu đề Authorization phải có dạng: Bearer <token>")
+        user = user_for_token(token.strip())
+        if user is None:
+            raise Unauthorized("Token không hợp lệ hoặc đã hết hạn")
+        g.user = user
+        return
+    user = user_from_session()
+    if user is not None:
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from motcua.app import csrf
+
+            csrf.protect()
+        g.user = user

@@ -1,0 +1,109 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from motcua.config import load_settings
+from motcua.db import db
+from motcua.engine.runtime import SpecCache
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+csrf = CSRFProtect()
+migrate = Migrate()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; raises ConfigError at once on missing or wrong settings."""
+    settings = load_settings(config)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        static_folder=str(Path(__file__).resolve().parents[2] / "web" / "static"),
+    )
+    app.config.update(settings.flask_config())
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    app.extensions["motcua_specs"] = SpecCache()
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    _register_models()
+    from motcua.api import register_api
+    from motcua.cli import register_cli
+    from motcua.web import register_web
+
+    register_api(app)
+    register_web(app)
+    register_cli(app)
+    _one_transaction_per_request(app)
+    return app
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets readers go on while one request writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _register_models() -> None:
+    # Import every model module so metadata (and Alembic) sees all tables.
+    import motcua.calendar.models
+    import motcua.catalog.models
+    import motcua.dossiers.models
+    import motcua.org.models
+    import motcua.processes.models
+    import motcua.tasks.models  # noqa: F401
+
+
+def _one_transaction_per_request(app: Flask) -> None:
+    """Operations only flush; the request commits here, or rolls back on any error."""
+
+    @app.after_request
+    def commit(response: Response) -> Response:
+        if response.status_code >= 400 or g.get("rollback_only"):
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except (StaleDataError, IntegrityError):
+            db.session.rollback()
+            from motcua.api.errors import error_response
+            from motcua.errors import Conflict
+
+            return error_response(
+                Conflict("Hồ sơ vừa được người khác cập nhật, vui lòng tải lại và thử lại")
+            )
+        return response
+
+    @app.teardown_request
+    def rollback(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        from motcua.api.errors import error_response
+        from motcua.errors import BadRequest
+
+        if request.path.startswith("/api/"):
+            return error_response(BadRequest("Thiếu hoặc sai mã CSRF"))
+        return Response("Phiên làm việc đã hết hạn, vui lòng tải lại trang.", status=400)

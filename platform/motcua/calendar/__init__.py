@@ -1,0 +1,1 @@
+"""Working-time calendar: deadlines in working minutes (Vietnam one-stop rules)."""

@@ -1,0 +1,1 @@
+"""Catalogue: published decisions and the procedures they create, amend, replace or abolish."""

@@ -1,0 +1,123 @@
+"""Settings read from the environment, in one place; bad settings fail at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the application refuses to start."""
+
+
+INSECURE_DEV_KEY = "dev-only-insecure-key"
+
+
+@dataclass
+class Settings:
+    database_url: str
+    secret_key: str
+    instance_path: Path
+    token_ttl_hours: int = 12
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "TESTING": self.testing,
+            "TOKEN_TTL_HOURS": self.token_ttl_hours,
+            "ARGON2_TIME_COST": self.argon2_time_cost,
+            "ARGON2_MEMORY_COST": self.argon2_memory_cost,
+            "API_TITLE": "motcua",
+            "API_VERSION": "v1",
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/api/v1",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "JSON_SORT_KEYS": False,
+            "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "WTF_CSRF_TIME_LIMIT": None,
+            **self.extra,
+        }
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Several threads (waitress) share one file: wait for the write lock
+        # instead of failing at once with "database is locked".
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None, env: dict[str, str] | None = None
+) -> Settings:
+    """Read settings from the environment (MOTCUA_* and DATABASE_URL, SECRET_KEY)."""
+    env = dict(os.environ if env is None else env)
+    overrides = dict(overrides or {})
+    instance = Path(
+        overrides.pop("INSTANCE_PATH", None) or env.get("MOTCUA_INSTANCE", "instance")
+    ).resolve()
+    testing = bool(overrides.pop("TESTING", False))
+    database_url = overrides.pop("DATABASE_URL", None) or env.get("DATABASE_URL") or (
+        f"sqlite:///{instance / 'motcua.sqlite3'}"
+    )
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            f"DATABASE_URL backend {url.get_backend_name()!r} is not supported "
+            "(use sqlite or postgresql)"
+        )
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
+        database_url = url.set(drivername="postgresql+psycopg").render_as_string(
+            hide_password=False
+        )
+    secret_key = overrides.pop("SECRET_KEY", None) or env.get("SECRET_KEY", "")
+    if not secret_key:
+        if testing or env.get("MOTCUA_DEV") == "1":
+            secret_key = INSECURE_DEV_KEY
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set (set MOTCUA_DEV=1 for a local demo with a development key)"
+            )
+    if len(secret_key) < 16:
+        raise ConfigError("SECRET_KEY must be at least 16 characters")
+    settings = Settings(
+        database_url=database_url,
+        secret_key=secret_key,
+        instance_path=instance,
+        token_ttl_hours=_int(env, "MOTCUA_TOKEN_TTL_HOURS", 12),
+        argon2_time_cost=_int(env, "MOTCUA_ARGON2_TIME_COST", 1 if testing else 3),
+        argon2_memory_cost=_int(env, "MOTCUA_ARGON2_MEMORY_COST", 1024 if testing else 65536),
+        testing=testing,
+    )
+    settings.extra.update(overrides)
+    return settings

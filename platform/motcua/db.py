@@ -1,0 +1,88 @@
+"""The SQLAlchemy instance, naming convention, shared column types and locking helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, DateTime, MetaData, Select, TypeDecorator
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+# JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC, returns aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def is_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def for_update(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
+    """Row lock on PostgreSQL. SQLite has no row locks: callers take the database
+    write lock first (see ``lock_for_write``) so the same read-modify-write is serial."""
+    if is_postgresql():
+        return stmt.with_for_update(skip_locked=skip_locked)
+    return stmt
+
+
+def lock_for_write() -> None:
+    """On SQLite, start the transaction as a writer (BEGIN IMMEDIATE semantics) so two
+    requests cannot both read a dossier and then both write it."""
+    if not is_postgresql():
+        conn = db.session.connection()
+        if not conn.info.get("motcua_write_locked"):
+            # A no-op write takes SQLite's RESERVED lock for the rest of the transaction.
+            conn.exec_driver_sql("UPDATE motcua_write_lock SET n = n WHERE id = 1")
+            conn.info["motcua_write_locked"] = True
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class WriteLock(db.Model):  # type: ignore[name-defined,misc]
+    """One row that SQLite writers touch first: see ``lock_for_write``."""
+
+    __tablename__ = "motcua_write_lock"
+
+    id = db.Column(db.Integer, primary_key=True)
+    n = db.Column(db.Integer, nullable=False, default=0)

@@ -1,0 +1,1 @@
+"""The demo province and process library behind ``motcua demo``."""

@@ -1,0 +1,1 @@
+"""Dossiers: one application, with its code, data, workflow state and history."""

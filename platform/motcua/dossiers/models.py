@@ -1,0 +1,140 @@
+"""Dossiers, their per-agency daily code sequence, hand-over history and issued documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from motcua.catalog.models import Procedure
+from motcua.db import JSONType, UTCDateTime, db
+from motcua.org.models import Agency, User
+from motcua.processes.models import ProcessVersion
+
+STATUSES = ("received", "processing", "supplement_requested", "refused", "stopped", "done",
+            "returned")
+CHANNELS = ("direct", "postal", "online")
+
+
+class Dossier(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "dossier"
+    __table_args__ = (
+        Index("ix_dossier_agency_received", "agency_id", "received_at"),
+        Index(
+            "ix_dossier_timer_due", "timer_due_at",
+            postgresql_where=text("timer_due_at IS NOT NULL"),
+            sqlite_where=text("timer_due_at IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    # The agency competent to process the dossier (its code prefixes the dossier code).
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # The one-stop desk that received it (@desk).
+    desk_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(255), index=True)
+    applicant_id_number: Mapped[str | None] = mapped_column(String(32))
+    applicant_phone: Mapped[str | None] = mapped_column(String(32))
+    applicant_email: Mapped[str | None] = mapped_column(String(255))
+    applicant_address: Mapped[str | None] = mapped_column(Text)
+    applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
+                                                          index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the legal clock (re)started: reception, or the complete resubmission after a
+    # supplement request (the clock restarts from zero).
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    current_step: Mapped[str | None] = mapped_column(Text)
+    # SpiffWorkflow state without the spec (the spec lives once in process_version).
+    workflow_state: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    procedure: Mapped[Procedure] = relationship()
+    process_version: Mapped[ProcessVersion] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    desk: Mapped[Agency] = relationship(foreign_keys=[desk_id])
+    applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
+
+    @property
+    def applicant(self) -> dict[str, str | None]:
+        return {
+            "name": self.applicant_name,
+            "id_number": self.applicant_id_number,
+            "phone": self.applicant_phone,
+            "email": self.applicant_email,
+            "address": self.applicant_address,
+        }
+
+
+class DossierSequence(db.Model):  # type: ignore[name-defined,misc]
+    """Per-agency, per-day counter behind the dossier code; bumped with one atomic upsert."""
+
+    __tablename__ = "dossier_sequence"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HistoryEvent(db.Model):  # type: ignore[name-defined,misc]
+    """Append-only: every hand-over and status change; the process control slip."""
+
+    __tablename__ = "history_event"
+    __table_args__ = (Index("ix_history_event_dossier_at", "dossier_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(255))
+    step_name: Mapped[str | None] = mapped_column(Text)
+    from_step: Mapped[str | None] = mapped_column(Text)
+    to_step: Mapped[str | None] = mapped_column(Text)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    timing: Mapped[str | None] = mapped_column(String(10))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+
+    actor: Mapped[User | None] = relationship()
+    unit: Mapped[Agency | None] = relationship()
+
+
+class IssuedDocument(db.Model):  # type: ignore[name-defined,misc]
+    """A standard document issued at a step (receipt, supplement request, ...), kept to re-print."""
+
+    __tablename__ = "issued_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    step: Mapped[str | None] = mapped_column(String(255))
+    # A snapshot of the fields printed on the document at the time it was issued.
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -1,0 +1,143 @@
+"""Dossier verbs: receive (create), read, history, public lookup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from motcua.calendar.operations import load_calendar
+from motcua.catalog.operations import get_procedure, require_open
+from motcua.db import db, for_update, lock_for_write
+from motcua.dossiers.access import visible_dossiers
+from motcua.dossiers.codes import next_code
+from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
+from motcua.dossiers.models import Dossier, HistoryEvent
+from motcua.errors import Forbidden, Invalid, NotFound, field_error
+from motcua.org.models import Agency, Membership, User
+from motcua.processes.operations import version_in_effect
+from motcua.schema_errors import validate
+
+
+def _desk_for(user: User, channel: str, desk_code: str | None, procedure: Any) -> Agency:
+    if channel in ("direct", "postal"):
+        if not user.has_role("receiver"):
+            raise Forbidden("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ trực tiếp/bưu chính")
+        desks = {a for a in user.agencies_with("receiver")}
+        if not desk_code:
+            if len(desks) != 1:
+                raise field_error("desk", "Chọn Bộ phận Một cửa tiếp nhận")
+            return db.session.get_one(Agency, next(iter(desks)))
+        desk = db.session.scalar(select(Agency).where(Agency.code == desk_code))
+        if desk is None or desk.id not in desks:
+            raise field_error("desk", f"Bạn không làm việc tại Bộ phận Một cửa {desk_code}")
+        return desk
+    if user.kind != "applicant":
+        raise Forbidden("Hồ sơ trực tuyến do tổ chức, cá nhân nộp bằng tài khoản công dân")
+    if desk_code:
+        desk = db.session.scalar(select(Agency).where(Agency.code == desk_code))
+        if desk is None or not _has_receivers(desk.id):
+            raise field_error("desk", f"Không có Bộ phận Một cửa {desk_code}")
+        return desk
+    return _nearest_desk(procedure.agency)
+
+
+def _has_receivers(agency_id: int) -> bool:
+    return db.session.scalar(select(Membership.id).where(
+        Membership.agency_id == agency_id, Membership.role == "receiver").limit(1)) is not None
+
+
+def _nearest_desk(agency: Agency) -> Agency:
+    """The one-stop desk closest up the tree from the competent agency."""
+    cursor: Agency | None = agency
+    while cursor is not None:
+        for candidate in [cursor, *sorted(cursor.children, key=lambda a: a.code)]:
+            if _has_receivers(candidate.id):
+                return candidate
+        cursor = cursor.parent
+    raise Invalid("Không tìm thấy Bộ phận Một cửa nào tiếp nhận thủ tục này")
+
+
+def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
+    procedure = get_procedure(body["procedure"]) if body.get("procedure") else None
+    if procedure is None:
+        raise field_error("procedure", "Thiếu mã thủ tục")
+    require_open(procedure)
+    channel = body["channel"]
+    desk = _desk_for(user, channel, body.get("desk"), procedure)
+    version = version_in_effect(procedure)
+    data = body.get("data") or {}
+    form = version.form(version.start_form)
+    if form is not None:
+        problems = validate(data, form.schema, root="data")
+        if problems:
+            raise Invalid("Tờ khai chưa hợp lệ", problems)
+    applicant = dict(body.get("applicant") or {})
+    if user.kind == "applicant":
+        applicant.setdefault("name", user.full_name)
+        applicant.setdefault("email", user.email)
+        applicant.setdefault("phone", user.phone)
+    if not applicant.get("name"):
+        raise field_error("applicant.name", "Thiếu tên tổ chức, cá nhân")
+    calendar = load_calendar()
+    lock_for_write()
+    dossier = Dossier(
+        code=next_code(procedure.agency, now), procedure=procedure, process_version=version,
+        agency_id=procedure.agency_id, desk_id=desk.id, channel=channel, status="received",
+        applicant_name=applicant["name"], applicant_id_number=applicant.get("id_number"),
+        applicant_phone=applicant.get("phone"), applicant_email=applicant.get("email"),
+        applicant_address=applicant.get("address"),
+        applicant_user_id=user.id if user.kind == "applicant" else None, data=data,
+        received_at=now, clock_started_at=calendar.next_working_minute(now),
+        due_at=calendar.add(now, procedure.time_limit_minutes)
+        if procedure.time_limit_minutes else None,
+        created_by_id=user.id, workflow_state={},
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    runtime = bind_runtime(dossier, version, calendar, now)
+    try:
+        workflow = runtime.start({**data, "dossier": {"code": dossier.code, "channel": channel}})
+    except ENGINE_ERRORS as exc:
+        raise engine_failure(exc) from exc
+    step = Advance(actor=user, now=now)
+    sync(dossier, workflow, runtime, calendar, step)
+    db.session.add(HistoryEvent(
+        dossier_id=dossier.id, at=now, actor_id=user.id, action="received",
+        to_step=", ".join(t.name for t in step.created), unit_id=desk.id,
+        note={"direct": "Trực tiếp", "postal": "Bưu chính", "online": "Trực tuyến"}[channel]))
+    db.session.flush()
+    return dossier
+
+
+def get_dossier(user: User, code: str) -> Dossier:
+    dossier = db.session.scalar(
+        select(Dossier).where(Dossier.code == code, visible_dossiers(user)))
+    if dossier is None:
+        raise NotFound(f"Không có hồ sơ {code}")
+    return dossier
+
+
+def lock_dossier(dossier_id: int) -> Dossier:
+    """Serialise changes to one dossier: row lock (PostgreSQL) or the write lock (SQLite),
+    then re-read it so we work on what is committed."""
+    lock_for_write()
+    stmt = for_update(select(Dossier).where(Dossier.id == dossier_id))
+    dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if dossier is None:
+        raise NotFound("Hồ sơ không còn tồn tại")
+    return dossier
+
+
+def history(dossier: Dossier) -> list[HistoryEvent]:
+    return list(db.session.scalars(
+        select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
+        .order_by(HistoryEvent.id)))
+
+
+def lookup(code: str) -> Dossier:
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code.strip()))
+    if dossier is None:
+        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+    return dossier

@@ -1,0 +1,70 @@
+"""Dossier bodies and answers."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from motcua.api.fields import LocalDateTime
+from motcua.dossiers.models import CHANNELS
+from motcua.tasks.schemas import TaskSchema
+
+
+class ApplicantSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=32))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=32))
+    email = fields.String(allow_none=True, validate=validate.Length(max=255))
+    address = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+
+class DossierCreate(Schema):
+    procedure = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    desk = fields.String(allow_none=True)
+    applicant = fields.Nested(ApplicantSchema, load_default=dict)
+    data = fields.Dict(load_default=dict)
+
+
+class DossierSchema(Schema):
+    code = fields.String()
+    procedure = fields.Function(lambda d: d.procedure.code)
+    procedure_name = fields.Function(lambda d: d.procedure.name)
+    process_version = fields.Function(lambda d: d.process_version.version)
+    agency = fields.Function(lambda d: d.agency.code)
+    desk = fields.Function(lambda d: d.desk.code)
+    channel = fields.String()
+    status = fields.String()
+    received_at = LocalDateTime()
+    due_at = LocalDateTime()
+    finished_at = LocalDateTime()
+    current_step = fields.String()
+    applicant = fields.Dict()
+    data = fields.Dict()
+    tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class HistorySchema(Schema):
+    at = LocalDateTime()
+    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
+    actor_name = fields.Function(lambda e: e.actor.full_name if e.actor else None)
+    action = fields.String()
+    step = fields.String()
+    step_name = fields.String()
+    unit = fields.Function(lambda e: e.unit.code if e.unit else None)
+    unit_name = fields.Function(lambda e: e.unit.name if e.unit else None)
+    from_ = fields.String(attribute="from_step", data_key="from")
+    to = fields.String(attribute="to_step")
+    outcome = fields.String()
+    note = fields.String()
+    timing = fields.String()
+    started_at = LocalDateTime()
+    due_at = LocalDateTime()
+
+
+class LookupSchema(Schema):
+    code = fields.String()
+    procedure = fields.Function(lambda d: d.procedure.name)
+    status = fields.String()
+    received_at = LocalDateTime()
+    due_at = LocalDateTime()
+    current_step = fields.String()

@@ -1,0 +1,1 @@
+"""Organisation: the province, agencies as a tree, users and their memberships."""

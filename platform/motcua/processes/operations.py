@@ -1,0 +1,153 @@
+"""Process verbs: upload and check a BPMN process with its e-forms, publish a version,
+and find the version a new dossier runs on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from motcua.calendar.working_time import TZ
+from motcua.catalog.models import Procedure
+from motcua.catalog.operations import get_procedure
+from motcua.clock import now as clock_now
+from motcua.db import db, utcnow
+from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec
+from motcua.errors import Conflict, Invalid, NotFound
+from motcua.org.models import Agency, User
+from motcua.processes.bpmn_check import CheckResult, Problem, check_process
+from motcua.processes.models import Form, ProcessVersion
+
+
+@dataclass
+class FormFile:
+    filename: str
+    content: bytes
+
+
+def forms_from_files(files: Sequence[FormFile]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """``<key>.schema.json`` and ``<key>.ui.json`` uploads into {key: {"schema", "ui"}}."""
+    forms: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for item in files:
+        name = item.filename.rsplit("/", 1)[-1]
+        if name.endswith(".schema.json"):
+            key, part = name[: -len(".schema.json")], "schema"
+        elif name.endswith(".ui.json"):
+            key, part = name[: -len(".ui.json")], "ui"
+        else:
+            problems.append(Problem(
+                f"Tệp biểu mẫu phải có tên <khóa>.schema.json hoặc <khóa>.ui.json: {name}",
+                file=name))
+            continue
+        try:
+            value = json.loads(item.content.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            problems.append(Problem("Tệp biểu mẫu phải mã hóa UTF-8", file=name))
+            continue
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(f"JSON không hợp lệ: {exc.msg}", line=exc.lineno, file=name))
+            continue
+        forms.setdefault(key, {"schema": None, "ui": None})[part] = value
+    for key, form in forms.items():
+        if form["schema"] is None:
+            problems.append(Problem(f"Biểu mẫu {key} có ui.json nhưng thiếu schema.json",
+                                    file=f"{key}.ui.json"))
+    return {k: f for k, f in forms.items() if f["schema"] is not None}, problems
+
+
+def _agency_exists(code: str) -> bool:
+    return db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None
+
+
+def check(bpmn: bytes, filename: str, forms: Mapping[str, Mapping[str, Any]],
+          library: Sequence[tuple[str, bytes]] = ()) -> CheckResult:
+    return check_process(bpmn, filename, forms, library=library, agency_exists=_agency_exists)
+
+
+def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence[FormFile],
+           user: User | None, library: Sequence[tuple[str, bytes]] = ()) -> ProcessVersion:
+    """Check and store a draft version; nothing is stored if there is any problem."""
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == procedure_code))
+    if procedure is None:
+        raise Invalid(f"Không có thủ tục {procedure_code}",
+                      [{"field": "procedure", "message": "Thủ tục không tồn tại"}])
+    forms, problems = forms_from_files(form_files)
+    result = check(bpmn, filename, forms, library)
+    problems = problems + result.problems
+    if problems or result.spec is None:
+        raise Invalid(f"Quy trình có {len(problems)} lỗi, chưa được lưu",
+                      [p.as_dict() for p in problems])
+    bundle = adopt_timers(SpecBundle(result.spec, result.subprocess_specs))
+    latest = db.session.scalar(
+        select(func.max(ProcessVersion.version)).where(ProcessVersion.procedure_id == procedure.id))
+    used = {s.form for s in result.steps.values()} | {result.start_form}
+    version = ProcessVersion(
+        procedure_id=procedure.id, version=(latest or 0) + 1, status="draft", filename=filename,
+        bpmn_xml=bpmn.decode("utf-8-sig", errors="replace"),
+        library=[{"filename": n, "xml": x.decode("utf-8-sig", errors="replace")}
+                 for n, x in library],
+        bpmn_sha256=hashlib.sha256(bpmn).hexdigest(), process_id=result.process_id,
+        process_name=result.process_name, spec=dump_spec(bundle),
+        steps={k: s.as_dict() for k, s in result.steps.items()}, timers=result.timers,
+        start_form=result.start_form, problems=[], created_at=utcnow(),
+        created_by_id=user.id if user else None,
+        forms=[Form(key=k, schema=f["schema"], ui=f.get("ui"))
+               for k, f in sorted(forms.items()) if k in used],
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def get_version(version_id: int) -> ProcessVersion:
+    version = db.session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"Không có phiên bản quy trình {version_id}")
+    return version
+
+
+def publish(version: ProcessVersion, effective: date | None, user: User | None) -> ProcessVersion:
+    if version.status == "published":
+        raise Conflict(f"Phiên bản {version.version} đã được công bố và không thể thay đổi")
+    version.status = "published"
+    version.effective = effective or clock_now().astimezone(TZ).date()
+    version.published_at = utcnow()
+    version.published_by_id = user.id if user else None
+    db.session.flush()
+    return version
+
+
+def upload_and_publish(procedure_code: str, bpmn: bytes, filename: str,
+                       form_files: Sequence[FormFile], effective: date | None,
+                       user: User | None = None,
+                       library: Sequence[tuple[str, bytes]] = ()) -> ProcessVersion:
+    get_procedure(procedure_code)
+    version = upload(procedure_code, bpmn, filename, form_files, user, library)
+    return publish(version, effective, user)
+
+
+def version_in_effect(procedure: Procedure, on: date | None = None) -> ProcessVersion:
+    """The published version new dossiers start on: the latest in effect today."""
+    on = on or clock_now().astimezone(TZ).date()
+    version = db.session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.procedure_id == procedure.id,
+               ProcessVersion.status == "published", ProcessVersion.effective <= on)
+        .order_by(ProcessVersion.effective.desc(), ProcessVersion.version.desc())
+        .limit(1))
+    if version is None:
+        raise Invalid(f"Thủ tục {procedure.code} chưa có quy trình điện tử đang có hiệu lực",
+                      [{"field": "procedure", "message": "Chưa có quy trình được công bố"}])
+    return version
+
+
+def spec_bundle(version: ProcessVersion) -> SpecBundle:
+    cache = current_app.extensions["motcua_specs"]
+    return cache.get(version.id, lambda: version.spec)  # type: ignore[no-any-return]

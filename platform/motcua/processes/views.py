@@ -1,0 +1,94 @@
+"""POST /processes (upload + check a draft), GET /processes/{id}, POST .../publish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from werkzeug.datastructures import FileStorage
+
+from motcua.catalog.operations import get_procedure
+from motcua.errors import Invalid, NotFound, field_error
+from motcua.org.auth import current_user
+from motcua.processes import operations
+from motcua.processes.access import can_design, require_designer
+from motcua.processes.models import ProcessVersion
+
+blp = Blueprint("processes", __name__, description="Quy trình điện tử")
+
+MAX_FILE = 5 * 1024 * 1024
+
+
+class UploadForm(Schema):
+    procedure = fields.String(required=True)
+
+
+class UploadFiles(Schema):
+    bpmn = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    forms = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
+    library = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
+
+
+class PublishBody(Schema):
+    effective = fields.Date()
+
+
+class VersionSchema(Schema):
+    id = fields.Integer()
+    procedure = fields.Function(lambda v: v.procedure.code)
+    version = fields.Integer()
+    status = fields.String()
+    effective = fields.Date(allow_none=True)
+    process_id = fields.String()
+    problems = fields.List(fields.Dict())
+    steps = fields.Dict()
+    forms = fields.Function(lambda v: sorted(f.key for f in v.forms))
+
+
+def _read(upload: Any, field: str) -> tuple[str, bytes]:
+    if not isinstance(upload, FileStorage):
+        raise field_error(field, "Phải là tệp tải lên")
+    content = upload.read(MAX_FILE + 1)
+    if len(content) > MAX_FILE:
+        raise field_error(field, "Tệp quá lớn (tối đa 5 MB)")
+    return upload.filename or field, content
+
+
+@blp.route("/processes", methods=["POST"])
+@blp.arguments(UploadForm, location="form")
+@blp.arguments(UploadFiles, location="files")
+@blp.response(201, VersionSchema)
+def upload(form: dict[str, Any], files: dict[str, Any]) -> ProcessVersion:
+    user = current_user()
+    procedure = get_procedure(form["procedure"]) if form.get("procedure") else None
+    if procedure is None:
+        raise Invalid("Thiếu thủ tục", [{"field": "procedure", "message": "Bắt buộc"}])
+    require_designer(user, procedure)
+    filename, bpmn = _read(files["bpmn"], "bpmn")
+    form_files = [operations.FormFile(*_read(f, "forms")) for f in files.get("forms", [])]
+    library = [_read(f, "library") for f in files.get("library", [])]
+    return operations.upload(procedure.code, bpmn, filename, form_files, user, library)
+
+
+@blp.route("/processes/<int:version_id>")
+@blp.response(200, VersionSchema)
+def show(version_id: int) -> ProcessVersion:
+    user = current_user()
+    version = operations.get_version(version_id)
+    if not (can_design(user, version.procedure) or user.has_role("auditor")):
+        raise NotFound(f"Không có phiên bản quy trình {version_id}")
+    return version
+
+
+@blp.route("/processes/<int:version_id>/publish", methods=["POST"])
+@blp.arguments(PublishBody)
+@blp.response(200, VersionSchema)
+def publish(body: dict[str, Any], version_id: int) -> ProcessVersion:
+    user = current_user()
+    version = operations.get_version(version_id)
+    if not can_design(user, version.procedure):
+        if user.has_role("auditor"):
+            require_designer(user, version.procedure)
+        raise NotFound(f"Không có phiên bản quy trình {version_id}")
+    return operations.publish(version, body.get("effective"), user)

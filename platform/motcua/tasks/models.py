@@ -1,0 +1,71 @@
+"""Task rows: what officers see in their worklists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from motcua.db import JSONType, UTCDateTime, db
+from motcua.dossiers.models import Dossier
+from motcua.org.models import Agency, User
+
+OPEN_STATES = ("ready", "claimed")
+TASK_STATES = ("ready", "claimed", "completed", "cancelled")
+
+
+class Task(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "task"
+    __table_args__ = (
+        # Worklist: unassigned open tasks of a role at a unit, soonest due first.
+        Index(
+            "ix_task_open_unit", "role", "unit_id", "due_at",
+            postgresql_where=text("state IN ('ready', 'claimed')"),
+            sqlite_where=text("state IN ('ready', 'claimed')"),
+        ),
+        Index(
+            "ix_task_open_assignee", "assignee_id", "due_at",
+            postgresql_where=text("state IN ('ready', 'claimed')"),
+            sqlite_where=text("state IN ('ready', 'claimed')"),
+        ),
+        Index(
+            "ix_task_open_due", "due_at",
+            postgresql_where=text("state IN ('ready', 'claimed') AND overdue = false"),
+            sqlite_where=text("state IN ('ready', 'claimed') AND overdue = 0"),
+        ),
+        Index("ix_task_dossier", "dossier_id", "id"),
+        Index("ix_task_completed_by", "completed_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    state: Mapped[str] = mapped_column(String(16), default="ready")
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    outcomes: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
+    document: Mapped[str | None] = mapped_column(String(20))
+    allotted_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    dossier: Mapped[Dossier] = relationship()
+    unit: Mapped[Agency] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES

@@ -1,0 +1,143 @@
+"""Task verbs: the worklist, claim, and complete — what happens when an officer completes
+a task is ``complete`` below."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy.orm import contains_eager
+
+from motcua.calendar.operations import load_calendar
+from motcua.db import db
+from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
+from motcua.dossiers.models import Dossier, HistoryEvent
+from motcua.dossiers.operations import lock_dossier
+from motcua.errors import Conflict, Invalid, NotFound
+from motcua.org.models import User
+from motcua.schema_errors import validate
+from motcua.tasks.models import OPEN_STATES, Task
+
+MAX_PAGE = 200
+
+
+def _eligible(user: User) -> Any:
+    pairs = [(m.role, m.agency_id) for m in user.memberships]
+    mine = Task.assignee_id == user.id
+    if not pairs:
+        return mine
+    return or_(mine, and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.unit_id).in_(pairs)))
+
+
+def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
+             offset: int = 0) -> list[Task]:
+    """Open tasks ``user`` may work on: theirs, or unassigned for one of their role+units,
+    soonest due first."""
+    stmt = (
+        select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
+        .where(Task.state.in_(OPEN_STATES), _eligible(user))
+        .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        .limit(min(max(limit, 1), MAX_PAGE)).offset(max(offset, 0))
+    )
+    if procedure:
+        from motcua.catalog.models import Procedure
+
+        stmt = stmt.join(Procedure, Procedure.id == Dossier.procedure_id).where(
+            Procedure.code == procedure)
+    return list(db.session.scalars(stmt))
+
+
+def get_task(user: User, task_id: int) -> Task:
+    """A task the user may act on or could see; anything else is absent."""
+    task = db.session.scalar(select(Task).where(Task.id == task_id, or_(
+        _eligible(user), Task.completed_by_id == user.id)))
+    if task is None:
+        raise NotFound(f"Không có công việc {task_id}")
+    return task
+
+
+def _locked(user: User, task_id: int) -> tuple[Dossier, Task]:
+    task = get_task(user, task_id)
+    dossier = lock_dossier(task.dossier_id)
+    fresh = db.session.scalar(select(Task).where(Task.id == task_id)
+                              .execution_options(populate_existing=True))
+    assert fresh is not None
+    return dossier, fresh
+
+
+def claim(user: User, task_id: int, now: datetime) -> Task:
+    dossier, task = _locked(user, task_id)
+    if task.state not in OPEN_STATES:
+        raise Conflict("Công việc đã được hoàn thành hoặc hủy")
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        raise Conflict(f"Công việc đang do {task.assignee.full_name} xử lý")
+    if task.assignee_id != user.id:
+        task.assignee_id = user.id
+        task.state = "claimed"
+        task.claimed_at = now
+        db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
+                                    action="claimed", step=task.element_id,
+                                    step_name=task.name, unit_id=task.unit_id))
+    db.session.flush()
+    return task
+
+
+def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any],
+             now: datetime) -> tuple[Dossier, list[Task]]:
+    """Validate the step's form and outcome, run the engine one step, and hand over."""
+    dossier, task = _locked(user, task_id)
+    if task.state not in OPEN_STATES:
+        raise Conflict("Công việc đã được hoàn thành hoặc hủy")
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        raise Conflict(f"Công việc đang do {task.assignee.full_name} xử lý")
+    _check_input(dossier, task, outcome, data)
+    calendar = load_calendar()
+    version = dossier.process_version
+    runtime = bind_runtime(dossier, version, calendar, now)
+    step_config = version.steps.get(task.element_id, {})
+    try:
+        workflow = runtime.load(dossier.workflow_state)
+        runtime.complete(workflow, UUID(task.spiff_task_id), {**data, "outcome": outcome})
+    except LookupError as exc:
+        raise Conflict("Công việc không còn ở trạng thái chờ xử lý") from exc
+    except ENGINE_ERRORS as exc:
+        raise engine_failure(exc) from exc
+    task.state = "completed"
+    task.assignee_id = task.assignee_id or user.id
+    task.completed_at = now
+    task.completed_by_id = user.id
+    task.outcome = outcome
+    task.data = data
+    assignee_field = step_config.get("assignee_field")
+    step = Advance(actor=user, now=now, completed=task,
+                   assignee_username=data.get(assignee_field) if assignee_field else None,
+                   note=_note(data))
+    sync(dossier, workflow, runtime, calendar, step)
+    db.session.flush()
+    return dossier, step.created
+
+
+def _check_input(dossier: Dossier, task: Task, outcome: str | None, data: dict[str, Any]) -> None:
+    keys = [key for key, _label in task.outcomes]
+    if keys and outcome not in keys:
+        raise Invalid("Chọn một kết quả xử lý hợp lệ", [{
+            "field": "outcome",
+            "message": f"Kết quả phải là một trong: {', '.join(keys)}"}])
+    if not keys and outcome is not None:
+        raise Invalid("Bước này không có lựa chọn kết quả", [{
+            "field": "outcome", "message": "Bước này không nhận kết quả"}])
+    form = dossier.process_version.form(task.form_key)
+    if form is not None:
+        problems = validate(data, form.schema, root="data")
+        if problems:
+            raise Invalid("Biểu mẫu chưa hợp lệ", problems)
+
+
+def _note(data: dict[str, Any]) -> str | None:
+    for key in ("note", "opinion", "y_kien", "reason", "ly_do", "comment"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

@@ -1,0 +1,1 @@
+"""Process execution: the safe expression subset and the SpiffWorkflow adapter."""

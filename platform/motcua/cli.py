@@ -109,11 +109,14 @@ def process_group() -> None:
     pass
 
 
-def _form_files(forms_dir: Path | None) -> list[Any]:
+def _form_files(forms_dir: Path | None, bpmn: Path) -> list[Any]:
+    """The --forms folder, else the library's own ``forms/`` beside ``bpmn/``."""
     from motcua.processes.operations import FormFile
 
     if forms_dir is None:
-        return []
+        forms_dir = bpmn.resolve().parent.parent / "forms"
+        if not forms_dir.is_dir():
+            return []
     if not forms_dir.is_dir():
         click.echo(f"Lỗi: không có thư mục biểu mẫu {forms_dir}", err=True)
         sys.exit(2)
@@ -149,7 +152,7 @@ def check_command(file: Path, forms_dir: Path | None) -> None:
     except XmlRejected as exc:
         click.echo(f"{file.name}: không đọc được: {exc}", err=True)
         sys.exit(2)
-    forms, problems = forms_from_files(_form_files(forms_dir))
+    forms, problems = forms_from_files(_form_files(forms_dir, file))
     result = check_process(bpmn, file.name, forms, library=_library(file),
                            agency_exists=_agency_lookup())
     problems = problems + result.problems
@@ -186,7 +189,7 @@ def publish_command(procedure: str, file: Path, forms_dir: Path | None,
 
     bpmn = _read_bpmn(file)
     with transaction():
-        version = upload_and_publish(procedure, bpmn, file.name, _form_files(forms_dir),
+        version = upload_and_publish(procedure, bpmn, file.name, _form_files(forms_dir, file),
                                      effective.date() if effective else None,
                                      library=_library(file))
     click.echo(f"Đã công bố {procedure} phiên bản {version.version}, "

@@ -174,7 +174,9 @@ def _apply_status(dossier: Dossier, workflow: BpmnWorkflow, calendar: WorkingCal
         dossier.status = "refused" if refused else "returned"
         dossier.finished_at = step.now
     elif "supplement" in open_docs:
+        # The clock stops: there is no appointment until the complete dossier is back.
         dossier.status = "supplement_requested"
+        dossier.due_at = None
     elif (completed is not None and completed.document == "result") or dossier.status == "done":
         dossier.status = "done"
     elif completed is None and dossier.status == "received":

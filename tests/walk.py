@@ -1,0 +1,51 @@
+"""Walk dossiers through their process over the HTTP API, as the officers would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from formdata import example_for
+
+
+class Walker:
+    def __init__(self, api: Any, forms_dir: Path) -> None:
+        self.api = api
+        self.forms_dir = forms_dir
+
+    def schema(self, key: str | None) -> dict[str, Any] | None:
+        if not key:
+            return None
+        return json.loads((self.forms_dir / f"{key}.schema.json").read_text(encoding="utf-8"))
+
+    def data_for(self, key: str | None, **overrides: Any) -> dict[str, Any]:
+        schema = self.schema(key)
+        return example_for(schema, overrides) if schema else dict(overrides)
+
+    def create(self, user: str, procedure: str, start_form: str, channel: str = "direct",
+               **extra: Any) -> dict[str, Any]:
+        body = {"procedure": procedure, "channel": channel,
+                "applicant": {"name": "Nguyễn Văn An", "id_number": "001090012345",
+                              "phone": "0912345678", "address": "Hà Nội"},
+                "data": self.data_for(start_form)}
+        body.update(extra)
+        response = self.api.post(user, "/dossiers", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()  # type: ignore[no-any-return]
+
+    def task(self, user: str, code: str, name: str | None = None) -> dict[str, Any]:
+        response = self.api.get(user, "/tasks")
+        assert response.status_code == 200, response.get_json()
+        tasks = [t for t in response.get_json() if t["dossier"] == code
+                 and (name is None or t["name"] == name)]
+        assert tasks, f"{user} has no task for {code} ({name}); worklist: {response.get_json()}"
+        return tasks[0]  # type: ignore[no-any-return]
+
+    def complete(self, user: str, code: str, outcome: str | None = None,
+                 name: str | None = None, **data: Any) -> dict[str, Any]:
+        task = self.task(user, code, name)
+        body = {"outcome": outcome, "data": self.data_for(task["form"], **data)}
+        response = self.api.post(user, f"/tasks/{task['id']}/complete", json=body)
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()  # type: ignore[no-any-return]

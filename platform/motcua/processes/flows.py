@@ -1,0 +1,346 @@
+"""Sequence flows, gateways, scripts and timers: every piece of text the engine will evaluate
+goes through the safe-expression checker, and every decision point must have somewhere to go
+for every button the officer may press."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from lxml import etree
+
+from motcua.engine.expressions import ExpressionError, check_expression, check_script
+from motcua.processes.dialect import StepConfig
+from motcua.processes.document import (
+    HUMAN_TASK_TAGS,
+    NS,
+    Document,
+    bpmn_tag,
+    label,
+    local_name,
+    scopes,
+)
+from motcua.processes.outcomes import compared_keys, holds, names_used, parse_condition
+from motcua.processes.problems import Problem
+
+_CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
+_TIMER_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+_SCRIPT_EXTENSIONS = "./bpmn:extensionElements/spiffworkflow:preScript | " + (
+    "./bpmn:extensionElements/spiffworkflow:postScript"
+)
+_TIMER_KIND_HINT = "Dùng timeDate với due_step hoặc due_dossier — thời hạn tính theo giờ làm việc."
+
+
+def _raw(el: etree._Element | None) -> str:
+    return "" if el is None else "".join(el.itertext())
+
+
+class FlowChecker:
+    def __init__(self, doc: Document, steps: Mapping[str, StepConfig]) -> None:
+        self.doc = doc
+        self.steps = steps
+        self.timers: dict[str, dict[str, Any]] = {}
+        self.problems: list[Problem] = []
+        # Conditions that passed the expression check, by flow id.
+        self._valid_conditions: set[str] = set()
+
+    def _report(self, el: etree._Element, message: str, *, line: int | None = None) -> None:
+        self.problems.append(self.doc.problem(el, message, line=line))
+
+    def _expression_errors(
+        self,
+        el: etree._Element,
+        text_el: etree._Element,
+        check: Callable[[str], list[ExpressionError]],
+        what: str,
+    ) -> bool:
+        """Report what ``check`` finds in ``text_el``'s text against ``el``; True if clean."""
+        errors = check(_raw(text_el))
+        start = text_el.sourceline
+        for error in errors:
+            line = start + error.lineno - 1 if start and error.lineno else start
+            self._report(el, f"{what} {label(el)} không hợp lệ: {error.message}.", line=line)
+        return not errors
+
+    # ------------------------------------------------------------------ entry
+
+    def check(self, process: etree._Element) -> None:
+        for scope in scopes(process):
+            self._scope(scope)
+
+    def _scope(self, scope: etree._Element) -> None:
+        nodes: dict[str, etree._Element] = {}
+        flows: list[etree._Element] = []
+        for el in scope:
+            name = local_name(el)
+            if name == "sequenceFlow":
+                flows.append(el)
+            elif name is not None and el.get("id"):
+                nodes[el.get("id") or ""] = el
+        incoming: dict[str, list[etree._Element]] = {}
+        outgoing: dict[str, list[etree._Element]] = {}
+        for flow in flows:
+            self._flow(flow, nodes)
+            outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
+            incoming.setdefault(flow.get("targetRef") or "", []).append(flow)
+        for el in nodes.values():
+            name = local_name(el) or ""
+            outs = outgoing.get(el.get("id") or "", [])
+            if len(outs) > 1 and not name.endswith("Gateway") and name != "startEvent":
+                self._report(
+                    el,
+                    f"{label(el)} có {len(outs)} luồng ra: chỉ cổng mới được tách luồng. Đặt "
+                    "sau phần tử một exclusiveGateway (rẽ nhánh theo điều kiện) hoặc một "
+                    "parallelGateway (làm song song).",
+                )
+            if name in _CONDITIONAL_GATEWAYS:
+                self._gateway(el, outs)
+                self._outcomes(el, outs, nodes, incoming)
+            if name == "scriptTask":
+                self._script(el)
+            for script in el.xpath(_SCRIPT_EXTENSIONS, namespaces=NS):
+                self._expression_errors(el, script, check_script, "Kịch bản trước/sau của")
+            if name in _TIMER_EVENTS:
+                for definition in el.iterchildren(bpmn_tag("timerEventDefinition")):
+                    self._timer(scope, el, definition, nodes)
+            if name == "boundaryEvent" and not any(
+                "EventDefinition" in (local_name(c) or "") for c in el
+            ):
+                self._report(
+                    el,
+                    f"Sự kiện biên {label(el)} không có loại sự kiện: dùng sự kiện hẹn giờ "
+                    "(timerEventDefinition với timeDate) hoặc xóa sự kiện.",
+                )
+            if name == "boundaryEvent" and el.get("attachedToRef") not in nodes:
+                self._report(
+                    el,
+                    f"Sự kiện biên {label(el)} không gắn vào bước nào trong cùng quy trình "
+                    f'(attachedToRef="{el.get("attachedToRef") or ""}"): kéo sự kiện đặt lên '
+                    "viền của bước.",
+                )
+
+    # ------------------------------------------------------------------ flows
+
+    def _flow(self, flow: etree._Element, nodes: Mapping[str, etree._Element]) -> None:
+        for attr in ("sourceRef", "targetRef"):
+            ref = flow.get(attr) or ""
+            if ref not in nodes:
+                self._report(
+                    flow,
+                    f'Luồng {label(flow)} có {attr}="{ref}" không phải phần tử trong cùng quy '
+                    "trình (hoặc quy trình con): nối lại hai đầu của luồng.",
+                )
+        condition = flow.find(bpmn_tag("conditionExpression"))
+        if condition is None or not _raw(condition).strip():
+            return
+        if self._expression_errors(flow, condition, check_expression, "Điều kiện của luồng"):
+            self._valid_conditions.add(flow.get("id") or "")
+        source = nodes.get(flow.get("sourceRef") or "")
+        if source is not None and local_name(source) not in _CONDITIONAL_GATEWAYS:
+            self._report(
+                flow,
+                f"Luồng {label(flow)} có điều kiện nhưng xuất phát từ {label(source)}, không "
+                "phải cổng rẽ nhánh: điều kiện này sẽ bị bỏ qua. Đặt một cổng exclusiveGateway "
+                "sau bước và chuyển điều kiện sang các luồng ra của cổng.",
+                line=condition.sourceline,
+            )
+
+    @staticmethod
+    def _condition(flow: etree._Element) -> etree._Element | None:
+        condition = flow.find(bpmn_tag("conditionExpression"))
+        return condition if condition is not None and _raw(condition).strip() else None
+
+    def _gateway(self, gateway: etree._Element, outs: list[etree._Element]) -> None:
+        default = gateway.get("default")
+        if default and default not in [f.get("id") for f in outs]:
+            self._report(
+                gateway,
+                f'Luồng mặc định "{default}" của cổng {label(gateway)} không phải luồng ra của '
+                "cổng: chọn lại luồng mặc định.",
+            )
+        if len(outs) < 2:
+            return
+        for flow in outs:
+            if self._condition(flow) is None and flow.get("id") != default:
+                self._report(
+                    flow,
+                    f"Luồng {label(flow)} ra từ cổng {label(gateway)} không có điều kiện và "
+                    'không phải luồng mặc định: thêm điều kiện (ví dụ outcome == "approve") '
+                    "hoặc chọn luồng này làm luồng mặc định của cổng.",
+                )
+
+    # ------------------------------------------------------------------ outcomes
+
+    def _upstream_steps(
+        self,
+        gateway: etree._Element,
+        nodes: Mapping[str, etree._Element],
+        incoming: Mapping[str, list[etree._Element]],
+    ) -> list[str]:
+        """User tasks whose completion leads to ``gateway``, directly or through gateways."""
+        found: list[str] = []
+        seen = {gateway.get("id") or ""}
+        stack = [gateway.get("id") or ""]
+        while stack:
+            for flow in incoming.get(stack.pop(), []):
+                source_id = flow.get("sourceRef") or ""
+                source = nodes.get(source_id)
+                if source is None or source_id in seen:
+                    continue
+                seen.add(source_id)
+                name = local_name(source) or ""
+                if name in HUMAN_TASK_TAGS:
+                    found.append(source_id)
+                elif name.endswith("Gateway"):
+                    stack.append(source_id)
+        return found
+
+    def _outcomes(
+        self,
+        gateway: etree._Element,
+        outs: list[etree._Element],
+        nodes: Mapping[str, etree._Element],
+        incoming: Mapping[str, list[etree._Element]],
+    ) -> None:
+        sources = self._upstream_steps(gateway, nodes, incoming)
+        if not sources:
+            return
+        deciders = [self.steps[s] for s in sources if s in self.steps and self.steps[s].outcomes]
+        keys = list(dict.fromkeys(k for step in deciders for k in step.outcome_keys))
+        names = ", ".join(label(nodes[s]) for s in sources)
+        exprs: list[ast.expr | None] = []
+        for flow in outs:
+            condition = self._condition(flow)
+            if condition is None or (flow.get("id") or "") not in self._valid_conditions:
+                exprs.append(None)
+                continue
+            expr = parse_condition(_raw(condition))
+            exprs.append(expr)
+            compared = compared_keys(expr) if expr is not None else []
+            if compared and not deciders:
+                self._report(
+                    flow,
+                    f"Điều kiện của luồng {label(flow)} so sánh outcome nhưng bước trước "
+                    f"({names}) không khai báo kết quả (outcomes): thêm thuộc tính outcomes cho "
+                    "bước.",
+                    line=condition.sourceline,
+                )
+                continue
+            for key in dict.fromkeys(k for k in compared if k not in keys):
+                self._report(
+                    flow,
+                    f'Điều kiện của luồng {label(flow)} so sánh outcome với "{key}" nhưng bước '
+                    f"trước ({names}) không có kết quả này; các kết quả có: {', '.join(keys)}.",
+                    line=condition.sourceline,
+                )
+        if not deciders or gateway.get("default") or any(e is None for e in exprs):
+            return
+        for key in keys:
+            results = [holds(e, key) for e in exprs if e is not None]
+            if any(r is None for r in results):
+                return  # the route also depends on dossier data: nothing to prove here
+            if not any(results):
+                owners = ", ".join(
+                    label(nodes[s.element_id]) for s in deciders if key in s.outcome_keys
+                )
+                self._report(
+                    gateway,
+                    f'Cổng {label(gateway)} không có luồng ra nào cho kết quả "{key}" của bước '
+                    f'{owners}: hồ sơ sẽ bị kẹt. Thêm luồng có điều kiện outcome == "{key}" hoặc '
+                    "chọn một luồng làm luồng mặc định.",
+                )
+
+    # ------------------------------------------------------------------ scripts
+
+    def _script(self, task: etree._Element) -> None:
+        script = task.find(bpmn_tag("script"))
+        if script is None or not _raw(script).strip():
+            self._report(
+                task,
+                f"Tác vụ kịch bản {label(task)} không có nội dung: viết kịch bản hoặc xóa tác vụ.",
+            )
+            return
+        self._expression_errors(task, script, check_script, "Kịch bản của tác vụ")
+
+    # ------------------------------------------------------------------ timers
+
+    def _timer(
+        self,
+        scope: etree._Element,
+        event: etree._Element,
+        definition: etree._Element,
+        nodes: Mapping[str, etree._Element],
+    ) -> None:
+        kind = local_name(event)
+        ident = event.get("id") or ""
+        unsupported = [
+            tag
+            for tag in ("timeDuration", "timeCycle")
+            if definition.find(bpmn_tag(tag)) is not None
+        ]
+        for tag in unsupported:
+            self._report(
+                event,
+                f"Sự kiện hẹn giờ {label(event)} dùng {tag}, không được hỗ trợ. {_TIMER_KIND_HINT}",
+            )
+        date = definition.find(bpmn_tag("timeDate"))
+        if date is None or not _raw(date).strip():
+            if not unsupported:
+                self._report(
+                    event, f"Sự kiện hẹn giờ {label(event)} thiếu timeDate. {_TIMER_KIND_HINT}"
+                )
+            return
+        expression = _raw(date).strip()
+        attached = event.get("attachedToRef") if kind == "boundaryEvent" else None
+        if kind == "boundaryEvent":
+            interrupting = event.get("cancelActivity", "true") != "false"
+        elif kind == "startEvent":
+            interrupting = event.get("isInterrupting", "true") != "false"
+        else:
+            interrupting = False
+        self.timers[ident] = {
+            "expression": expression,
+            "attached_to": attached,
+            "interrupting": interrupting,
+        }
+        if kind == "startEvent" and scope.get("triggeredByEvent") != "true":
+            self._report(
+                event,
+                f"Sự kiện bắt đầu hẹn giờ {label(event)} không được hỗ trợ: hồ sơ bắt đầu khi "
+                "được nộp. Dùng sự kiện bắt đầu không loại; muốn nhắc hạn thì gắn sự kiện hẹn giờ "
+                "lên viền bước.",
+            )
+        if not self._expression_errors(event, date, check_expression, "Biểu thức hẹn giờ của"):
+            return
+        parsed = parse_condition(expression)
+        if parsed is not None and "due_step" in names_used(parsed):
+            self._due_step(event, attached, nodes)
+
+    def _due_step(
+        self,
+        event: etree._Element,
+        attached: str | None,
+        nodes: Mapping[str, etree._Element],
+    ) -> None:
+        task = nodes.get(attached or "")
+        if local_name(event) != "boundaryEvent" or task is None:
+            self._report(
+                event,
+                f"Sự kiện hẹn giờ {label(event)} dùng due_step nhưng không gắn trên viền một bước: "
+                "due_step là hạn của bước mà sự kiện gắn vào; dùng due_dossier cho hạn của hồ sơ.",
+            )
+        elif local_name(task) not in HUMAN_TASK_TAGS:
+            self._report(
+                event,
+                f"Sự kiện hẹn giờ {label(event)} dùng due_step nhưng gắn trên {label(task)}, "
+                "không phải bước của cán bộ (userTask): chỉ bước của cán bộ mới có hạn xử lý.",
+            )
+        elif (
+            step := self.steps.get(task.get("id") or "")
+        ) is not None and not step.allotted_minutes:
+            self._report(
+                event,
+                f"Sự kiện hẹn giờ {label(event)} dùng due_step nhưng bước {label(task)} không có "
+                'thời hạn: đặt thuộc tính allotted cho bước (ví dụ "0.5d") hoặc dùng due_dossier.',
+            )

@@ -79,7 +79,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class WriteLock(db.Model):  # type: ignore[name-defined,misc]
+class WriteLock(db.Model):  # type: ignore[name-defined]
     """One row that SQLite writers touch first: see ``lock_for_write``."""
 
     __tablename__ = "motcua_write_lock"

@@ -6,14 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from conftest import REPO, Api, FakeClock, local
 from flask import Flask
 from sqlalchemy import select
-from walk import Walker
 
+from conftest import REPO, Api, FakeClock, local
 from motcua.db import db
 from motcua.dossiers.models import HistoryEvent
 from motcua.tasks.models import Task
+from walk import Walker
 
 DEMO = REPO / "platform" / "motcua" / "demo" / "data"
 

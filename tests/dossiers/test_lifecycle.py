@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SAMPLES, FakeClock, local
 from sqlalchemy import func, select
-from walk import Walker
 
+from conftest import SAMPLES, FakeClock, local
 from motcua.db import db
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.tasks.models import Task
+from walk import Walker
 
 PROCEDURE = "2.000488"
 START_FORM = "to-khai-ly-lich-tu-phap"

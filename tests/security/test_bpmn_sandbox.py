@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from conftest import SAMPLES
 from flask import Flask
 from sqlalchemy import func, select
-from walk import Walker
 
+from conftest import SAMPLES
 from motcua.db import db
 from motcua.processes.models import ProcessVersion
+from walk import Walker
 
 BPMN = (SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn").read_text(encoding="utf-8")
 FORMS = sorted((SAMPLES / "forms").glob("*.json"))

@@ -40,7 +40,7 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, Any]]:
     return details
 
 
-class MotcuaApi(Api):  # type: ignore[misc]
+class MotcuaApi(Api):
     def handle_http_exception(self, error: HTTPException) -> Any:
         status = error.code or 500
         details: list[dict[str, Any]] = []

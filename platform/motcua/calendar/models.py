@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from motcua.db import db
 
 
-class CalendarDay(db.Model):  # type: ignore[name-defined,misc]
+class CalendarDay(db.Model):  # type: ignore[name-defined]
     __tablename__ = "calendar_day"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -14,7 +14,7 @@ from motcua.org.models import Province
 def load_calendar() -> WorkingCalendar:
     """The calendar from the province's hours and the extra-days table (once per request)."""
     if has_request_context() and "calendar" in g:
-        return g.calendar  # type: ignore[no-any-return]
+        return g.calendar
     province = db.session.scalar(select(Province).limit(1))
     days = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
     calendar = WorkingCalendar.from_settings(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
@@ -12,23 +12,23 @@ from motcua.db import JSONType, UTCDateTime, db
 from motcua.org.models import Agency
 
 
-class Decision(db.Model):  # type: ignore[name-defined,misc]
+class Decision(db.Model):  # type: ignore[name-defined]
     __tablename__ = "decision"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(100), unique=True)
-    date: Mapped[date] = mapped_column(Date)
-    effective: Mapped[date] = mapped_column(Date)
+    date: Mapped[dt.date] = mapped_column(Date)
+    effective: Mapped[dt.date] = mapped_column(Date)
     issuer: Mapped[str] = mapped_column(String(255))
     signer: Mapped[str] = mapped_column(String(255), default="")
     title: Mapped[str] = mapped_column(Text, default="")
     # The imported file exactly as received: the reference auditors check against.
     source: Mapped[str] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
-    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class Procedure(db.Model):  # type: ignore[name-defined,misc]
+class Procedure(db.Model):  # type: ignore[name-defined]
     __tablename__ = "procedure"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

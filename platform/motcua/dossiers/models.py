@@ -26,7 +26,7 @@ STATUSES = ("received", "processing", "supplement_requested", "refused", "stoppe
 CHANNELS = ("direct", "postal", "online")
 
 
-class Dossier(db.Model):  # type: ignore[name-defined,misc]
+class Dossier(db.Model):  # type: ignore[name-defined]
     __tablename__ = "dossier"
     __table_args__ = (
         Index("ix_dossier_agency_received", "agency_id", "received_at"),
@@ -87,7 +87,7 @@ class Dossier(db.Model):  # type: ignore[name-defined,misc]
         }
 
 
-class DossierSequence(db.Model):  # type: ignore[name-defined,misc]
+class DossierSequence(db.Model):  # type: ignore[name-defined]
     """Per-agency, per-day counter behind the dossier code; bumped with one atomic upsert."""
 
     __tablename__ = "dossier_sequence"
@@ -97,7 +97,7 @@ class DossierSequence(db.Model):  # type: ignore[name-defined,misc]
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class HistoryEvent(db.Model):  # type: ignore[name-defined,misc]
+class HistoryEvent(db.Model):  # type: ignore[name-defined]
     """Append-only: every hand-over and status change; the process control slip."""
 
     __tablename__ = "history_event"
@@ -124,7 +124,7 @@ class HistoryEvent(db.Model):  # type: ignore[name-defined,misc]
     unit: Mapped[Agency | None] = relationship()
 
 
-class IssuedDocument(db.Model):  # type: ignore[name-defined,misc]
+class IssuedDocument(db.Model):  # type: ignore[name-defined]
     """A standard document issued at a step (receipt, supplement request, ...), kept to re-print."""
 
     __tablename__ = "issued_document"

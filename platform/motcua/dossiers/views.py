@@ -20,7 +20,7 @@ lookup_blp = Blueprint("lookup", __name__, description="Tra cứu công khai")
 
 
 def _with_tasks(dossier: Dossier) -> Dossier:
-    dossier.tasks = list(db.session.scalars(  # type: ignore[attr-defined]
+    dossier.tasks = list(db.session.scalars(
         select(Task).where(Task.dossier_id == dossier.id).order_by(Task.id)))
     return dossier
 

@@ -15,7 +15,7 @@ ROLES = ("receiver", "specialist", "unit_head", "leader", "clerk", "designer", "
 OFFICER_ROLES = ("receiver", "specialist", "unit_head", "leader", "clerk")
 
 
-class Province(db.Model):  # type: ignore[name-defined,misc]
+class Province(db.Model):  # type: ignore[name-defined]
     """The one province this installation serves, with its working hours."""
 
     __tablename__ = "province"
@@ -26,7 +26,7 @@ class Province(db.Model):  # type: ignore[name-defined,misc]
     working_hours: Mapped[list[list[str]]] = mapped_column(JSONType)
 
 
-class Agency(db.Model):  # type: ignore[name-defined,misc]
+class Agency(db.Model):  # type: ignore[name-defined]
     __tablename__ = "agency"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,7 +44,7 @@ class Agency(db.Model):  # type: ignore[name-defined,misc]
         return f"<Agency {self.code}>"
 
 
-class User(db.Model):  # type: ignore[name-defined,misc]
+class User(db.Model):  # type: ignore[name-defined]
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,7 +75,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
         return f"<User {self.username}>"
 
 
-class Membership(db.Model):  # type: ignore[name-defined,misc]
+class Membership(db.Model):  # type: ignore[name-defined]
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("user_id", "agency_id", "role"),)
 
@@ -88,7 +88,7 @@ class Membership(db.Model):  # type: ignore[name-defined,misc]
     agency: Mapped[Agency] = relationship(lazy="joined")
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(db.Model):  # type: ignore[name-defined]
     """A bearer token; only its SHA-256 digest is stored."""
 
     __tablename__ = "api_token"

@@ -218,8 +218,8 @@ def _parse_with_spiff(result: CheckResult, doc: Document, library_docs: list[Doc
             line = el.sourceline
         result.problems.append(
             Problem(
-                f"Bộ máy quy trình (SpiffWorkflow) không nhận quy trình: {exc}. Sửa phần tử "
-                "được chỉ ra rồi tải lại.",
+                f"Bộ máy quy trình (SpiffWorkflow) không nhận quy trình: "
+                f"{str(exc).strip().rstrip('.')}. Sửa phần tử được chỉ ra rồi tải lại.",
                 element_id=element_id,
                 line=line,
                 file=source.filename,
@@ -230,7 +230,8 @@ def _parse_with_spiff(result: CheckResult, doc: Document, library_docs: list[Doc
         logger.info("SpiffWorkflow refused %s", doc.filename, exc_info=True)
         result.problems.append(
             Problem(
-                f"Bộ máy quy trình (SpiffWorkflow) không đọc được quy trình: {exc}.",
+                "Bộ máy quy trình (SpiffWorkflow) không đọc được quy trình: "
+                f"{str(exc).strip().rstrip('.')}.",
                 file=doc.filename,
             )
         )

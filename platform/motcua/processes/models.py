@@ -12,7 +12,7 @@ from motcua.catalog.models import Procedure
 from motcua.db import JSONType, UTCDateTime, db
 
 
-class ProcessVersion(db.Model):  # type: ignore[name-defined,misc]
+class ProcessVersion(db.Model):  # type: ignore[name-defined]
     __tablename__ = "process_version"
     __table_args__ = (UniqueConstraint("procedure_id", "version"),)
 
@@ -52,7 +52,7 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined,misc]
         return next((f for f in self.forms if f.key == key), None)
 
 
-class Form(db.Model):  # type: ignore[name-defined,misc]
+class Form(db.Model):  # type: ignore[name-defined]
     """A JSON-Schema e-form as uploaded with one process version."""
 
     __tablename__ = "form"

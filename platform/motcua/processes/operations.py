@@ -150,4 +150,4 @@ def version_in_effect(procedure: Procedure, on: date | None = None) -> ProcessVe
 
 def spec_bundle(version: ProcessVersion) -> SpecBundle:
     cache = current_app.extensions["motcua_specs"]
-    return cache.get(version.id, lambda: version.spec)  # type: ignore[no-any-return]
+    return cache.get(version.id, lambda: version.spec or {})

@@ -16,7 +16,7 @@ OPEN_STATES = ("ready", "claimed")
 TASK_STATES = ("ready", "claimed", "completed", "cancelled")
 
 
-class Task(db.Model):  # type: ignore[name-defined,misc]
+class Task(db.Model):  # type: ignore[name-defined]
     __tablename__ = "task"
     __table_args__ = (
         # Worklist: unassigned open tasks of a role at a unit, soonest due first.

@@ -72,7 +72,7 @@ def claim(user: User, task_id: int, now: datetime) -> Task:
     if task.state not in OPEN_STATES:
         raise Conflict("Công việc đã được hoàn thành hoặc hủy")
     if task.assignee_id is not None and task.assignee_id != user.id:
-        raise Conflict(f"Công việc đang do {task.assignee.full_name} xử lý")
+        raise Conflict(f"Công việc đang do {_holder(task)} xử lý")
     if task.assignee_id != user.id:
         task.assignee_id = user.id
         task.state = "claimed"
@@ -91,7 +91,7 @@ def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any]
     if task.state not in OPEN_STATES:
         raise Conflict("Công việc đã được hoàn thành hoặc hủy")
     if task.assignee_id is not None and task.assignee_id != user.id:
-        raise Conflict(f"Công việc đang do {task.assignee.full_name} xử lý")
+        raise Conflict(f"Công việc đang do {_holder(task)} xử lý")
     _check_input(dossier, task, outcome, data)
     calendar = load_calendar()
     version = dossier.process_version
@@ -117,6 +117,10 @@ def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any]
     sync(dossier, workflow, runtime, calendar, step)
     db.session.flush()
     return dossier, step.created
+
+
+def _holder(task: Task) -> str:
+    return task.assignee.full_name if task.assignee else "người khác"
 
 
 def _check_input(dossier: Dossier, task: Task, outcome: str | None, data: dict[str, Any]) -> None:

@@ -1,0 +1,42 @@
+"""create_app fails fast on missing or wrong settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.app import create_app
+from motcua.config import ConfigError, load_settings
+
+
+def test_secret_key_is_required_outside_development() -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings(env={})
+
+
+def test_short_secret_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="16"):
+        load_settings(env={"SECRET_KEY": "short"})
+
+
+@pytest.mark.parametrize("url", ["mysql://x@localhost/db", "not a url at all"])
+def test_unsupported_database_url_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_settings(env={"SECRET_KEY": "x" * 32, "DATABASE_URL": url})
+
+
+def test_bad_integer_setting_is_refused() -> None:
+    with pytest.raises(ConfigError, match="MOTCUA_TOKEN_TTL_HOURS"):
+        load_settings(env={"SECRET_KEY": "x" * 32, "MOTCUA_TOKEN_TTL_HOURS": "soon"})
+
+
+def test_plain_postgresql_url_uses_psycopg3() -> None:
+    settings = load_settings(env={"SECRET_KEY": "x" * 32,
+                                  "DATABASE_URL": "postgresql://postgres@127.0.0.1/db"})
+    assert settings.database_url.startswith("postgresql+psycopg://")
+
+
+def test_create_app_raises_on_bad_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("MOTCUA_DEV", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"DATABASE_URL": "sqlite://"})

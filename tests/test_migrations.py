@@ -1,0 +1,16 @@
+"""The Alembic migrations create exactly what the models describe, on each backend."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+
+from motcua.db import db
+
+
+def test_models_match_migrations(app: Flask) -> None:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == []

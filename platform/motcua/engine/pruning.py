@@ -4,8 +4,9 @@ SpiffWorkflow keeps every task it ever ran in the tree, and each send-back loop 
 new branch, so loading, running and saving a dossier would cost more with every loop.
 Our own history table keeps the hand-overs; the tree only needs what the engine reads
 to go on: the tasks still running, their immediate parents (data is inherited from the
-parent when a task becomes ready, joins look at their parent) and the splits that
-structured joins look up.
+parent when a task becomes ready, joins look at their parent), and on the path to them the
+most recent task of each element: gateways that join inside a loop and structured joins
+look up their ancestors by element. So the tree stays bounded by the process's size.
 """
 
 from __future__ import annotations
@@ -40,8 +41,13 @@ def _prune_one(top: Any, wf: Any) -> int:
         if t.has_state(TaskState.WAITING | TaskState.READY | TaskState.STARTED)
     }
     removed = 0
+    # Elements present in each task's subtree, kept up to date as leaves go.
+    below: dict[Any, set[str]] = {}
     # Post-order: children first, so a branch emptied of its leaves can go in the same pass.
     for task in _post_order(wf.task_tree):
+        children = task._children
+        below[task.id] = {task.task_spec.name}.union(
+            *(below.get(child, set()) for child in children))
         if task is wf.task_tree or task is wf.last_task or task.id in top.subprocesses:
             continue
         parent = task.parent
@@ -49,12 +55,14 @@ def _prune_one(top: Any, wf: Any) -> int:
             continue
         if isinstance(parent.task_spec, MultiInstanceTask):
             continue
-        children = task._children
         if not children:
             if _is_dead_leaf(task, waiting_specs):
                 _detach(wf, task)
+                del below[task.id]
                 removed += 1
-        elif len(children) == 1 and _can_splice(task):
+        elif (len(children) == 1 and _can_splice(task)
+              and task.task_spec.name in below[children[0]]):
+            # A newer task of the same element stays on the path.
             _splice(wf, task)
             removed += 1
     return removed

@@ -10,10 +10,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import REPO, SAMPLES
 from flask import Flask
 from sqlalchemy import select
 
+from conftest import REPO, SAMPLES
 from motcua.db import db
 from motcua.processes.models import ProcessVersion
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLES, load_json
 from flask import Flask
 from sqlalchemy import select
 
+from conftest import SAMPLES, load_json
 from motcua.catalog.models import Decision, Procedure
 from motcua.catalog.operations import infer_role_unit
 from motcua.db import db

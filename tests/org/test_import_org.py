@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import SAMPLES
 from flask import Flask
 from sqlalchemy import func, select
 
+from conftest import SAMPLES
 from motcua.db import db
 from motcua.org.models import Agency, Membership, User
 

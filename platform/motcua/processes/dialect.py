@@ -130,19 +130,6 @@ def read_properties(doc: Document, el: etree._Element) -> tuple[dict[str, str], 
     return props, problems
 
 
-def _lane_index(doc: Document) -> dict[str, etree._Element]:
-    """Flow node id -> the innermost lane listing it."""
-    index: dict[str, etree._Element] = {}
-    depth: dict[str, int] = {}
-    for lane in doc.root.iter(bpmn_tag("lane")):
-        level = len(list(lane.iterancestors(bpmn_tag("lane"))))
-        for ref in lane.iterchildren(bpmn_tag("flowNodeRef")):
-            node_id = (ref.text or "").strip()
-            if node_id and level >= depth.get(node_id, -1):
-                index[node_id], depth[node_id] = lane, level
-    return index
-
-
 class DialectChecker:
     """Reads and checks the dialect properties of the processes of one upload."""
 
@@ -154,10 +141,9 @@ class DialectChecker:
         self.forms = forms
         self._agency_exists = agency_exists
         self._agencies: dict[str, bool] = {}
-        self._lanes: dict[int, dict[str, etree._Element]] = {}
         self._lane_props: dict[int, dict[str, str]] = {}
-        # Form key -> (document, element) of its first use, for the schema check.
-        self.referenced_forms: dict[str, tuple[Document, etree._Element]] = {}
+        # Keys of the forms in use, in order of first use: only these are schema-checked.
+        self.referenced_forms: list[str] = []
         self.problems: list[Problem] = []
 
     # ------------------------------------------------------------------ values
@@ -210,10 +196,9 @@ class DialectChecker:
         return self._lane_props[key]
 
     def _lane_of(self, doc: Document, el: etree._Element) -> etree._Element | None:
-        index = self._lanes.setdefault(id(doc), _lane_index(doc))
         node: etree._Element | None = el
         while node is not None:
-            lane = index.get(node.get("id") or "")
+            lane = doc.lanes.get(node.get("id") or "")
             if lane is not None:
                 return lane
             node = node.getparent()
@@ -245,7 +230,8 @@ class DialectChecker:
                 )
             )
             return False
-        self.referenced_forms.setdefault(key, (doc, el))
+        if key not in self.referenced_forms:
+            self.referenced_forms.append(key)
         return True
 
     def _form_fields(self, key: str) -> list[str]:

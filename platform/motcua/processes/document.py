@@ -91,6 +91,19 @@ class Document:
     def process(self, ident: str) -> etree._Element | None:
         return next((p for p in self.processes if p.get("id") == ident), None)
 
+    @cached_property
+    def lanes(self) -> dict[str, etree._Element]:
+        """Flow node id -> the innermost lane listing it in a flowNodeRef."""
+        index: dict[str, etree._Element] = {}
+        depth: dict[str, int] = {}
+        for lane in self.root.iter(bpmn_tag("lane")):
+            level = len(list(lane.iterancestors(bpmn_tag("lane"))))
+            for ref in lane.iterchildren(bpmn_tag("flowNodeRef")):
+                node_id = (ref.text or "").strip()
+                if node_id and level >= depth.get(node_id, -1):
+                    index[node_id], depth[node_id] = lane, level
+        return index
+
     def problem(
         self, el: etree._Element | None, message: str, *, line: int | None = None
     ) -> Problem:

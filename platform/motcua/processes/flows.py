@@ -60,7 +60,8 @@ class FlowChecker:
         start = text_el.sourceline
         for error in errors:
             line = start + error.lineno - 1 if start and error.lineno else start
-            self._report(el, f"{what} {label(el)} không hợp lệ: {error.message}.", line=line)
+            message = error.message.strip().rstrip(".")
+            self._report(el, f"{what} {label(el)} không hợp lệ: {message}.", line=line)
         return not errors
 
     # ------------------------------------------------------------------ entry
@@ -104,21 +105,23 @@ class FlowChecker:
             if name in _TIMER_EVENTS:
                 for definition in el.iterchildren(bpmn_tag("timerEventDefinition")):
                     self._timer(scope, el, definition, nodes)
-            if name == "boundaryEvent" and not any(
-                "EventDefinition" in (local_name(c) or "") for c in el
-            ):
-                self._report(
-                    el,
-                    f"Sự kiện biên {label(el)} không có loại sự kiện: dùng sự kiện hẹn giờ "
-                    "(timerEventDefinition với timeDate) hoặc xóa sự kiện.",
-                )
-            if name == "boundaryEvent" and el.get("attachedToRef") not in nodes:
-                self._report(
-                    el,
-                    f"Sự kiện biên {label(el)} không gắn vào bước nào trong cùng quy trình "
-                    f'(attachedToRef="{el.get("attachedToRef") or ""}"): kéo sự kiện đặt lên '
-                    "viền của bước.",
-                )
+            if name == "boundaryEvent":
+                self._boundary(el, nodes)
+
+    def _boundary(self, event: etree._Element, nodes: Mapping[str, etree._Element]) -> None:
+        if not any("EventDefinition" in (local_name(c) or "") for c in event):
+            self._report(
+                event,
+                f"Sự kiện biên {label(event)} không có loại sự kiện: dùng sự kiện hẹn giờ "
+                "(timerEventDefinition với timeDate) hoặc xóa sự kiện.",
+            )
+        attached = event.get("attachedToRef") or ""
+        if attached not in nodes:
+            self._report(
+                event,
+                f"Sự kiện biên {label(event)} không gắn vào bước nào trong cùng quy trình "
+                f'(attachedToRef="{attached}"): kéo sự kiện đặt lên viền của bước.',
+            )
 
     # ------------------------------------------------------------------ flows
 

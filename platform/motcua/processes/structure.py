@@ -50,6 +50,29 @@ _UNSUPPORTED_EVENTS = {
 
 _LOOPS = ("standardLoopCharacteristics", "multiInstanceLoopCharacteristics")
 
+# Elements the engine addresses by id: the schema lets ids be omitted, the engine cannot.
+_NEED_ID = frozenset(
+    {
+        "process",
+        "lane",
+        "sequenceFlow",
+        "startEvent",
+        "endEvent",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+        "userTask",
+        "manualTask",
+        "scriptTask",
+        "callActivity",
+        "subProcess",
+        "exclusiveGateway",
+        "inclusiveGateway",
+        "parallelGateway",
+        "eventBasedGateway",
+    }
+)
+
 
 def _spiff_executable(process: etree._Element) -> bool:
     # SpiffWorkflow's own rule: absent means executable.
@@ -170,6 +193,14 @@ def check_supported(doc: Document, process: etree._Element) -> list[Problem]:
     problems = []
     for el in process.iter(etree.Element):
         name = local_name(el)
+        if name in _NEED_ID and not (el.get("id") or "").strip():
+            problems.append(
+                doc.problem(
+                    el,
+                    f"Phần tử bpmn:{name} ở dòng {el.sourceline} thiếu id: đặt id (ví dụ "
+                    f'"{name[0].upper()}{name[1:]}_1"), trình thiết kế BPMN tự đặt khi lưu.',
+                )
+            )
         if name in _UNSUPPORTED_NODES:
             problems.append(doc.problem(el, f"Phần tử {label(el)} {_UNSUPPORTED_NODES[name]}"))
         elif name in _UNSUPPORTED_EVENTS:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, MetaData, Select, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, Select, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -65,14 +65,12 @@ def for_update(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
 
 
 def lock_for_write() -> None:
-    """On SQLite, start the transaction as a writer (BEGIN IMMEDIATE semantics) so two
-    requests cannot both read a dossier and then both write it."""
+    """On SQLite, make the transaction a writer now (BEGIN IMMEDIATE semantics) so two
+    requests cannot both read a dossier and then both write it. Repeating it inside one
+    transaction is harmless; the lock lasts until commit or rollback."""
     if not is_postgresql():
-        conn = db.session.connection()
-        if not conn.info.get("motcua_write_locked"):
-            # A no-op write takes SQLite's RESERVED lock for the rest of the transaction.
-            conn.exec_driver_sql("UPDATE motcua_write_lock SET n = n WHERE id = 1")
-            conn.info["motcua_write_locked"] = True
+        # A no-op write takes SQLite's RESERVED lock for the rest of the transaction.
+        db.session.execute(text("UPDATE motcua_write_lock SET n = n WHERE id = 1"))
 
 
 def utcnow() -> datetime:

@@ -1,0 +1,54 @@
+"""Several workers at once: each due timer fires exactly once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from conftest import REPO, Api, FakeClock, local
+from motcua.db import db
+from motcua.dossiers.models import HistoryEvent
+from motcua.dossiers.worker import fire_due_timers
+from motcua.tasks.models import Task
+from walk import Walker
+
+DEMO = REPO / "platform" / "motcua" / "demo" / "data"
+
+
+def test_two_workers_fire_each_timer_once(app: Flask, client: Any, clock: FakeClock) -> None:
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    users = json.loads((DEMO / "org.json").read_text(encoding="utf-8"))["users"]
+    walker = Walker(Api(client, {u["username"]: u["password"] for u in users}), REPO / "forms")
+    codes = []
+    for _ in range(6):
+        code = walker.create("mc.lan", "1.009972", "to-khai-tham-dinh-bao-cao-nckt")["code"]
+        walker.complete("mc.lan", code, "accept")
+        walker.complete("tp.thanh", code, assignee="cv.trang")
+        walker.complete("cv.trang", code, "consult")
+        codes.append(code)
+    clock.set(local(2026, 3, 10, 9, 0))
+    barrier = threading.Barrier(2)
+    fired: list[int] = []
+
+    def work() -> None:
+        with app.app_context():
+            barrier.wait()
+            fired.append(fire_due_timers(clock()))
+            db.session.commit()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(fired) == 6, fired
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(HistoryEvent).where(
+        HistoryEvent.action == "timer")) == 6
+    reminders = db.session.scalar(select(func.count()).select_from(Task).where(
+        Task.element_id == "Task_Remind"))
+    assert reminders == 6

@@ -9,6 +9,8 @@ from motcua.errors import Unauthorized
 from motcua.org.auth import user_for_token, user_from_session
 
 PREFIX = "/api/v1"
+# Everything else under /api/v1 needs a user, checked before the body is even parsed.
+PUBLIC_ENDPOINTS = frozenset({"org.token", "lookup.lookup", "api-docs.openapi_json"})
 
 
 def register_api(app: Flask) -> None:
@@ -55,3 +57,5 @@ def _load_api_user() -> None:
 
             csrf.protect()
         g.user = user
+    elif request.endpoint not in PUBLIC_ENDPOINTS and request.endpoint is not None:
+        raise Unauthorized("Cần đăng nhập (Authorization: Bearer <token>)")

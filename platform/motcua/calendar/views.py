@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ, parse_duration
@@ -17,7 +17,7 @@ blp = Blueprint("calendar", __name__, description="Lịch làm việc")
 
 class DueQuery(Schema):
     start = fields.AwareDateTime(required=True, default_timezone=TZ)
-    duration = fields.String(required=True)
+    duration = fields.String(required=True, validate=validate.Length(min=1))
 
     @validates("duration")
     def _duration(self, value: str, **_: Any) -> None:

@@ -49,10 +49,19 @@ def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
     return list(db.session.scalars(stmt))
 
 
+def _visible(user: User) -> Any:
+    """Tasks of the user's role+units (even if a colleague holds them), theirs, or done by
+    them: a colleague's task answers 409, another unit's 404."""
+    pairs = [(m.role, m.agency_id) for m in user.memberships]
+    clauses = [Task.assignee_id == user.id, Task.completed_by_id == user.id]
+    if pairs:
+        clauses.append(tuple_(Task.role, Task.unit_id).in_(pairs))
+    return or_(*clauses)
+
+
 def get_task(user: User, task_id: int) -> Task:
     """A task the user may act on or could see; anything else is absent."""
-    task = db.session.scalar(select(Task).where(Task.id == task_id, or_(
-        _eligible(user), Task.completed_by_id == user.id)))
+    task = db.session.scalar(select(Task).where(Task.id == task_id, _visible(user)))
     if task is None:
         raise NotFound(f"Không có công việc {task_id}")
     return task

@@ -87,15 +87,3 @@ def validate(instance: Any, schema: Mapping[str, Any], *, root: str = "") -> lis
         problems.append({"field": json_path(path, root) or (root or "_data"),
                          "message": _message(error)})
     return problems
-
-
-def check_schema(schema: Any) -> str | None:
-    """None if ``schema`` is a valid JSON Schema, else why not."""
-    if not isinstance(schema, Mapping):
-        return "Biểu mẫu phải là một đối tượng JSON Schema"
-    cls = validator_for(schema, default=Draft202012Validator)
-    try:
-        cls.check_schema(schema)
-    except Exception as exc:  # jsonschema.SchemaError, with the failing path
-        return str(getattr(exc, "message", exc))
-    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,59 +60,76 @@ def schema_problems(key: str, form: Any) -> list[Problem]:
     return problems
 
 
-def _read_json(path: Path) -> tuple[Any, Problem | None]:
+def _parse_json(name: str, content: bytes) -> tuple[Any, Problem | None]:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        return None, Problem(f"Không đọc được tệp {path.name}: {exc.strerror}.", file=path.name)
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, Problem(
-            f"Tệp {path.name} không phải văn bản UTF-8: lưu lại tệp ở mã hóa UTF-8.",
-            file=path.name,
+            f"Tệp {name} không phải văn bản UTF-8: lưu lại tệp ở mã hóa UTF-8.", file=name
         )
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, Problem(
-            f"Tệp {path.name} không phải JSON hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: "
+            f"Tệp {name} không phải JSON hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: "
             f"{exc.msg}. Kiểm tra dấu phẩy, ngoặc và dấu nháy kép.",
             line=exc.lineno,
-            file=path.name,
+            file=name,
         )
     if not isinstance(value, dict):
-        return None, Problem(
-            f"Tệp {path.name} phải chứa một đối tượng JSON ({{...}}).", line=1, file=path.name
-        )
+        return None, Problem(f"Tệp {name} phải chứa một đối tượng JSON ({{...}}).", line=1,
+                             file=name)
     return value, None
+
+
+def forms_from_files(
+    files: Sequence[tuple[str, bytes]], *, strict_names: bool = True
+) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """``<key>.schema.json`` (+ optional ``<key>.ui.json``) files into {key: {"schema", "ui"}}.
+    With ``strict_names`` (uploads), any other file name is a problem; a folder may hold
+    other JSON files."""
+    parts: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    for filename, content in files:
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.endswith(SCHEMA_SUFFIX):
+            key, part = name[: -len(SCHEMA_SUFFIX)], "schema"
+        elif name.endswith(UI_SUFFIX):
+            key, part = name[: -len(UI_SUFFIX)], "ui"
+        else:
+            if strict_names:
+                problems.append(Problem(
+                    f"Tệp biểu mẫu phải có tên <khóa>{SCHEMA_SUFFIX} hoặc <khóa>{UI_SUFFIX}: "
+                    f"{name}", file=name))
+            continue
+        value, problem = _parse_json(name, content)
+        if problem is not None:
+            problems.append(problem)
+            parts.setdefault(key, {})[part] = None
+            continue
+        parts.setdefault(key, {})[part] = value
+    forms: dict[str, dict[str, Any]] = {}
+    for key, found in sorted(parts.items()):
+        if "schema" not in found:
+            problems.append(Problem(
+                f"Tệp {key}{UI_SUFFIX} không có tệp {key}{SCHEMA_SUFFIX} đi kèm: thêm schema "
+                "hoặc xóa tệp giao diện.", file=f"{key}{UI_SUFFIX}"))
+        elif found["schema"] is not None:
+            forms[key] = {"schema": found["schema"], "ui": found.get("ui")}
+    return forms, problems
 
 
 def load_forms_dir(path: Path) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
     """Read every ``<key>.schema.json`` (+ optional ``<key>.ui.json``) in ``path``."""
-    forms: dict[str, dict[str, Any]] = {}
-    problems: list[Problem] = []
     if not path.is_dir():
-        return forms, [Problem(f"Không tìm thấy thư mục biểu mẫu {path}.", file=str(path))]
-    for schema_path in sorted(path.glob(f"*{SCHEMA_SUFFIX}")):
-        key = schema_path.name[: -len(SCHEMA_SUFFIX)]
-        schema, problem = _read_json(schema_path)
-        ui_path = path / f"{key}{UI_SUFFIX}"
-        ui = None
-        if ui_path.is_file():
-            ui, ui_problem = _read_json(ui_path)
-            if ui_problem is not None:
-                problems.append(ui_problem)
-        if problem is not None:
-            problems.append(problem)
-        else:
-            forms[key] = {"schema": schema, "ui": ui}
-    for ui_path in sorted(path.glob(f"*{UI_SUFFIX}")):
-        key = ui_path.name[: -len(UI_SUFFIX)]
-        if not (path / f"{key}{SCHEMA_SUFFIX}").is_file():
-            problems.append(
-                Problem(
-                    f"Tệp {ui_path.name} không có tệp {key}{SCHEMA_SUFFIX} đi kèm: thêm schema "
-                    "hoặc xóa tệp giao diện.",
-                    file=ui_path.name,
-                )
-            )
-    return forms, problems
+        return {}, [Problem(f"Không tìm thấy thư mục biểu mẫu {path}.", file=str(path))]
+    files = []
+    problems = []
+    for item in sorted(path.glob("*.json")):
+        try:
+            files.append((item.name, item.read_bytes()))
+        except OSError as exc:
+            problems.append(Problem(f"Không đọc được tệp {item.name}: {exc.strerror}.",
+                                    file=item.name))
+    forms, more = forms_from_files(files, strict_names=False)
+    return forms, problems + more

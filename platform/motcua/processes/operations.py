@@ -4,7 +4,6 @@ and find the version a new dossier runs on."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,7 @@ from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.org.models import Agency, User
 from motcua.processes.bpmn_check import CheckResult, Problem, check_process
+from motcua.processes.forms import forms_from_files as read_forms
 from motcua.processes.models import Form, ProcessVersion
 
 
@@ -31,35 +31,9 @@ class FormFile:
     content: bytes
 
 
-def forms_from_files(files: Sequence[FormFile]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
-    """``<key>.schema.json`` and ``<key>.ui.json`` uploads into {key: {"schema", "ui"}}."""
-    forms: dict[str, dict[str, Any]] = {}
-    problems: list[Problem] = []
-    for item in files:
-        name = item.filename.rsplit("/", 1)[-1]
-        if name.endswith(".schema.json"):
-            key, part = name[: -len(".schema.json")], "schema"
-        elif name.endswith(".ui.json"):
-            key, part = name[: -len(".ui.json")], "ui"
-        else:
-            problems.append(Problem(
-                f"Tệp biểu mẫu phải có tên <khóa>.schema.json hoặc <khóa>.ui.json: {name}",
-                file=name))
-            continue
-        try:
-            value = json.loads(item.content.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            problems.append(Problem("Tệp biểu mẫu phải mã hóa UTF-8", file=name))
-            continue
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(f"JSON không hợp lệ: {exc.msg}", line=exc.lineno, file=name))
-            continue
-        forms.setdefault(key, {"schema": None, "ui": None})[part] = value
-    for key, form in forms.items():
-        if form["schema"] is None:
-            problems.append(Problem(f"Biểu mẫu {key} có ui.json nhưng thiếu schema.json",
-                                    file=f"{key}.ui.json"))
-    return {k: f for k, f in forms.items() if f["schema"] is not None}, problems
+def forms_from_files(files: Sequence[FormFile]) -> tuple[dict[str, dict[str, Any]],
+                                                        list[Problem]]:
+    return read_forms([(f.filename, f.content) for f in files])
 
 
 def _agency_exists(code: str) -> bool:

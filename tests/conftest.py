@@ -132,6 +132,7 @@ def _clean(app: Flask) -> None:
             for table in reversed(tables):
                 conn.execute(table.delete())
     app.extensions["motcua_specs"] = type(app.extensions["motcua_specs"])()
+    app.extensions.pop("motcua_calendar", None)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from motcua.db import db
 from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
 from motcua.engine.runtime import Runtime, next_timer_at, ready_user_tasks
 from motcua.errors import Invalid, field_error
-from motcua.org.models import Agency, Membership, User
+from motcua.org.models import Agency, User
 from motcua.processes.models import ProcessVersion
 from motcua.processes.operations import spec_bundle
 from motcua.tasks.models import OPEN_STATES, Task
@@ -90,10 +90,8 @@ def resolve_unit(selector: str, dossier: Dossier) -> int:
     return agency_id
 
 
-def is_eligible(user_id: int, role: str, unit_id: int) -> bool:
-    return db.session.scalar(select(Membership.id).where(
-        Membership.user_id == user_id, Membership.role == role,
-        Membership.agency_id == unit_id)) is not None
+def is_eligible(user: User, role: str, unit_id: int) -> bool:
+    return (role, unit_id) in user.roles_at()
 
 
 def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: WorkingCalendar,
@@ -127,7 +125,8 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
         db.session.add(row)
         step.created.append(row)
     db.session.flush()
-    _apply_status(dossier, workflow, calendar, step)
+    still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
+    _apply_status(dossier, workflow, calendar, step, {row.document for row in still_open})
     _record(dossier, step, calendar)
     dossier.current_step = ", ".join(t.name for t in step.created) or (
         None if workflow.is_completed() else dossier.current_step)
@@ -146,25 +145,23 @@ def _next_assignee(username: str | None) -> User | None:
 
 def _assign(row: Task, dossier: Dossier, chosen: User | None, step: Advance) -> int | None:
     if chosen is not None:
-        if not is_eligible(chosen.id, row.role, row.unit_id):
+        if not is_eligible(chosen, row.role, row.unit_id):
             raise field_error("data.assignee", f"{chosen.full_name} không có vai trò "
                               f"{row.role} tại đơn vị xử lý bước \"{row.name}\"")
         return chosen.id
     # A step sent back goes to whoever did it before, if they still can.
     previous = db.session.scalar(
-        select(Task.completed_by_id).where(
+        select(User).join(Task, Task.completed_by_id == User.id).where(
             Task.dossier_id == dossier.id, Task.element_id == row.element_id,
             Task.state == "completed").order_by(Task.id.desc()).limit(1))
     if previous is not None and is_eligible(previous, row.role, row.unit_id):
-        return int(previous)
+        return int(previous.id)
     return None
 
 
 def _apply_status(dossier: Dossier, workflow: BpmnWorkflow, calendar: WorkingCalendar,
-                  step: Advance) -> None:
+                  step: Advance, open_docs: set[str | None]) -> None:
     completed = step.completed
-    open_docs = {t.document for t in db.session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES)))}
     if completed is not None and completed.document == "supplement":
         # The complete dossier is back: the legal clock restarts from zero.
         dossier.clock_started_at = calendar.next_working_minute(step.now)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from motcua.calendar.models import CalendarDay
+from motcua.calendar.operations import forget_calendar
 from motcua.calendar.working_time import WorkingCalendar
 from motcua.db import db
 from motcua.importing import ImportProblems, ImportReport, set_if_changed
@@ -110,6 +111,7 @@ def import_org(doc: Any) -> ImportReport:
     _import_days(holidays.get("extra_days_off", []), "day_off", report)
     _import_days(holidays.get("working_saturdays", []), "working_saturday", report)
     db.session.flush()
+    forget_calendar()
     return report
 
 

@@ -23,14 +23,15 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(16), default="draft")
     effective: Mapped[date | None] = mapped_column(Date)
     filename: Mapped[str] = mapped_column(String(255))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # Large and only read on a cache miss or for download: loaded on access.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     # Other BPMN documents reached by call activities: [{"filename", "xml"}]
-    library: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list)
+    library: Mapped[list[dict[str, str]]] = mapped_column(JSONType, default=list, deferred=True)
     bpmn_sha256: Mapped[str] = mapped_column(String(64))
     process_id: Mapped[str | None] = mapped_column(String(255))
     process_name: Mapped[str | None] = mapped_column(Text)
     # SpiffWorkflow's serialized spec, stored once per version instead of in every dossier.
-    spec: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    spec: Mapped[dict[str, Any] | None] = mapped_column(JSONType, deferred=True)
     # Dialect metadata per user task (role, unit, form, allotted, outcomes, ...).
     steps: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     timers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -43,7 +44,7 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined]
 
     procedure: Mapped[Procedure] = relationship()
     forms: Mapped[list[Form]] = relationship(
-        back_populates="process_version", cascade="all, delete-orphan"
+        back_populates="process_version", cascade="all, delete-orphan", lazy="selectin"
     )
 
     def form(self, key: str | None) -> Form | None:

@@ -11,12 +11,12 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from motcua.engine import expressions
 from motcua.engine.expressions import (
     ExpressionError,
     SafeScriptEngine,
     check_expression,
     check_script,
+    compiler,
     evaluate,
     execute,
 )
@@ -104,10 +104,10 @@ def test_condition_with_leading_whitespace_like_bpmn_bodies() -> None:
 def test_same_source_is_checked_once() -> None:
     source = 'outcome == "approve" and len(documents) == 3'
     evaluate(source, DATA)
-    before = expressions._compile.cache_info().hits
+    before = compiler._compile.cache_info().hits
     for _ in range(5):
         assert evaluate(source, DATA) is True
-    assert expressions._compile.cache_info().hits == before + 5
+    assert compiler._compile.cache_info().hits == before + 5
 
 
 # --- dates -----------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ def _load_api_user() -> None:
     anything that changes state."""
     if not request.path.startswith(PREFIX + "/"):
         return
+    # An app context may outlive one request (tests, CLI); the user is per request.
+    g.pop("user", None)
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")

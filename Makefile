@@ -24,7 +24,9 @@ run: install ## install, load the demo province into SQLite and serve it on http
 	MOTCUA_DEV=1 $(BIN)/motcua demo
 	MOTCUA_DEV=1 $(BIN)/motcua serve --host 127.0.0.1 --port 8000
 
-test: install ## install and run the whole suite (SQLite, and PostgreSQL when reachable)
+test: install ## install, lint, and run the whole suite (SQLite, and PostgreSQL when reachable)
+	$(BIN)/ruff check platform tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install ## ruff and mypy

@@ -54,7 +54,8 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     applicant_address: Mapped[str | None] = mapped_column(Text)
     applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
                                                           index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # The two large JSON columns load on access, so worklists and lists stay cheap.
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, deferred=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the legal clock (re)started: reception, or the complete resubmission after a
     # supplement request (the clock restarts from zero).
@@ -64,7 +65,7 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_step: Mapped[str | None] = mapped_column(Text)
     # SpiffWorkflow state without the spec (the spec lives once in process_version).
-    workflow_state: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    workflow_state: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 

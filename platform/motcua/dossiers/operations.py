@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from motcua.calendar.operations import load_calendar
 from motcua.catalog.operations import get_procedure, require_open
@@ -123,7 +124,8 @@ def lock_dossier(dossier_id: int) -> Dossier:
     """Serialise changes to one dossier: row lock (PostgreSQL) or the write lock (SQLite),
     then re-read it so we work on what is committed."""
     lock_for_write()
-    stmt = for_update(select(Dossier).where(Dossier.id == dossier_id))
+    stmt = for_update(select(Dossier).where(Dossier.id == dossier_id)).options(
+        undefer(Dossier.workflow_state))
     dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
     if dossier is None:
         raise NotFound("Hồ sơ không còn tồn tại")

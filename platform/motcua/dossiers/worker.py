@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from motcua.calendar.operations import load_calendar
 from motcua.db import db, for_update, lock_for_write
@@ -19,6 +20,7 @@ def fire_due_timers(now: datetime, limit: int = 100) -> int:
     lock_for_write()
     dossiers = db.session.scalars(for_update(
         select(Dossier).where(Dossier.timer_due_at.is_not(None), Dossier.timer_due_at <= now)
+        .options(undefer(Dossier.workflow_state))
         .order_by(Dossier.timer_due_at).limit(limit), skip_locked=True)).all()
     calendar = load_calendar()
     fired = 0

@@ -38,7 +38,7 @@ def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
     stmt = (
         select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
         .where(Task.state.in_(OPEN_STATES), _eligible(user))
-        .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        .order_by(Task.due_at.asc().nulls_last(), Task.id)
         .limit(min(max(limit, 1), MAX_PAGE)).offset(max(offset, 0))
     )
     if procedure:

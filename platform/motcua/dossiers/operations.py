@@ -11,7 +11,7 @@ from sqlalchemy.orm import undefer
 from motcua.calendar.operations import load_calendar
 from motcua.catalog.operations import get_procedure, require_open
 from motcua.db import db, for_update, lock_for_write
-from motcua.dossiers.access import visible_dossiers
+from motcua.dossiers.access import can_see
 from motcua.dossiers.codes import next_code
 from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
 from motcua.dossiers.models import Dossier, HistoryEvent
@@ -113,9 +113,8 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
 
 
 def get_dossier(user: User, code: str) -> Dossier:
-    dossier = db.session.scalar(
-        select(Dossier).where(Dossier.code == code, visible_dossiers(user)))
-    if dossier is None:
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not can_see(user, dossier):
         raise NotFound(f"Không có hồ sơ {code}")
     return dossier
 

@@ -21,12 +21,12 @@ class Task(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         # Worklist: unassigned open tasks of a role at a unit, soonest due first.
         Index(
-            "ix_task_open_unit", "role", "unit_id", "due_at",
-            postgresql_where=text("state IN ('ready', 'claimed')"),
-            sqlite_where=text("state IN ('ready', 'claimed')"),
+            "ix_task_open_unit", "role", "unit_id", "due_at", "id",
+            postgresql_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
+            sqlite_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
         ),
         Index(
-            "ix_task_open_assignee", "assignee_id", "due_at",
+            "ix_task_open_assignee", "assignee_id", "due_at", "id",
             postgresql_where=text("state IN ('ready', 'claimed')"),
             sqlite_where=text("state IN ('ready', 'claimed')"),
         ),

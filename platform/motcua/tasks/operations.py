@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager
 
 from motcua.calendar.operations import load_calendar
@@ -23,30 +23,38 @@ from motcua.tasks.models import OPEN_STATES, Task
 MAX_PAGE = 200
 
 
-def _eligible(user: User) -> Any:
-    pairs = [(m.role, m.agency_id) for m in user.memberships]
-    mine = Task.assignee_id == user.id
-    if not pairs:
-        return mine
-    return or_(mine, and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.unit_id).in_(pairs)))
-
-
 def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
              offset: int = 0) -> list[Task]:
     """Open tasks ``user`` may work on: theirs, or unassigned for one of their role+units,
-    soonest due first."""
-    stmt = (
-        select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
-        .where(Task.state.in_(OPEN_STATES), _eligible(user))
-        .order_by(Task.due_at.asc().nulls_last(), Task.id)
-        .limit(min(max(limit, 1), MAX_PAGE)).offset(max(offset, 0))
-    )
+    soonest due first.
+
+    One branch per membership, each read in due order from its own partial index and cut
+    at the page end, then merged: the cost follows the page size, not how many dossiers
+    the units hold."""
+    limit = min(max(limit, 1), MAX_PAGE)
+    offset = max(offset, 0)
+    due_order = (Task.due_at.asc().nulls_last(), Task.id)
+    open_ = Task.state.in_(OPEN_STATES)
+    branches = [select(Task.id, Task.due_at).where(open_, Task.assignee_id == user.id)]
+    branches += [
+        select(Task.id, Task.due_at).where(open_, Task.assignee_id.is_(None),
+                                           Task.role == role, Task.unit_id == unit_id)
+        for role, unit_id in sorted({(m.role, m.agency_id) for m in user.memberships})
+    ]
     if procedure:
         from motcua.catalog.models import Procedure
 
-        stmt = stmt.join(Procedure, Procedure.id == Dossier.procedure_id).where(
-            Procedure.code == procedure)
-    return list(db.session.scalars(stmt))
+        in_procedure = Task.dossier_id.in_(
+            select(Dossier.id).join(Procedure, Procedure.id == Dossier.procedure_id)
+            .where(Procedure.code == procedure))
+        branches = [b.where(in_procedure) for b in branches]
+    page = union_all(*(b.order_by(*due_order).limit(offset + limit).subquery().select()
+                       for b in branches)).subquery()
+    ids = select(page.c.id).order_by(page.c.due_at.asc().nulls_last(), page.c.id) \
+        .limit(limit).offset(offset)
+    return list(db.session.scalars(
+        select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
+        .where(Task.id.in_(ids)).order_by(*due_order)))
 
 
 def _visible(user: User) -> Any:

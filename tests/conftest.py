@@ -131,7 +131,7 @@ def _clean(app: Flask) -> None:
         else:
             for table in reversed(tables):
                 conn.execute(table.delete())
-    app.extensions["motcua_specs"] = type(app.extensions["motcua_specs"])()
+    app.extensions["motcua_versions"] = type(app.extensions["motcua_versions"])()
     app.extensions.pop("motcua_calendar", None)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from motcua.config import load_settings
 from motcua.db import db
-from motcua.engine.runtime import SpecCache
+from motcua.engine.runtime import VersionCache
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
-    app.extensions["motcua_specs"] = SpecCache()
+    app.extensions["motcua_versions"] = VersionCache()
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -81,7 +81,7 @@ def test_a_stored_escape_can_never_run(api: Any, sample: Any, app: Flask) -> Non
     assert version is not None
     version.spec = json.loads(text)
     db.session.commit()
-    app.extensions["motcua_specs"] = type(app.extensions["motcua_specs"])()
+    app.extensions["motcua_versions"] = type(app.extensions["motcua_versions"])()
 
     walker = Walker(api, SAMPLES / "forms")
     code = walker.create("mc.lan", "2.000488", "to-khai-ly-lich-tu-phap")["code"]

@@ -19,15 +19,14 @@ from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
 from motcua.engine.runtime import Runtime, next_timer_at, ready_user_tasks
 from motcua.errors import Invalid, field_error
 from motcua.org.models import Agency, User
-from motcua.processes.models import ProcessVersion
-from motcua.processes.operations import spec_bundle
+from motcua.processes.operations import CompiledVersion, compiled
 from motcua.tasks.models import OPEN_STATES, Task
 
 # Outcomes that end a dossier as refused when they lead straight to an end event.
 REFUSAL_OUTCOMES = frozenset({"refuse", "reject"})
 
 
-def bind_runtime(dossier: Dossier, version: ProcessVersion, calendar: WorkingCalendar,
+def bind_runtime(dossier: Dossier, version: CompiledVersion, calendar: WorkingCalendar,
                  now: datetime) -> Runtime:
     steps = version.steps
 
@@ -44,7 +43,7 @@ def bind_runtime(dossier: Dossier, version: ProcessVersion, calendar: WorkingCal
         spiff_task.internal_data["motcua_due"] = due.isoformat()
         return due
 
-    return Runtime(spec_bundle(version), clock=lambda: now, step_due=step_due,
+    return Runtime(version.bundle, clock=lambda: now, step_due=step_due,
                    dossier_due=lambda: dossier.due_at)
 
 
@@ -96,7 +95,7 @@ def is_eligible(user: User, role: str, unit_id: int) -> bool:
 
 def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: WorkingCalendar,
          step: Advance) -> None:
-    version = dossier.process_version
+    version = compiled(dossier.process_version_id)
     open_rows = {t.spiff_task_id: t for t in db.session.scalars(
         select(Task).where(Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES)))}
     ready = ready_user_tasks(workflow)

@@ -17,7 +17,7 @@ from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_fa
 from motcua.dossiers.models import Dossier, HistoryEvent
 from motcua.errors import Forbidden, Invalid, NotFound, field_error
 from motcua.org.models import Agency, Membership, User
-from motcua.processes.operations import version_in_effect
+from motcua.processes.operations import compiled, version_in_effect
 from motcua.schema_errors import validate
 
 
@@ -68,10 +68,11 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
     channel = body["channel"]
     desk = _desk_for(user, channel, body.get("desk"), procedure)
     version = version_in_effect(procedure)
+    runnable = compiled(version.id)
     data = body.get("data") or {}
-    form = version.form(version.start_form)
-    if form is not None:
-        problems = validate(data, form.schema, root="data")
+    schema = runnable.form_schema(runnable.start_form)
+    if schema is not None:
+        problems = validate(data, schema, root="data")
         if problems:
             raise Invalid("Tờ khai chưa hợp lệ", problems)
     applicant = dict(body.get("applicant") or {})
@@ -97,7 +98,7 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
     )
     db.session.add(dossier)
     db.session.flush()
-    runtime = bind_runtime(dossier, version, calendar, now)
+    runtime = bind_runtime(dossier, runnable, calendar, now)
     try:
         workflow = runtime.start({**data, "dossier": {"code": dossier.code, "channel": channel}})
     except ENGINE_ERRORS as exc:

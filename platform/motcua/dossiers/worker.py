@@ -12,6 +12,7 @@ from motcua.calendar.operations import load_calendar
 from motcua.db import db, for_update, lock_for_write
 from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, sync
 from motcua.dossiers.models import Dossier, HistoryEvent
+from motcua.processes.operations import compiled
 from motcua.tasks.models import OPEN_STATES, Task
 
 
@@ -25,7 +26,7 @@ def fire_due_timers(now: datetime, limit: int = 100) -> int:
     calendar = load_calendar()
     fired = 0
     for dossier in dossiers:
-        runtime = bind_runtime(dossier, dossier.process_version, calendar, now)
+        runtime = bind_runtime(dossier, compiled(dossier.process_version_id), calendar, now)
         try:
             workflow = runtime.load(dossier.workflow_state)
             elements = runtime.fire_due_timers(workflow)

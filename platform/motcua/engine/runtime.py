@@ -123,27 +123,27 @@ def load_spec(dct: Mapping[str, Any]) -> SpecBundle:
     )
 
 
-class SpecCache:
-    """Restored specs by process version id: a published version never changes, so each
-    process restores a version's spec once."""
+class VersionCache:
+    """What each process keeps per published process version (its restored spec and
+    settings): a published version never changes, so it is read from the database once."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[int, SpecBundle] = OrderedDict()
+        self._items: OrderedDict[int, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, version_id: int, loader: Callable[[], Mapping[str, Any]]) -> SpecBundle:
+    def get(self, version_id: int, loader: Callable[[], Any]) -> Any:
         with self._lock:
-            bundle = self._items.get(version_id)
-            if bundle is not None:
+            item = self._items.get(version_id)
+            if item is not None:
                 self._items.move_to_end(version_id)
-                return bundle
-        bundle = adopt_timers(load_spec(loader()))
+                return item
+        item = loader()
         with self._lock:
-            self._items[version_id] = bundle
+            self._items[version_id] = item
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return bundle
+        return item
 
 
 class Runtime:

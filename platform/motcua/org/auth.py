@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from motcua.db import db, utcnow
 from motcua.errors import Unauthorized
@@ -66,11 +67,14 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
+    # One round trip: the user's memberships come in the same query (every request needs
+    # them for scoping).
     row = db.session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
+        .options(joinedload(User.memberships))
         .where(ApiToken.digest == _digest(token))
-    ).first()
+    ).unique().first()
     if row is None:
         return None
     api_token, user = row

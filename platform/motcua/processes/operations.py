@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from motcua.calendar.working_time import TZ
 from motcua.catalog.models import Procedure
 from motcua.catalog.operations import get_procedure
 from motcua.clock import now as clock_now
 from motcua.db import db, utcnow
-from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec
+from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec, load_spec
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.org.models import Agency, User
 from motcua.processes.bpmn_check import CheckResult, Problem, check_process
@@ -122,6 +123,32 @@ def version_in_effect(procedure: Procedure, on: date | None = None) -> ProcessVe
     return version
 
 
-def spec_bundle(version: ProcessVersion) -> SpecBundle:
-    cache = current_app.extensions["motcua_specs"]
-    return cache.get(version.id, lambda: version.spec or {})
+@dataclass(frozen=True)
+class CompiledVersion:
+    """A published version as the runtime needs it, cached per process."""
+
+    id: int
+    steps: dict[str, Any]
+    start_form: str | None
+    forms: dict[str, dict[str, Any]]
+    bundle: SpecBundle
+
+    def form_schema(self, key: str | None) -> dict[str, Any] | None:
+        return self.forms.get(key) if key else None
+
+
+def compiled(version_id: int) -> CompiledVersion:
+    cache = current_app.extensions["motcua_versions"]
+    version: CompiledVersion = cache.get(version_id, lambda: _compile(version_id))
+    return version
+
+
+def _compile(version_id: int) -> CompiledVersion:
+    version = db.session.scalar(select(ProcessVersion).where(ProcessVersion.id == version_id)
+                                .options(undefer(ProcessVersion.spec)))
+    if version is None or version.spec is None:
+        raise NotFound(f"Không có phiên bản quy trình {version_id}")
+    return CompiledVersion(
+        id=version.id, steps=dict(version.steps), start_form=version.start_form,
+        forms={f.key: f.schema for f in version.forms},
+        bundle=adopt_timers(load_spec(version.spec)))

@@ -17,6 +17,7 @@ from motcua.dossiers.models import Dossier, HistoryEvent
 from motcua.dossiers.operations import lock_dossier
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.org.models import User
+from motcua.processes.operations import CompiledVersion, compiled
 from motcua.schema_errors import validate
 from motcua.tasks.models import OPEN_STATES, Task
 
@@ -109,9 +110,9 @@ def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any]
         raise Conflict("Công việc đã được hoàn thành hoặc hủy")
     if task.assignee_id is not None and task.assignee_id != user.id:
         raise Conflict(f"Công việc đang do {_holder(task)} xử lý")
-    _check_input(dossier, task, outcome, data)
+    version = compiled(dossier.process_version_id)
+    _check_input(version, task, outcome, data)
     calendar = load_calendar()
-    version = dossier.process_version
     runtime = bind_runtime(dossier, version, calendar, now)
     step_config = version.steps.get(task.element_id, {})
     try:
@@ -140,7 +141,8 @@ def _holder(task: Task) -> str:
     return task.assignee.full_name if task.assignee else "người khác"
 
 
-def _check_input(dossier: Dossier, task: Task, outcome: str | None, data: dict[str, Any]) -> None:
+def _check_input(version: CompiledVersion, task: Task, outcome: str | None,
+                 data: dict[str, Any]) -> None:
     keys = [key for key, _label in task.outcomes]
     if keys and outcome not in keys:
         raise Invalid("Chọn một kết quả xử lý hợp lệ", [{
@@ -149,9 +151,9 @@ def _check_input(dossier: Dossier, task: Task, outcome: str | None, data: dict[s
     if not keys and outcome is not None:
         raise Invalid("Bước này không có lựa chọn kết quả", [{
             "field": "outcome", "message": "Bước này không nhận kết quả"}])
-    form = dossier.process_version.form(task.form_key)
-    if form is not None:
-        problems = validate(data, form.schema, root="data")
+    schema = version.form_schema(task.form_key)
+    if schema is not None:
+        problems = validate(data, schema, root="data")
         if problems:
             raise Invalid("Biểu mẫu chưa hợp lệ", problems)
 

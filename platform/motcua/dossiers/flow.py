@@ -118,7 +118,7 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
             unit_id=unit_id, state="ready", form_key=config.get("form"),
             outcomes=[list(o) for o in config.get("outcomes", [])],
             document=config.get("document"), allotted_minutes=config["allotted_minutes"],
-            started_at=step.now, due_at=runtime._step_due(spiff_task),
+            started_at=step.now, due_at=runtime.step_due(spiff_task),
         )
         row.assignee_id = _assign(row, dossier, assignee, step)
         db.session.add(row)

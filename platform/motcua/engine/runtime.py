@@ -160,7 +160,7 @@ class Runtime:
     ) -> None:
         self.bundle = bundle
         self.clock = clock
-        self._step_due = step_due
+        self.step_due = step_due
         self._dossier_due = dossier_due
         self.script_engine = PlatformScriptEngine(self)
 
@@ -207,7 +207,7 @@ class Runtime:
             context["due_dossier"] = dossier_due.isoformat()
         attached = attached_task(task)
         if attached is not None:
-            due = self._step_due(attached)
+            due = self.step_due(attached)
             if due is not None:
                 context["due_step"] = due.isoformat()
         return context

@@ -14,11 +14,12 @@ from motcua.db import db, for_update, lock_for_write
 from motcua.dossiers.access import can_see
 from motcua.dossiers.codes import next_code
 from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
-from motcua.dossiers.models import Dossier, HistoryEvent
-from motcua.errors import Forbidden, Invalid, NotFound, field_error
+from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
+from motcua.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from motcua.org.models import Agency, Membership, User
 from motcua.processes.operations import compiled, version_in_effect
 from motcua.schema_errors import validate
+from motcua.tasks.models import OPEN_STATES, Task
 
 
 def _desk_for(user: User, channel: str, desk_code: str | None, procedure: Any) -> Agency:
@@ -129,6 +130,42 @@ def lock_dossier(dossier_id: int) -> Dossier:
     dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
     if dossier is None:
         raise NotFound("Hồ sơ không còn tồn tại")
+    return dossier
+
+
+FINISHED = ("refused", "stopped", "returned")
+
+
+def stop_dossier(user: User, code: str, reason: str, now: datetime) -> Dossier:
+    """Stop processing (the applicant asked, or the agency decided, with reasons): the
+    workflow ends, open tasks are cancelled, the stop notice is issued."""
+    dossier = get_dossier(user, code)
+    own_application = user.kind == "applicant" and dossier.applicant_user_id == user.id
+    agency_decides = dossier.agency_id in user.agencies_with("leader", "admin")
+    at_desk = dossier.desk_id in user.agencies_with("receiver")
+    if not (own_application or agency_decides or at_desk):
+        raise Forbidden("Chỉ người nộp, Bộ phận Một cửa hoặc lãnh đạo cơ quan được dừng hồ sơ")
+    if not reason.strip():
+        raise field_error("reason", "Cần ghi rõ lý do dừng giải quyết")
+    dossier = lock_dossier(dossier.id)
+    if dossier.status in FINISHED:
+        raise Conflict(f"Hồ sơ đã kết thúc ({dossier.status})")
+    for task in db.session.scalars(select(Task).where(
+            Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES))):
+        task.state = "cancelled"
+    who = "tổ chức, cá nhân" if own_application else user.full_name
+    dossier.status = "stopped"
+    dossier.finished_at = now
+    dossier.timer_due_at = None
+    dossier.current_step = None
+    db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
+                                action="stopped", note=reason.strip(), to_step="Dừng xử lý"))
+    db.session.add(IssuedDocument(
+        dossier_id=dossier.id, kind="stop", issued_at=now, issued_by_id=user.id,
+        content={"code": dossier.code, "procedure": dossier.procedure.name,
+                 "applicant": dossier.applicant, "reason": reason.strip(),
+                 "requested_by": who}))
+    db.session.flush()
     return dossier
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from motcua.clock import now
@@ -43,6 +44,17 @@ def show(code: str) -> Dossier:
 @blp.response(200, HistorySchema(many=True))
 def history(code: str) -> list[HistoryEvent]:
     return operations.history(operations.get_dossier(current_user(), code))
+
+
+class StopBody(Schema):
+    reason = fields.String(required=True)
+
+
+@blp.route("/dossiers/<code>/stop", methods=["POST"])
+@blp.arguments(StopBody)
+@blp.response(200, DossierSchema)
+def stop(body: dict[str, Any], code: str) -> Dossier:
+    return _with_tasks(operations.stop_dossier(current_user(), code, body["reason"], now()))
 
 
 @lookup_blp.route("/lookup/<code>")

@@ -43,6 +43,7 @@ class Settings:
             "OPENAPI_VERSION": "3.0.3",
             "OPENAPI_URL_PREFIX": "/api/v1",
             "OPENAPI_JSON_PATH": "openapi.json",
+            "API_SPEC_OPTIONS": {"security": [{"bearer": []}]},
             "JSON_SORT_KEYS": False,
             "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,

@@ -204,10 +204,12 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                        [1 + (p.i / 128) % 22] AS name) n""")
         mark("dossiers")
         conn.execute(f"""
-            INSERT INTO task (dossier_id, spiff_task_id, element_id, name, role, unit_id,
+            INSERT INTO task (dossier_id, procedure_id, spiff_task_id, element_id, name, role,
+                unit_id,
                 assignee_id, state, form_key, outcomes, document, allotted_minutes, started_at,
                 due_at, overdue, claimed_at, completed_at, completed_by_id, outcome, data)
-            SELECT p.id, gen_random_uuid()::text, s.element_id, s.name, s.role, s.unit_id,
+            SELECT p.id, pr.procedure_id, gen_random_uuid()::text, s.element_id, s.name, s.role,
+                   s.unit_id,
                    CASE WHEN p.open_step = s.step_no THEN
                             CASE WHEN s.open_specialist THEN p.specialist_id END
                         ELSE w.user_id END,
@@ -221,7 +223,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                    CASE WHEN p.open_step = s.step_no THEN NULL ELSE w.user_id END,
                    CASE WHEN p.open_step = s.step_no THEN NULL ELSE s.outcome END,
                    CASE WHEN p.open_step = s.step_no THEN NULL ELSE s.data END
-            FROM bench_plan p
+            FROM bench_plan p JOIN bench_proc pr ON pr.proc = p.proc
             JOIN bench_step s ON s.proc = p.proc AND s.step_no <= coalesce(p.open_step, s.nsteps)
             CROSS JOIN LATERAL (SELECT CASE s.who WHEN 'receiver' THEN p.receiver_id
                                 WHEN 'specialist' THEN p.specialist_id ELSE s.who_id END

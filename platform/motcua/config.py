@@ -24,8 +24,9 @@ class Settings:
     secret_key: str
     instance_path: Path
     token_ttl_hours: int = 12
-    argon2_time_cost: int = 3
-    argon2_memory_cost: int = 65536
+    # OWASP's Argon2id setting (19 MiB, 2 passes): each login holds that much memory.
+    argon2_time_cost: int = 2
+    argon2_memory_cost: int = 19456
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -116,8 +117,8 @@ def load_settings(
         secret_key=secret_key,
         instance_path=instance,
         token_ttl_hours=_int(env, "MOTCUA_TOKEN_TTL_HOURS", 12),
-        argon2_time_cost=_int(env, "MOTCUA_ARGON2_TIME_COST", 1 if testing else 3),
-        argon2_memory_cost=_int(env, "MOTCUA_ARGON2_MEMORY_COST", 1024 if testing else 65536),
+        argon2_time_cost=_int(env, "MOTCUA_ARGON2_TIME_COST", 1 if testing else 2),
+        argon2_memory_cost=_int(env, "MOTCUA_ARGON2_MEMORY_COST", 1024 if testing else 19456),
         testing=testing,
     )
     settings.extra.update(overrides)

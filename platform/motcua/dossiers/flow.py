@@ -113,7 +113,8 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
             raise Invalid(f"Bước {spiff_task.task_spec.bpmn_id} không có cấu hình vai trò")
         unit_id = resolve_unit(config["unit"], dossier)
         row = Task(
-            dossier_id=dossier.id, spiff_task_id=str(spiff_task.id),
+            dossier_id=dossier.id, procedure_id=dossier.procedure_id,
+            spiff_task_id=str(spiff_task.id),
             element_id=config["element_id"], name=config["name"], role=config["role"],
             unit_id=unit_id, state="ready", form_key=config.get("form"),
             outcomes=[list(o) for o in config.get("outcomes", [])],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import undefer
 
 from motcua.calendar.operations import load_calendar
@@ -121,11 +121,13 @@ def get_dossier(user: User, code: str) -> Dossier:
     return dossier
 
 
-def lock_dossier(dossier_id: int) -> Dossier:
-    """Serialise changes to one dossier: row lock (PostgreSQL) or the write lock (SQLite),
-    then re-read it so we work on what is committed."""
+def lock_dossier(which: int | ColumnElement[bool]) -> Dossier:
+    """Serialise changes to one dossier (by id, or by a condition such as "the dossier of
+    this task"): row lock (PostgreSQL) or the write lock (SQLite), then re-read it so we work
+    on what is committed."""
     lock_for_write()
-    stmt = for_update(select(Dossier).where(Dossier.id == dossier_id)).options(
+    condition = Dossier.id == which if isinstance(which, int) else which
+    stmt = for_update(select(Dossier).where(condition)).options(
         undefer(Dossier.workflow_state))
     dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
     if dossier is None:

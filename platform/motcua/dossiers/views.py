@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from motcua.clock import now
 from motcua.db import db
@@ -22,7 +23,8 @@ lookup_blp = Blueprint("lookup", __name__, description="Tra cứu công khai")
 
 def _with_tasks(dossier: Dossier) -> Dossier:
     dossier.tasks = list(db.session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id).order_by(Task.id)))
+        select(Task).where(Task.dossier_id == dossier.id).order_by(Task.id)
+        .options(joinedload(Task.unit), joinedload(Task.assignee))))
     return dossier
 
 

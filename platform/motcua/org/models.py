@@ -58,8 +58,9 @@ class User(db.Model):  # type: ignore[name-defined]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
+    # Loaded with the user where scoping needs them (authentication joins them in).
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
 
     def roles_at(self) -> set[tuple[str, int]]:

@@ -44,7 +44,7 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined]
 
     procedure: Mapped[Procedure] = relationship()
     forms: Mapped[list[Form]] = relationship(
-        back_populates="process_version", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="process_version", cascade="all, delete-orphan"
     )
 
     def form(self, key: str | None) -> Form | None:

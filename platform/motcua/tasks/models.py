@@ -30,6 +30,17 @@ class Task(db.Model):  # type: ignore[name-defined]
             postgresql_where=text("state IN ('ready', 'claimed')"),
             sqlite_where=text("state IN ('ready', 'claimed')"),
         ),
+        # The same two, for a worklist filtered by procedure.
+        Index(
+            "ix_task_open_unit_procedure", "role", "unit_id", "procedure_id", "due_at", "id",
+            postgresql_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
+            sqlite_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
+        ),
+        Index(
+            "ix_task_open_assignee_procedure", "assignee_id", "procedure_id", "due_at", "id",
+            postgresql_where=text("state IN ('ready', 'claimed')"),
+            sqlite_where=text("state IN ('ready', 'claimed')"),
+        ),
         Index(
             "ix_task_open_due", "due_at",
             postgresql_where=text("state IN ('ready', 'claimed') AND overdue = false"),
@@ -41,6 +52,8 @@ class Task(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
+    # The dossier's procedure, copied (it never changes) so worklists filter by index.
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
     spiff_task_id: Mapped[str] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(Text)

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select, tuple_, union_all
 from sqlalchemy.orm import contains_eager
 
 from motcua.calendar.operations import load_calendar
+from motcua.catalog.models import Procedure
 from motcua.db import db
 from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
 from motcua.dossiers.models import Dossier, HistoryEvent
@@ -43,12 +44,8 @@ def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
         for role, unit_id in sorted({(m.role, m.agency_id) for m in user.memberships})
     ]
     if procedure:
-        from motcua.catalog.models import Procedure
-
-        in_procedure = Task.dossier_id.in_(
-            select(Dossier.id).join(Procedure, Procedure.id == Dossier.procedure_id)
-            .where(Procedure.code == procedure))
-        branches = [b.where(in_procedure) for b in branches]
+        procedure_id = db.session.scalar(select(Procedure.id).where(Procedure.code == procedure))
+        branches = [b.where(Task.procedure_id == procedure_id) for b in branches]
     page = union_all(*(b.order_by(*due_order).limit(offset + limit).subquery().select()
                        for b in branches)).subquery()
     ids = select(page.c.id).order_by(page.c.due_at.asc().nulls_last(), page.c.id) \
@@ -77,12 +74,16 @@ def get_task(user: User, task_id: int) -> Task:
 
 
 def _locked(user: User, task_id: int) -> tuple[Dossier, Task]:
-    task = get_task(user, task_id)
-    dossier = lock_dossier(task.dossier_id)
-    fresh = db.session.scalar(select(Task).where(Task.id == task_id)
-                              .execution_options(populate_existing=True))
-    assert fresh is not None
-    return dossier, fresh
+    """Lock the dossier of a task the user may see (one statement), then re-read the task."""
+    owner = select(Task.dossier_id).where(Task.id == task_id, _visible(user)).scalar_subquery()
+    try:
+        dossier = lock_dossier(Dossier.id == owner)
+    except NotFound:
+        raise NotFound(f"Không có công việc {task_id}") from None
+    task = db.session.scalar(select(Task).where(Task.id == task_id)
+                             .execution_options(populate_existing=True))
+    assert task is not None
+    return dossier, task
 
 
 def claim(user: User, task_id: int, now: datetime) -> Task:

@@ -170,7 +170,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
         mark("plan")
         conn.execute("""
             INSERT INTO dossier (id, code, procedure_id, process_version_id, agency_id, desk_id,
-                channel, status, applicant_name, applicant_id_number, applicant_phone,
+                handling_unit_id, time_limit_minutes, channel, status, applicant_name, applicant_id_number, applicant_phone,
                 applicant_email, applicant_address, applicant_user_id, data, received_at,
                 clock_started_at, due_at, finished_at, timer_due_at, current_step,
                 workflow_state, created_by_id, lock_version)
@@ -178,6 +178,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                    pr.agency_code || '-' || to_char(p.day, 'YYMMDD') || '-' ||
                        CASE WHEN p.seq < 10000 THEN lpad(p.seq::text, 4, '0') ELSE p.seq::text END,
                    pr.procedure_id, pr.version_id, pr.agency_id, pr.desk_id,
+                   pr.handling_id, pr.limit_minutes,
                    CASE WHEN p.i % 10 < 8 THEN 'direct' ELSE 'postal' END,
                    CASE WHEN p.open_step IS NULL THEN 'returned'
                         WHEN p.open_step = 1 THEN 'received'

@@ -119,7 +119,7 @@ def test_refusal_at_reception_ends_the_dossier(walker: Walker, api: Any) -> None
     kinds = db.session.scalars(select(IssuedDocument.kind)).all()
     assert kinds == ["refusal"]
     lookup = api.get(None, f"/lookup/{code}").get_json()
-    assert lookup["status"] == "refused"
+    assert (lookup["procedure"], lookup["status"]) == ("2.000488", "refused")
 
 
 def test_state_stays_small_however_many_loops(walker: Walker, api: Any) -> None:

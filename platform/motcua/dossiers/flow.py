@@ -79,9 +79,9 @@ def resolve_unit(selector: str, dossier: Dossier) -> int:
     if selector == "@desk":
         return dossier.desk_id
     if selector == "@agency":
-        return dossier.procedure.agency_id
+        return dossier.agency_id
     if selector == "@handling":
-        return dossier.procedure.handling_unit_id or dossier.procedure.agency_id
+        return dossier.handling_unit_id
     agency_id = db.session.scalar(select(Agency.id).where(Agency.code == selector))
     if agency_id is None:
         raise Invalid(f"Không có cơ quan {selector} cho bước liên thông",
@@ -165,7 +165,7 @@ def _apply_status(dossier: Dossier, workflow: BpmnWorkflow, calendar: WorkingCal
     if completed is not None and completed.document == "supplement":
         # The complete dossier is back: the legal clock restarts from zero.
         dossier.clock_started_at = calendar.next_working_minute(step.now)
-        dossier.due_at = calendar.add(step.now, dossier.procedure.time_limit_minutes)
+        dossier.due_at = calendar.add(step.now, dossier.time_limit_minutes)
     if workflow.is_completed():
         refused = completed is not None and completed.outcome in REFUSAL_OUTCOMES
         dossier.status = "refused" if refused else "returned"

@@ -45,6 +45,10 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     # The one-stop desk that received it (@desk).
     desk_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    # The procedure's handling unit (@handling) and legal time limit when it was received:
+    # like its process version, a dossier keeps them to the end.
+    handling_unit_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    time_limit_minutes: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(24), index=True)
     applicant_name: Mapped[str] = mapped_column(String(255), index=True)

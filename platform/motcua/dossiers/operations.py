@@ -88,6 +88,8 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
     dossier = Dossier(
         code=next_code(procedure.agency, now), procedure=procedure, process_version=version,
         agency_id=procedure.agency_id, desk_id=desk.id, channel=channel, status="received",
+        handling_unit_id=procedure.handling_unit_id or procedure.agency_id,
+        time_limit_minutes=procedure.time_limit_minutes,
         applicant_name=applicant["name"], applicant_id_number=applicant.get("id_number"),
         applicant_phone=applicant.get("phone"), applicant_email=applicant.get("email"),
         applicant_address=applicant.get("address"),

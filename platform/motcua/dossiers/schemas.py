@@ -63,7 +63,8 @@ class HistorySchema(Schema):
 
 class LookupSchema(Schema):
     code = fields.String()
-    procedure = fields.Function(lambda d: d.procedure.name)
+    # The procedure's code, as everywhere else in the API.
+    procedure = fields.Function(lambda d: d.procedure.code)
     status = fields.String()
     received_at = LocalDateTime()
     due_at = LocalDateTime()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: beb48ba1604b
+Revision ID: 818abeb999d3
 Revises: 
-Create Date: 2026-11-22 14:46:01.337844
+Create Date: 2026-11-22 14:53:21.608782
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'beb48ba1604b'
+revision = '818abeb999d3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -176,6 +176,8 @@ def upgrade():
     sa.Column('process_version_id', sa.Integer(), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=False),
     sa.Column('desk_id', sa.Integer(), nullable=False),
+    sa.Column('handling_unit_id', sa.Integer(), nullable=False),
+    sa.Column('time_limit_minutes', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('applicant_name', sa.String(length=255), nullable=False),
@@ -198,6 +200,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['applicant_user_id'], ['user_account.id'], name=op.f('fk_dossier_applicant_user_id_user_account')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_dossier_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['desk_id'], ['agency.id'], name=op.f('fk_dossier_desk_id_agency')),
+    sa.ForeignKeyConstraint(['handling_unit_id'], ['agency.id'], name=op.f('fk_dossier_handling_unit_id_agency')),
     sa.ForeignKeyConstraint(['procedure_id'], ['procedure.id'], name=op.f('fk_dossier_procedure_id_procedure')),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], name=op.f('fk_dossier_process_version_id_process_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier')),

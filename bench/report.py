@@ -196,7 +196,7 @@ def memory(r: dict[str, Any]) -> list[str]:
     lines = ["## 4. Resident memory", "",
              "RSS (psutil) of the serve subprocess at the end of its run; peak = `ru_maxrss` "
              "from `wait4` when it exits (includes the Argon2 password checks at login, "
-             "64 MiB each with the default cost).", ""]
+             "19 MiB each with the default cost).", ""]
     lines += _table(["process", "RSS MiB", "peak MiB", "note"], rows)
     return [*lines, ""]
 

@@ -124,14 +124,14 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
         row.assignee_id = _assign(row, dossier, assignee, step)
         db.session.add(row)
         step.created.append(row)
-    db.session.flush()
-    still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
-    _apply_status(dossier, workflow, calendar, step, {row.document for row in still_open})
-    _record(dossier, step, calendar)
+    # Every change to the dossier row before anything flushes: one UPDATE per step.
     dossier.current_step = ", ".join(t.name for t in step.created) or (
         None if workflow.is_completed() else dossier.current_step)
     dossier.workflow_state = runtime.dump(workflow)
     dossier.timer_due_at = next_timer_at(workflow)
+    still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
+    _apply_status(dossier, workflow, calendar, step, {row.document for row in still_open})
+    _record(dossier, step, calendar)
 
 
 def _next_assignee(username: str | None) -> User | None:

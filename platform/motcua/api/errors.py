@@ -60,8 +60,6 @@ class MotcuaApi(Api):
                           "details": details}}
         response = jsonify(body)
         response.status_code = status
-        if request.path.startswith("/api/") or status >= 400:
-            return response
         return response
 
 

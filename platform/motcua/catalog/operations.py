@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from datetime import date
@@ -226,7 +225,3 @@ def require_open(procedure: Procedure) -> None:
     if procedure.status == "replaced":
         raise Invalid(f"Thủ tục {procedure.code} đã được thay thế, không tiếp nhận hồ sơ mới",
                       [{"field": "procedure", "message": "Thủ tục đã được thay thế"}])
-
-
-def source_json(text: str) -> Any:
-    return json.loads(text)

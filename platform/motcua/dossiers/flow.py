@@ -211,15 +211,22 @@ def _document_on_completion(task: Task, dossier: Dossier) -> str | None:
     return task.document
 
 
-def _issue(dossier: Dossier, kind: str, element_id: str, step: Advance) -> None:
-    db.session.add(IssuedDocument(
-        dossier_id=dossier.id, kind=kind, issued_at=step.now,
-        issued_by_id=step.actor.id if step.actor else None, step=element_id,
+def issued_document(dossier: Dossier, kind: str, at: datetime, actor: User | None,
+                    step: str | None, **fields: Any) -> IssuedDocument:
+    """A standard document with a snapshot of the dossier fields it prints, plus ``fields``."""
+    return IssuedDocument(
+        dossier_id=dossier.id, kind=kind, issued_at=at, issued_by_id=actor.id if actor else None,
+        step=step,
         content={"code": dossier.code, "procedure": dossier.procedure.name,
                  "applicant": dossier.applicant,
                  "received_at": dossier.received_at.isoformat(),
-                 "due_at": dossier.due_at.isoformat() if dossier.due_at else None,
-                 "data": (step.completed.data if step.completed else None) or {}}))
+                 "due_at": dossier.due_at.isoformat() if dossier.due_at else None, **fields})
+
+
+def _issue(dossier: Dossier, kind: str, element_id: str, step: Advance) -> None:
+    db.session.add(issued_document(
+        dossier, kind, step.now, step.actor, element_id,
+        data=(step.completed.data if step.completed else None) or {}))
     db.session.add(HistoryEvent(
         dossier_id=dossier.id, at=step.now, actor_id=step.actor.id if step.actor else None,
         action="document", step=element_id, outcome=kind))

@@ -13,8 +13,15 @@ from motcua.catalog.operations import get_procedure, require_open
 from motcua.db import db, for_update, lock_for_write
 from motcua.dossiers.access import can_see
 from motcua.dossiers.codes import next_code
-from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
-from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
+from motcua.dossiers.flow import (
+    ENGINE_ERRORS,
+    Advance,
+    bind_runtime,
+    engine_failure,
+    issued_document,
+    sync,
+)
+from motcua.dossiers.models import Dossier, HistoryEvent
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from motcua.org.models import Agency, Membership, User
 from motcua.processes.operations import compiled, version_in_effect
@@ -164,11 +171,8 @@ def stop_dossier(user: User, code: str, reason: str, now: datetime) -> Dossier:
     dossier.current_step = None
     db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
                                 action="stopped", note=reason.strip(), to_step="Dừng xử lý"))
-    db.session.add(IssuedDocument(
-        dossier_id=dossier.id, kind="stop", issued_at=now, issued_by_id=user.id,
-        content={"code": dossier.code, "procedure": dossier.procedure.name,
-                 "applicant": dossier.applicant, "reason": reason.strip(),
-                 "requested_by": who}))
+    db.session.add(issued_document(dossier, "stop", now, user, None, reason=reason.strip(),
+                                   requested_by=who))
     db.session.flush()
     return dossier
 

@@ -47,11 +47,6 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined]
         back_populates="process_version", cascade="all, delete-orphan"
     )
 
-    def form(self, key: str | None) -> Form | None:
-        if not key:
-            return None
-        return next((f for f in self.forms if f.key == key), None)
-
 
 class Form(db.Model):  # type: ignore[name-defined]
     """A JSON-Schema e-form as uploaded with one process version."""

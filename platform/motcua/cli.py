@@ -171,9 +171,9 @@ def _agency_lookup() -> Callable[[str], bool] | None:
 
     if not inspect(db.engine).has_table("agency"):
         return None
-    from motcua.processes.operations import _agency_exists
+    from motcua.processes.operations import agency_exists
 
-    return _agency_exists
+    return agency_exists
 
 
 @process_group.command("publish")

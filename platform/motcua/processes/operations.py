@@ -37,13 +37,13 @@ def forms_from_files(files: Sequence[FormFile]) -> tuple[dict[str, dict[str, Any
     return read_forms([(f.filename, f.content) for f in files])
 
 
-def _agency_exists(code: str) -> bool:
+def agency_exists(code: str) -> bool:
     return db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None
 
 
 def check(bpmn: bytes, filename: str, forms: Mapping[str, Mapping[str, Any]],
           library: Sequence[tuple[str, bytes]] = ()) -> CheckResult:
-    return check_process(bpmn, filename, forms, library=library, agency_exists=_agency_exists)
+    return check_process(bpmn, filename, forms, library=library, agency_exists=agency_exists)
 
 
 def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence[FormFile],

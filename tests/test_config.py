@@ -40,3 +40,12 @@ def test_create_app_raises_on_bad_settings(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("MOTCUA_DEV", raising=False)
     with pytest.raises(ConfigError):
         create_app({"DATABASE_URL": "sqlite://"})
+
+
+def test_login_limits_and_attachment_settings_from_the_environment() -> None:
+    settings = load_settings(env={"MOTCUA_DEV": "1", "MOTCUA_LOGIN_LIMITS_PER_ACCOUNT": "3/minute",
+                                  "MOTCUA_ATTACHMENT_MAX_MB": "5"})
+    assert settings.flask_config()["LOGIN_LIMITS_PER_ACCOUNT"] == "3/minute"
+    assert settings.flask_config()["ATTACHMENT_MAX_BYTES"] == 5 * 1024 * 1024
+    with pytest.raises(ConfigError, match="MOTCUA_LOGIN_LIMITS_PER_ADDRESS is not a rate limit"):
+        load_settings(env={"MOTCUA_DEV": "1", "MOTCUA_LOGIN_LIMITS_PER_ADDRESS": "many"})

@@ -50,6 +50,13 @@ class Settings:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "WTF_CSRF_TIME_LIMIT": None,
+            # Failed logins allowed before the login form and the token endpoint refuse.
+            "LOGIN_LIMITS_STORAGE": "memory://",
+            "LOGIN_LIMITS_PER_ACCOUNT": "5/minute;20/hour",
+            "LOGIN_LIMITS_PER_ADDRESS": "30/minute;200/hour",
+            # Scanned attachments: size per file, and files per upload.
+            "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+            "ATTACHMENT_MAX_FILES": 20,
             **self.extra,
         }
 
@@ -121,5 +128,24 @@ def load_settings(
         argon2_memory_cost=_int(env, "MOTCUA_ARGON2_MEMORY_COST", 1024 if testing else 19456),
         testing=testing,
     )
+    for key in ("LOGIN_LIMITS_STORAGE", "LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ADDRESS",
+                "ATTACHMENT_DIR"):
+        if env.get(f"MOTCUA_{key}"):
+            settings.extra[key] = env[f"MOTCUA_{key}"]
+    if env.get("MOTCUA_ATTACHMENT_MAX_MB"):
+        settings.extra["ATTACHMENT_MAX_BYTES"] = _int(env, "MOTCUA_ATTACHMENT_MAX_MB", 10) << 20
     settings.extra.update(overrides)
+    _check_limits(settings.extra)
     return settings
+
+
+def _check_limits(extra: dict[str, Any]) -> None:
+    from limits import parse_many
+
+    for key in ("LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ADDRESS"):
+        if key in extra:
+            try:
+                parse_many(str(extra[key]))
+            except ValueError:
+                raise ConfigError(f"MOTCUA_{key} is not a rate limit like '5/minute;20/hour': "
+                                  f"{extra[key]!r}") from None

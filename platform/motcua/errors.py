@@ -47,3 +47,7 @@ class Invalid(AppError):
 
 def field_error(field: str, message: str) -> Invalid:
     return Invalid(message, [{"field": field, "message": message}])
+
+
+class TooManyRequests(AppError):
+    status, code = 429, "too_many_requests"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from motcua.db import db, utcnow
-from motcua.errors import Unauthorized
+from motcua.errors import TooManyRequests, Unauthorized
 from motcua.org.models import ApiToken, User
 
 
@@ -49,6 +49,21 @@ def authenticate(username: str, password: str) -> User:
     if not user.is_active or not verify_password(user, password):
         raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu")
     return user
+
+
+def sign_in(username: str, password: str, address: str) -> User:
+    """``authenticate`` behind the failed-login throttle (login form and token endpoint)."""
+    from motcua.org.throttle import login_throttle
+
+    throttle = login_throttle()
+    wait = throttle.wait_seconds(address, username)
+    if wait:
+        raise TooManyRequests(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait} giây.")
+    try:
+        return authenticate(username, password)
+    except Unauthorized:
+        throttle.failed(address, username)
+        raise
 
 
 def _digest(token: str) -> str:
@@ -102,3 +117,29 @@ def current_user() -> User:
     if user is None:
         raise Unauthorized("Cần đăng nhập")
     return user
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def change_password(user: User, current: str, new: str, repeat: str) -> None:
+    """Replace the user's password after checking the current one; every problem names its
+    field. Tokens issued before stay valid until they expire."""
+    from motcua.errors import Invalid
+
+    problems = []
+    if not verify_password(user, current):
+        problems.append({"field": "current", "message": "Mật khẩu hiện tại không đúng"})
+    if len(new) < MIN_PASSWORD_LENGTH:
+        problems.append({"field": "new",
+                         "message": f"Mật khẩu mới cần ít nhất {MIN_PASSWORD_LENGTH} ký tự"})
+    elif new == current:
+        problems.append({"field": "new", "message": "Mật khẩu mới phải khác mật khẩu hiện tại"})
+    elif user.username.lower() in new.lower():
+        problems.append({"field": "new", "message": "Mật khẩu không được chứa tên đăng nhập"})
+    if new != repeat:
+        problems.append({"field": "repeat", "message": "Nhập lại mật khẩu mới không khớp"})
+    if problems:
+        raise Invalid("Chưa đổi được mật khẩu", problems)
+    user.password_hash = hash_password(new)
+    db.session.flush()

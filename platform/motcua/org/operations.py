@@ -192,3 +192,16 @@ def _import_days(days: list[str], kind: str, report: ImportReport) -> None:
             report.count("calendar_day", "updated")
         else:
             report.count("calendar_day", "unchanged")
+
+
+def officers(role: str, agency_ids: list[int]) -> list[tuple[str, str]]:
+    """Active users holding ``role`` at the first of ``agency_ids`` that has any, as
+    (username, full name): the choices of a form's ``officer`` widget."""
+    for agency_id in agency_ids:
+        rows = db.session.execute(
+            select(User.username, User.full_name).join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == role, Membership.agency_id == agency_id,
+                   User.is_active.is_(True)).order_by(User.full_name)).all()
+        if rows:
+            return [(username, name) for username, name in rows]
+    return []

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from motcua.org.auth import authenticate, current_user, issue_token
+from motcua.org.auth import current_user, issue_token, sign_in
 from motcua.org.models import User
 
 blp = Blueprint("org", __name__, description="Tài khoản")
@@ -39,7 +40,7 @@ class MeSchema(Schema):
 @blp.arguments(Credentials)
 @blp.response(200, TokenSchema)
 def token(args: dict[str, Any]) -> dict[str, str]:
-    user = authenticate(args["username"], args["password"])
+    user = sign_in(args["username"], args["password"], request.remote_addr or "")
     return {"token": issue_token(user)}
 
 

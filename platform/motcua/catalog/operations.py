@@ -225,3 +225,14 @@ def require_open(procedure: Procedure) -> None:
     if procedure.status == "replaced":
         raise Invalid(f"Thủ tục {procedure.code} đã được thay thế, không tiếp nhận hồ sơ mới",
                       [{"field": "procedure", "message": "Thủ tục đã được thay thế"}])
+
+
+def search_procedures(query: str, limit: int = 50) -> list[Procedure]:
+    """Active procedures whose code or name contains ``query`` (case-insensitive), by code."""
+    stmt = select(Procedure).where(Procedure.status == "active").order_by(Procedure.code)
+    text = query.strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Procedure.code.ilike(pattern, escape="\\")
+                          | Procedure.name.ilike(pattern, escape="\\"))
+    return list(db.session.scalars(stmt.limit(limit)))

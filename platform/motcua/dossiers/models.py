@@ -58,6 +58,9 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     applicant_address: Mapped[str | None] = mapped_column(Text)
     applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"),
                                                           index=True)
+    # The documents handed in, as printed on the receipt: [{"name", "original", "copy"}].
+    received_documents: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSONType, deferred=True)
     # The two large JSON columns load on access, so worklists and lists stay cheap.
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, deferred=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -143,3 +146,23 @@ class IssuedDocument(db.Model):  # type: ignore[name-defined]
     step: Mapped[str | None] = mapped_column(String(255))
     # A snapshot of the fields printed on the document at the time it was issued.
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Attachment(db.Model):  # type: ignore[name-defined]
+    """A scanned or uploaded file of a dossier. The bytes live in the attachment store under
+    ``storage_key`` (never executed, never served inline); the row keeps what was checked."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"),
+                                            index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    uploaded_by: Mapped[User | None] = relationship()

@@ -101,6 +101,7 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
         applicant_phone=applicant.get("phone"), applicant_email=applicant.get("email"),
         applicant_address=applicant.get("address"),
         applicant_user_id=user.id if user.kind == "applicant" else None, data=data,
+        received_documents=body.get("documents"),
         received_at=now, clock_started_at=calendar.next_working_minute(now),
         due_at=calendar.add(now, procedure.time_limit_minutes)
         if procedure.time_limit_minutes else None,
@@ -187,4 +188,58 @@ def lookup(code: str) -> Dossier:
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code.strip()))
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}")
+    return dossier
+
+
+def may_extend(user: User, dossier: Dossier) -> bool:
+    """Who may apologise and set a new appointment: an officer holding (or able to pick up)
+    one of its open tasks, or a leader or admin of its agency."""
+    if dossier.agency_id in user.agencies_with("leader", "admin"):
+        return True
+    pairs = user.roles_at()
+    return any(t.assignee_id == user.id or (t.assignee_id is None and (t.role, t.unit_id) in pairs)
+               for t in open_tasks(dossier))
+
+
+def open_tasks(dossier: Dossier) -> list[Task]:
+    return list(db.session.scalars(select(Task).where(
+        Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES)).order_by(Task.id)))
+
+
+def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
+               now: datetime) -> Dossier:
+    """Apology and new appointment (Mẫu 04): the dossier will be late, so the agency records
+    the reason and a later appointment; the due time changes and the letter is issued."""
+    dossier = get_dossier(user, code)
+    if not may_extend(user, dossier):
+        raise Forbidden("Chỉ cán bộ đang xử lý hồ sơ hoặc lãnh đạo cơ quan được hẹn lại ngày trả")
+    problems = []
+    if not reason.strip():
+        problems.append({"field": "reason", "message": "Cần ghi rõ lý do chậm trả kết quả"})
+    if new_due is None:
+        problems.append({"field": "new_due", "message": "Chọn ngày, giờ hẹn trả mới"})
+    if problems:
+        raise Invalid("Chưa hẹn lại được ngày trả kết quả", problems)
+    assert new_due is not None
+    dossier = lock_dossier(dossier.id)
+    if dossier.status in FINISHED or dossier.status == "done":
+        raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc, không cần hẹn lại")
+    if dossier.due_at is None:
+        raise Conflict("Hồ sơ đang chờ bổ sung: thời hạn tạm dừng, chưa có ngày hẹn để đổi")
+    if new_due <= dossier.due_at or new_due <= now:
+        raise field_error("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này")
+    original = dossier.due_at
+    signer = db.session.scalar(
+        select(User.full_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.agency_id == dossier.agency_id, Membership.role == "leader",
+               User.is_active.is_(True)).order_by(User.id).limit(1))
+    dossier.due_at = new_due
+    db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
+                                action="extended", note=reason.strip(), due_at=new_due))
+    db.session.add(issued_document(dossier, "apology", now, user, None, reason=reason.strip(),
+                                   original_due_at=original.isoformat(),
+                                   new_due_at=new_due.isoformat(), signer=signer))
+    db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
+                                action="document", outcome="apology"))
+    db.session.flush()
     return dossier

@@ -17,12 +17,26 @@ class ApplicantSchema(Schema):
     address = fields.String(allow_none=True, validate=validate.Length(max=1000))
 
 
+class ReceivedDocumentSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    original = fields.Integer(load_default=0, validate=validate.Range(min=0, max=99))
+    copy = fields.Integer(load_default=0, validate=validate.Range(min=0, max=99))
+
+
 class DossierCreate(Schema):
     procedure = fields.String(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     desk = fields.String(allow_none=True)
     applicant = fields.Nested(ApplicantSchema, load_default=dict)
     data = fields.Dict(load_default=dict)
+    # The documents handed in (printed on the receipt); defaults to none listed.
+    documents = fields.List(fields.Nested(ReceivedDocumentSchema), load_default=None,
+                            validate=validate.Length(max=100))
+
+
+class ApologyBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    new_due = LocalDateTime(required=True)
 
 
 class DossierSchema(Schema):

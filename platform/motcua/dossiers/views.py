@@ -13,7 +13,13 @@ from motcua.clock import now
 from motcua.db import db
 from motcua.dossiers import operations
 from motcua.dossiers.models import Dossier, HistoryEvent
-from motcua.dossiers.schemas import DossierCreate, DossierSchema, HistorySchema, LookupSchema
+from motcua.dossiers.schemas import (
+    ApologyBody,
+    DossierCreate,
+    DossierSchema,
+    HistorySchema,
+    LookupSchema,
+)
 from motcua.org.auth import current_user
 from motcua.tasks.models import Task
 
@@ -57,6 +63,15 @@ class StopBody(Schema):
 @blp.response(200, DossierSchema)
 def stop(body: dict[str, Any], code: str) -> Dossier:
     return _with_tasks(operations.stop_dossier(current_user(), code, body["reason"], now()))
+
+
+@blp.route("/dossiers/<code>/apology", methods=["POST"])
+@blp.arguments(ApologyBody)
+@blp.response(200, DossierSchema)
+def apology(body: dict[str, Any], code: str) -> Dossier:
+    """Apology and new appointment (Mẫu 04): a later due time with the reason for the delay."""
+    return _with_tasks(operations.extend_due(current_user(), code, body["reason"],
+                                             body["new_due"], now()))
 
 
 @lookup_blp.route("/lookup/<code>")

@@ -132,9 +132,14 @@ class CompiledVersion:
     start_form: str | None
     forms: dict[str, dict[str, Any]]
     bundle: SpecBundle
+    # Each form's ui.json, for the renderer (absent when the form has none).
+    form_uis: dict[str, dict[str, Any]]
 
     def form_schema(self, key: str | None) -> dict[str, Any] | None:
         return self.forms.get(key) if key else None
+
+    def form_ui(self, key: str | None) -> dict[str, Any] | None:
+        return self.form_uis.get(key) if key else None
 
 
 def compiled(version_id: int) -> CompiledVersion:
@@ -151,4 +156,5 @@ def _compile(version_id: int) -> CompiledVersion:
     return CompiledVersion(
         id=version.id, steps=dict(version.steps), start_form=version.start_form,
         forms={f.key: f.schema for f in version.forms},
+        form_uis={f.key: f.ui for f in version.forms if f.ui},
         bundle=adopt_timers(load_spec(version.spec)))

@@ -20,11 +20,15 @@ $(STAMP): setup.cfg pyproject.toml
 install: $(STAMP) ## create .venv and install the package with its test tools
 
 run: install ## install, load the demo province into SQLite and serve it on http://127.0.0.1:8000
+	bash .ci/system-packages runtime
 	MOTCUA_DEV=1 $(BIN)/motcua db upgrade
 	MOTCUA_DEV=1 $(BIN)/motcua demo
 	MOTCUA_DEV=1 $(BIN)/motcua serve --host 127.0.0.1 --port 8000
 
-test: install ## install, lint, and run the whole suite (SQLite, and PostgreSQL when reachable)
+system-packages: ## Debian packages for browser tests and PDFs (chromium, pango, fonts)
+	bash .ci/system-packages
+
+test: install system-packages ## install, lint, and run the whole suite (SQLite, and PostgreSQL when reachable)
 	$(BIN)/ruff check platform tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
@@ -39,4 +43,4 @@ bench: install ## benchmarks: raw SpiffWorkflow vs our HTTP API, worklist at sca
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install run test lint bench clean
+.PHONY: help install system-packages run test lint bench clean

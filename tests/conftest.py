@@ -133,6 +133,7 @@ def _clean(app: Flask) -> None:
                 conn.execute(table.delete())
     app.extensions["motcua_versions"] = type(app.extensions["motcua_versions"])()
     app.extensions.pop("motcua_calendar", None)
+    app.extensions.pop("motcua_login_throttle", None)
 
 
 @pytest.fixture

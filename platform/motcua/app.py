@@ -50,6 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_api(app)
     register_web(app)
+    from motcua.documents import register_documents
+    register_documents(app)
     register_cli(app)
     _one_transaction_per_request(app)
     return app
@@ -79,13 +81,18 @@ def _one_transaction_per_request(app: Flask) -> None:
 
     @app.after_request
     def commit(response: Response) -> Response:
+        from motcua.dossiers.attachments import forget_written, remove_written
+
         if response.status_code >= 400 or g.get("rollback_only"):
             db.session.rollback()
+            remove_written()
             return response
         try:
             db.session.commit()
+            forget_written()
         except (StaleDataError, IntegrityError):
             db.session.rollback()
+            remove_written()
             from motcua.api.errors import error_response
             from motcua.errors import Conflict
 
@@ -97,7 +104,10 @@ def _one_transaction_per_request(app: Flask) -> None:
     @app.teardown_request
     def rollback(exc: BaseException | None) -> None:
         if exc is not None:
+            from motcua.dossiers.attachments import remove_written
+
             db.session.rollback()
+            remove_written()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:

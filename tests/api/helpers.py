@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from motcua.db import db
+from webutil import Isolated  # noqa: F401  (re-exported for the API tests)
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 
@@ -160,35 +160,6 @@ def issue_token(client: FlaskClient, username: str, password: str) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-class Isolated:
-    """A test client whose every request runs in a thread of its own, so it gets its own
-    application context (a fresh ``flask.g`` and database session) as in production.
-
-    Needed because the ``app`` fixture keeps one application context open in the test's
-    thread: requests made from that thread reuse it, so ``g.user`` (set by the API's
-    authentication hook and never reset) and Flask-WTF's cached ``g.csrf_token`` leak from
-    one request to the next. An "unauthenticated" request after an authenticated one, or a
-    login after another login, would then test the harness instead of the application."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def _run(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            response = pool.submit(fn, *args, **kwargs).result(timeout=120)
-        response.get_data()  # read the body now
-        return response
-
-    def get(self, *args: Any, **kwargs: Any) -> Any:
-        return self._run(self.client.get, *args, **kwargs)
-
-    def post(self, *args: Any, **kwargs: Any) -> Any:
-        return self._run(self.client.post, *args, **kwargs)
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return self._run(self.client.open, *args, **kwargs)
 
 
 Call = Callable[[FlaskClient], Any]

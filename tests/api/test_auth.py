@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from motcua.db import db, utcnow
 from motcua.dossiers.models import Dossier
 from motcua.org.models import ApiToken, User
+from webutil import csrf_from, sign_in
 
 TOKEN_PATH = "/api/v1/auth/token"
 
@@ -144,29 +144,6 @@ def test_me_lists_memberships(client: FlaskClient, sample: dict[str, Any], api: 
 
 # --------------------------------------------------------------------------- sessions
 
-_CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
-
-
-def _csrf_from(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no csrf_token hidden input on the page"
-    return match.group(1)
-
-
-def _login(client: Isolated, username: str, password: str) -> str:
-    """Log in through the form; returns the CSRF token of the signed-in page."""
-    page = client.get("/login")
-    assert page.status_code == 200
-    token = _csrf_from(page.get_data(as_text=True))
-    response = client.post("/login", data={"csrf_token": token, "username": username,
-                                           "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    home = client.get("/")
-    assert home.status_code == 200
-    # The session is renewed on login; the signed-in page carries the token to use now.
-    return _csrf_from(home.get_data(as_text=True))
-
-
 def test_login_form_requires_csrf(app: Flask, sample: dict[str, Any]) -> None:
     client = Isolated(app.test_client())
     client.get("/login")
@@ -177,7 +154,7 @@ def test_login_form_requires_csrf(app: Flask, sample: dict[str, Any]) -> None:
 
 def test_login_form_wrong_password(app: Flask, sample: dict[str, Any]) -> None:
     client = Isolated(app.test_client())
-    token = _csrf_from(client.get("/login").get_data(as_text=True))
+    token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"csrf_token": token, "username": "mc.lan",
                                            "password": "sai"})
     assert response.status_code == 401
@@ -187,7 +164,7 @@ def test_login_form_wrong_password(app: Flask, sample: dict[str, Any]) -> None:
 
 def test_session_cookie_reads_without_csrf(app: Flask, sample: dict[str, Any]) -> None:
     client = Isolated(app.test_client())
-    _login(client, "mc.lan", "demo-Lan-2026")
+    sign_in(client, "mc.lan", "demo-Lan-2026")
     response = client.get("/api/v1/me")
     assert response.status_code == 200
     assert response.get_json()["username"] == "mc.lan"
@@ -195,7 +172,7 @@ def test_session_cookie_reads_without_csrf(app: Flask, sample: dict[str, Any]) -
 
 def test_session_cookie_post_requires_csrf_header(app: Flask, sample: dict[str, Any]) -> None:
     client = Isolated(app.test_client())
-    csrf_token = _login(client, "mc.lan", "demo-Lan-2026")
+    csrf_token = sign_in(client, "mc.lan", "demo-Lan-2026")
     before = count(Dossier)
 
     missing = client.post("/api/v1/dossiers", json=dossier_body())
@@ -222,11 +199,11 @@ def test_session_cookie_post_requires_csrf_header(app: Flask, sample: dict[str, 
     assert claimed.get_json()["assignee"] == "mc.lan"
 
 
-def test_csrf_token_from_before_login_is_refused_after_login(app: Flask,
+def test_csrf_token_from_before_login_is_refused_aftersign_in(app: Flask,
                                                             sample: dict[str, Any]) -> None:
     """Login renews the session (no fixation): the login page's token is spent."""
     client = Isolated(app.test_client())
-    before_login = _csrf_from(client.get("/login").get_data(as_text=True))
+    before_login = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"csrf_token": before_login, "username": "mc.lan",
                                            "password": "demo-Lan-2026"})
     assert response.status_code == 302
@@ -237,8 +214,8 @@ def test_csrf_token_from_before_login_is_refused_after_login(app: Flask,
 
 def test_csrf_token_of_another_session_is_refused(app: Flask, sample: dict[str, Any]) -> None:
     lan, tuan = Isolated(app.test_client()), Isolated(app.test_client())
-    _login(lan, "mc.lan", "demo-Lan-2026")
-    tuan_token = _login(tuan, "mc.tuan", "demo-Tuan-2026")
+    sign_in(lan, "mc.lan", "demo-Lan-2026")
+    tuan_token = sign_in(tuan, "mc.tuan", "demo-Tuan-2026")
     response = lan.post("/api/v1/dossiers", json=dossier_body(),
                         headers={"X-CSRFToken": tuan_token})
     assert_error(response, 400)
@@ -246,9 +223,10 @@ def test_csrf_token_of_another_session_is_refused(app: Flask, sample: dict[str, 
 
 def test_logout_ends_the_session(app: Flask, sample: dict[str, Any]) -> None:
     client = Isolated(app.test_client())
-    _login(client, "mc.lan", "demo-Lan-2026")
+    token = sign_in(client, "mc.lan", "demo-Lan-2026")
     assert client.get("/api/v1/me").status_code == 200
-    client.get("/logout")
+    assert client.get("/logout").status_code == 405  # a link cannot log anyone out
+    client.post("/logout", data={"csrf_token": token})
     assert_error(client.get("/api/v1/me"), 401)
 
 

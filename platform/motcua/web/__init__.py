@@ -1,14 +1,14 @@
-"""Server-rendered pages: session login and logout, home, error pages."""
+"""Server-rendered pages for officers and the public lookup. Each page module registers its
+routes on ``bp``; labels and formatting helpers are shared with the templates here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, Flask, render_template
 
-from motcua.errors import AppError, Unauthorized
-from motcua.org.auth import authenticate, login_session, user_from_session
+from motcua.errors import AppError
+from motcua.web.formatting import countdown, local_dt, working
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -17,42 +17,42 @@ ROLE_LABELS = {
     "leader": "Lãnh đạo cơ quan", "clerk": "Văn thư", "designer": "Cấu hình quy trình",
     "auditor": "Kiểm soát TTHC", "admin": "Quản trị", "sysadmin": "Quản trị hệ thống",
 }
+STATUS_LABELS = {
+    "received": "Mới tiếp nhận", "processing": "Đang giải quyết",
+    "supplement_requested": "Chờ bổ sung hồ sơ", "refused": "Từ chối giải quyết",
+    "stopped": "Dừng giải quyết", "done": "Đã có kết quả", "returned": "Đã trả kết quả",
+}
+TASK_STATE_LABELS = {"ready": "Chờ nhận xử lý", "claimed": "Đang xử lý",
+                     "completed": "Đã hoàn thành", "cancelled": "Đã hủy"}
+TIMING_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+CHANNEL_LABELS = {"direct": "Trực tiếp", "postal": "Bưu chính", "online": "Trực tuyến"}
+DOCUMENT_LABELS = {
+    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)",
+    "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
+    "refusal": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu 03)",
+    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
+    "stop": "Thông báo dừng giải quyết hồ sơ (Mẫu 05)",
+    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)",
+    "result": "Kết quả giải quyết",
+}
+ACTION_LABELS = {"received": "Tiếp nhận hồ sơ", "claimed": "Nhận xử lý",
+                 "completed": "Hoàn thành bước", "document": "Phát hành văn bản",
+                 "stopped": "Dừng giải quyết", "extended": "Xin lỗi, hẹn lại ngày trả",
+                 "timer": "Hết thời hạn chờ", "overdue": "Quá hạn",
+                 "error": "Lỗi khi chạy quy trình"}
 
 
 def register_web(app: Flask) -> None:
+    from motcua.web import account, dossier_pages, lookup, receive, task_pages  # noqa: F401
+
     app.register_blueprint(bp)
-    app.jinja_env.globals["role_label"] = lambda r: ROLE_LABELS.get(r, r)
+    env = app.jinja_env
+    env.globals.update(role_label=lambda r: ROLE_LABELS.get(r, r), status_labels=STATUS_LABELS,
+                       task_state_labels=TASK_STATE_LABELS, timing_labels=TIMING_LABELS,
+                       channel_labels=CHANNEL_LABELS, document_labels=DOCUMENT_LABELS,
+                       action_labels=ACTION_LABELS, countdown=countdown)
+    env.filters.update(local_dt=local_dt, working=working)
 
 
 def render_error(exc: AppError) -> Any:
     return render_template("web/error.html", error=exc), exc.status
-
-
-@bp.route("/")
-def home() -> Any:
-    user = user_from_session()
-    if user is None:
-        return redirect(url_for("web.login"))
-    return render_template("web/home.html", user=user)
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Any:
-    error = None
-    if request.method == "POST":
-        try:
-            user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
-        except Unauthorized as exc:
-            error = exc.message
-        else:
-            login_session(user)
-            return redirect(url_for("web.home"))
-    return render_template("web/login.html", error=error), 401 if error else 200
-
-
-@bp.route("/logout", methods=["POST", "GET"])
-def logout() -> Response:
-    from flask import session
-
-    session.clear()
-    return redirect(url_for("web.login"))

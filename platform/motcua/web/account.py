@@ -1,0 +1,73 @@
+"""Login (throttled), logout, password change and the home page with the user's counts."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from motcua.clock import now
+from motcua.errors import Invalid, TooManyRequests, Unauthorized
+from motcua.org.auth import change_password, login_session, sign_in, user_from_session
+from motcua.tasks.worklist import home_counts
+from motcua.web import bp
+from motcua.web.session import signed_in, web_user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for("web.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error, status = None, 200
+    if request.method == "POST":
+        username = request.form.get("username", "")
+        try:
+            user = sign_in(username, request.form.get("password", ""), request.remote_addr or "")
+        except (Unauthorized, TooManyRequests) as exc:
+            error, status = exc.message, exc.status
+        else:
+            login_session(user)
+            return redirect(_safe_next(request.args.get("next")))
+    if request.method == "GET" and user_from_session() is not None:
+        return redirect(url_for("web.home"))
+    return render_template("web/login.html", error=error,
+                           username=request.form.get("username", "")), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in
+def password() -> Any:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            change_password(web_user(), form.get("current", ""), form.get("new", ""),
+                            form.get("repeat", ""))
+        except Invalid as exc:
+            errors = {d["field"]: d["message"] for d in exc.details}
+        else:
+            flash("Đã đổi mật khẩu.", "success")
+            return redirect(url_for("web.home"))
+    return render_template("web/password.html", errors=errors), 422 if errors else 200
+
+
+@bp.route("/")
+@signed_in
+def home() -> Any:
+    user = web_user()
+    return render_template("web/home.html", user=user, counts=home_counts(user, now()))

@@ -1,0 +1,169 @@
+"""The dossier page (status, due, timeline, tasks, attachments, documents) and what can be
+done from it: attach scans, apologise with a new appointment, stop processing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from motcua.calendar.operations import load_calendar
+from motcua.calendar.working_time import TZ
+from motcua.clock import now
+from motcua.db import db
+from motcua.dossiers.attachments import Upload, attachment_path, save_attachments
+from motcua.dossiers.models import Attachment, Dossier, IssuedDocument
+from motcua.dossiers.operations import (
+    FINISHED,
+    extend_due,
+    get_dossier,
+    history,
+    may_extend,
+    stop_dossier,
+)
+from motcua.errors import Forbidden, Invalid, NotFound
+from motcua.org.models import User
+from motcua.processes.operations import compiled
+from motcua.tasks.models import Task
+from motcua.web import bp
+from motcua.web.session import signed_in, web_user
+
+
+def attachments_of(dossier: Dossier) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(Attachment.dossier_id == dossier.id)
+                                   .order_by(Attachment.id)))
+
+
+def dossier_documents(dossier: Dossier) -> list[IssuedDocument]:
+    return list(db.session.scalars(select(IssuedDocument).where(
+        IssuedDocument.dossier_id == dossier.id).order_by(IssuedDocument.id)))
+
+
+def _tasks(dossier: Dossier) -> list[Task]:
+    return list(db.session.scalars(
+        select(Task).where(Task.dossier_id == dossier.id).order_by(Task.id)
+        .options(joinedload(Task.unit), joinedload(Task.assignee),
+                 joinedload(Task.completed_by))))
+
+
+def _may_attach(user: User, dossier: Dossier) -> bool:
+    return dossier.desk_id in user.agencies_with("receiver") or may_extend(user, dossier)
+
+
+def _may_stop(user: User, dossier: Dossier) -> bool:
+    return (dossier.agency_id in user.agencies_with("leader", "admin")
+            or dossier.desk_id in user.agencies_with("receiver"))
+
+
+def _dossier_view(dossier: Dossier, errors: dict[str, str] | None = None,
+                  form: dict[str, str] | None = None, status: int = 200) -> Any:
+    user = web_user()
+    version = compiled(dossier.process_version_id)
+    open_ = dossier.status not in FINISHED
+    return render_template(
+        "web/dossier.html", dossier=dossier, tasks=_tasks(dossier), history=history(dossier),
+        attachments=attachments_of(dossier), documents=dossier_documents(dossier), now=now(),
+        start_schema=version.form_schema(version.start_form),
+        can_attach=open_ and _may_attach(user, dossier),
+        can_extend=open_ and dossier.status != "done" and dossier.due_at is not None
+        and may_extend(user, dossier),
+        can_stop=open_ and _may_stop(user, dossier), errors=errors or {}, form=form or {},
+        timing_of=_timing,
+    ), status
+
+
+def _timing(task: Task) -> str | None:
+    """Early / on time / late for a completed step, as the control slip judges it."""
+    if task.completed_at is None:
+        return None
+    return load_calendar().timing(task.due_at, task.completed_at)
+
+
+@bp.route("/dossiers/<code>/attachments/<int:attachment_id>")
+@signed_in
+def attachment(code: str, attachment_id: int) -> Any:
+    dossier = get_dossier(web_user(), code)
+    row = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                                     Attachment.dossier_id == dossier.id))
+    if row is None:
+        raise NotFound("Không có tệp đính kèm này")
+    path = attachment_path(row)
+    if not path.is_file():
+        raise NotFound("Tệp đính kèm không còn trong kho lưu trữ")
+    response = send_file(path, mimetype=row.content_type, as_attachment=True,
+                         download_name=row.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def uploads_from_request(field: str = "attachments") -> list[Upload]:
+    return [Upload(f.filename or "", f.read()) for f in request.files.getlist(field)
+            if f and f.filename]
+
+
+@bp.route("/dossiers/<code>/attachments", methods=["POST"])
+@signed_in
+def attach(code: str) -> Any:
+    user = web_user()
+    dossier = get_dossier(user, code)
+    if dossier.status in FINISHED or not _may_attach(user, dossier):
+        raise Forbidden("Bạn không được đính kèm tệp vào hồ sơ này")
+    uploads = uploads_from_request()
+    try:
+        if not uploads:
+            raise Invalid("Chọn tệp", [{"field": "attachments", "message": "Chọn ít nhất một tệp"}])
+        rows, _written = save_attachments(dossier, uploads, user, now())
+    except Invalid as exc:
+        return _dossier_view(dossier, {"attachments": "; ".join(
+            d["message"] for d in exc.details) or exc.message}, status=422)
+    flash(f"Đã đính kèm {len(rows)} tệp.", "success")
+    return redirect(url_for("web.dossier_page", code=dossier.code) + "#attachments")
+
+
+def _local_datetime(text: str) -> datetime | None:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=TZ)
+
+
+@bp.route("/dossiers/<code>/apology", methods=["POST"])
+@signed_in
+def apology(code: str) -> Any:
+    user = web_user()
+    form = {"reason": request.form.get("reason", ""), "new_due": request.form.get("new_due", "")}
+    try:
+        dossier = extend_due(user, code, form["reason"], _local_datetime(form["new_due"]), now())
+    except Invalid as exc:
+        db.session.rollback()
+        errors = {d["field"]: d["message"] for d in exc.details}
+        return _dossier_view(get_dossier(user, code), errors, form, status=422)
+    flash("Đã ghi nhận lý do chậm trễ và ngày hẹn trả mới; đã phát hành văn bản xin lỗi.",
+          "success")
+    return redirect(url_for("documents.document", code=dossier.code, kind="apology"))
+
+
+@bp.route("/dossiers/<code>/stop", methods=["POST"])
+@signed_in
+def stop(code: str) -> Any:
+    user = web_user()
+    reason = request.form.get("stop_reason", "")
+    try:
+        dossier = stop_dossier(user, code, reason, now())
+    except Invalid as exc:
+        db.session.rollback()
+        return _dossier_view(get_dossier(user, code), {"stop_reason": exc.message},
+                             {"stop_reason": reason}, status=422)
+    flash("Đã dừng giải quyết hồ sơ và phát hành thông báo.", "success")
+    return redirect(url_for("documents.document", code=dossier.code, kind="stop"))
+
+
+@bp.route("/dossiers/<code>")
+@signed_in
+def dossier_page(code: str) -> Any:
+    return _dossier_view(get_dossier(web_user(), code))

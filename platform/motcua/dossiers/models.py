@@ -30,6 +30,8 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     __tablename__ = "dossier"
     __table_args__ = (
         Index("ix_dossier_agency_received", "agency_id", "received_at"),
+        # The desk's tracking book (Mẫu 07) and the receipt's book number, by period.
+        Index("ix_dossier_desk_received", "desk_id", "received_at"),
         Index(
             "ix_dossier_timer_due", "timer_due_at",
             postgresql_where=text("timer_due_at IS NOT NULL"),
@@ -44,7 +46,7 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     # The agency competent to process the dossier (its code prefixes the dossier code).
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     # The one-stop desk that received it (@desk).
-    desk_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     # The procedure's handling unit (@handling) and legal time limit when it was received:
     # like its process version, a dossier keeps them to the end.
     handling_unit_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))

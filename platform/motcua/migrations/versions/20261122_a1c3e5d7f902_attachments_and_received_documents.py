@@ -1,4 +1,4 @@
-"""attachments and received documents
+"""attachments, received documents, the desk's tracking-book index
 
 Revision ID: a1c3e5d7f902
 Revises: 818abeb999d3
@@ -37,11 +37,15 @@ def upgrade():
 
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.add_column(sa.Column('received_documents', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
+        batch_op.drop_index(batch_op.f('ix_dossier_desk_id'))
+        batch_op.create_index('ix_dossier_desk_received', ['desk_id', 'received_at'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('dossier', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossier_desk_received')
+        batch_op.create_index(batch_op.f('ix_dossier_desk_id'), ['desk_id'], unique=False)
         batch_op.drop_column('received_documents')
 
     with op.batch_alter_table('attachment', schema=None) as batch_op:

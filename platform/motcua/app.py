@@ -116,4 +116,7 @@ def _one_transaction_per_request(app: Flask) -> None:
 
         if request.path.startswith("/api/"):
             return error_response(BadRequest("Thiếu hoặc sai mã CSRF"))
-        return Response("Phiên làm việc đã hết hạn, vui lòng tải lại trang.", status=400)
+        from motcua.web import render_error
+
+        return render_error(BadRequest("Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ: vui lòng "
+                                       "tải lại trang rồi gửi lại."))

@@ -329,3 +329,16 @@ def test_public_lookup_shows_status_and_dates_only(app: Flask, walker: Walker) -
     assert "Riêng Tư" not in page and "0912000111" not in page
     missing = client.get("/lookup/000.00.12.H99-260302-9999")
     assert missing.status_code == 404 and "Không tìm thấy hồ sơ" in text(missing)
+
+
+def test_unknown_page_too_large_post_and_stale_form_answer_in_vietnamese(
+        app: Flask, sample: Any) -> None:
+    client = Isolated(app.test_client())
+    missing = client.get("/khong-co-trang-nay")
+    assert missing.status_code == 404 and "Không tìm thấy trang" in text(missing)
+    assert client.get("/api/v1/khong-co").get_json()["error"]["code"] == "not_found"
+    stale = client.post("/login", data={"username": "cv.mai", "password": "x"})
+    assert stale.status_code == 400 and "Phiên làm việc đã hết hạn" in text(stale)
+    browser = Browser(app, "mc.lan")
+    huge = browser.post("/dossiers/new?procedure=2.000488", {"applicant.name": "x" * (21 << 20)})
+    assert huge.status_code == 413 and "quá lớn" in text(huge)

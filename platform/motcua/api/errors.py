@@ -43,6 +43,11 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, Any]]:
 class MotcuaApi(Api):
     def handle_http_exception(self, error: HTTPException) -> Any:
         status = error.code or 500
+        if not request.path.startswith("/api/") \
+                and request.accept_mimetypes.best != "application/json":
+            from motcua.web import render_http_error
+
+            return render_http_error(status)
         details: list[dict[str, Any]] = []
         data = getattr(error, "data", None)
         if data and "messages" in data:

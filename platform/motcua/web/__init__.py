@@ -56,3 +56,17 @@ def register_web(app: Flask) -> None:
 
 def render_error(exc: AppError) -> Any:
     return render_template("web/error.html", error=exc), exc.status
+
+
+_HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ", 403: "Bạn không có quyền truy cập trang này",
+    404: "Không tìm thấy trang", 405: "Trang này không nhận thao tác đó",
+    413: "Dữ liệu gửi lên quá lớn: mỗi lần gửi tối đa 20 MB, hãy chia nhỏ tệp đính kèm",
+    429: "Quá nhiều yêu cầu, vui lòng thử lại sau",
+}
+
+
+def render_http_error(status: int) -> Any:
+    """Werkzeug's own errors (unknown page, wrong method, too large) on the pages."""
+    message = _HTTP_MESSAGES.get(status, "Hệ thống gặp lỗi, vui lòng thử lại")
+    return render_template("web/error.html", error=AppError(message)), status

@@ -23,6 +23,7 @@ from motcua.forms import errors_by_field, parse_form, render_form
 from motcua.org.models import Agency, User
 from motcua.org.operations import officers
 from motcua.processes.operations import CompiledVersion, compiled, version_in_effect
+from motcua.schema_errors import validate
 from motcua.tasks.models import OPEN_STATES, Task
 from motcua.tasks.operations import claim, complete
 from motcua.web import bp
@@ -104,7 +105,8 @@ class ReceiveForm:
             parsed = parse_form(schema, ui, form, prefix=prefix)
             self.raw.update(parsed.raw)
             self.action = self.action or parsed.action is not None
-            self._add_errors(parsed.problems)
+            # Every part is checked now, so one round shows every problem on the page.
+            self._add_errors(parsed.merge(validate(parsed.data or {}, schema, root=prefix)))
             setattr(self, {"applicant": "applicant", "received": "documents", "data": "data",
                            "step": "step_data"}[prefix], parsed.data)
 

@@ -16,6 +16,7 @@ from motcua.errors import Conflict, Invalid
 from motcua.forms import errors_by_field, parse_form, render_form
 from motcua.org.operations import officers
 from motcua.processes.operations import compiled
+from motcua.schema_errors import validate
 from motcua.tasks.models import Task
 from motcua.tasks.operations import claim, complete, get_task
 from motcua.tasks.worklist import (
@@ -115,20 +116,25 @@ def task_page(task_id: int) -> Any:
     task = get_task(user, task_id)
     if request.method == "GET":
         return _task_view(task)
+    if not task.is_open:
+        raise Conflict("Công việc đã được hoàn thành hoặc hủy")
+    if task.assignee is not None and task.assignee_id != user.id:
+        raise Conflict(f"Công việc đang do {task.assignee.full_name} xử lý")
     version = compiled(task.dossier.process_version_id)
     schema = version.form_schema(task.form_key)
     form: MultiDict[str, str] = request.form
     parsed = parse_form(schema, version.form_ui(task.form_key), form) if schema else None
-    data = parsed.data if parsed else {}
+    data = (parsed.data or {}) if parsed else {}
+    raw = parsed.raw if parsed else None
     outcome = form.get("outcome") or None
     if (parsed and parsed.action) or form.get("cancel_confirm"):
-        return _task_view(task, values=data, raw=parsed.raw if parsed else None)
-    if parsed and parsed.problems:
-        return _task_view(task, values=data, raw=parsed.raw,
-                          errors=errors_by_field(parsed.problems), status=422)
+        return _task_view(task, values=data, raw=raw)
+    problems = parsed.merge(validate(data, schema, root="data")) if parsed and schema else []
+    if problems:
+        return _task_view(task, values=data, raw=raw, errors=errors_by_field(problems),
+                          status=422)
     if _needs_confirmation(task, outcome) and form.get("confirmed") != outcome:
-        return _task_view(task, values=data, raw=parsed.raw if parsed else None,
-                          confirm=outcome)
+        return _task_view(task, values=data, raw=raw, confirm=outcome)
     at = now()
     issued_before = db.session.scalar(db.select(db.func.max(IssuedDocument.id))) or 0
     try:
@@ -138,8 +144,7 @@ def task_page(task_id: int) -> Any:
         task = get_task(user, task_id)
         flash(exc.message, "error")
         fields = errors_by_field(exc.details) if isinstance(exc, Invalid) else {}
-        return _task_view(task, values=data, raw=parsed.raw if parsed else None, errors=fields,
-                          status=exc.status)
+        return _task_view(task, values=data, raw=raw, errors=fields, status=exc.status)
     issued = db.session.scalar(
         db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id,
                                         IssuedDocument.id > issued_before,

@@ -188,6 +188,8 @@ def test_task_page_shows_dossier_form_and_history(app: Flask, walker: Walker) ->
     page = text(browser.get(f"/tasks/{task_id(code, 'Task_Assign')}"))
     assert "Phân công xử lý" in page and code in page
     assert "Tờ khai" in page and "Họ, chữ đệm và tên" in page  # application data, titled
+    born = db.session.scalar(select(Dossier.data).where(Dossier.code == code))["ngay_sinh"]
+    assert "/".join(reversed(born.split("-"))) in page  # dates as officers read them
     assert "Quá trình xử lý" in page and "Tiếp nhận hồ sơ" in page
     # The officer widget lists the unit's specialists by name.
     assert re.search(r'<option value="cv.mai"[^>]*>[^<]*Mai', page)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, render_template
 
 from motcua.errors import AppError
-from motcua.web.formatting import countdown, local_dt, working
+from motcua.web.formatting import countdown, form_date, local_dt, working
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -51,7 +51,7 @@ def register_web(app: Flask) -> None:
                        task_state_labels=TASK_STATE_LABELS, timing_labels=TIMING_LABELS,
                        channel_labels=CHANNEL_LABELS, document_labels=DOCUMENT_LABELS,
                        action_labels=ACTION_LABELS, countdown=countdown)
-    env.filters.update(local_dt=local_dt, working=working)
+    env.filters.update(local_dt=local_dt, working=working, form_date=form_date)
 
 
 def render_error(exc: AppError) -> Any:

@@ -3,6 +3,7 @@ e-form, dossier page, apology and new appointment, public lookup."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -344,3 +345,56 @@ def test_unknown_page_too_large_post_and_stale_form_answer_in_vietnamese(
     browser = Browser(app, "mc.lan")
     huge = browser.post("/dossiers/new?procedure=2.000488", {"applicant.name": "x" * (21 << 20)})
     assert huge.status_code == 413 and "quá lớn" in text(huge)
+
+
+def test_stop_from_the_dossier_page(app: Flask, walker: Walker) -> None:
+    code = _to_examine(walker)
+    leader = Browser(app, "gd.son")
+    assert "Dừng giải quyết" in text(leader.get(f"/dossiers/{code}"))
+    response = leader.post(f"/dossiers/{code}/stop", {"stop_reason": " "})
+    assert response.status_code == 422 and "Cần ghi rõ lý do dừng giải quyết" in text(response)
+    response = leader.post(f"/dossiers/{code}/stop",
+                           {"stop_reason": "Người nộp xin rút hồ sơ"})
+    assert response.status_code == 302 and "/documents/stop" in response.headers["Location"]
+    assert db.session.scalar(select(Dossier.status).where(Dossier.code == code)) == "stopped"
+    # A specialist of the unit may neither see the form nor stop it.
+    page = text(Browser(app, "cv.mai").get(f"/dossiers/{code}"))
+    assert 'action="/dossiers/' + code + '/stop"' not in page
+
+
+def test_attach_from_the_dossier_page(app: Flask, walker: Walker) -> None:
+    code = _to_examine(walker)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    holder = Browser(app, "cv.mai")
+    response = holder.post(f"/dossiers/{code}/attachments",
+                           {"attachments": [(io.BytesIO(pdf), "bien-ban.pdf")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "bien-ban.pdf" in text(holder.get(f"/dossiers/{code}"))
+    response = holder.post(f"/dossiers/{code}/attachments", {},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "Chọn ít nhất một tệp" in text(response)
+    auditor = Browser(app, "ks.nga")  # sees every dossier, works on none
+    response = auditor.post(f"/dossiers/{code}/attachments",
+                            {"attachments": [(io.BytesIO(pdf), "x.pdf")]},
+                            content_type="multipart/form-data")
+    assert response.status_code == 403
+
+
+def test_page_posts_require_csrf(app: Flask, walker: Walker) -> None:
+    code = _to_examine(walker)
+    client = Browser(app, "cv.mai").client
+    for path, data in ((f"/dossiers/{code}/apology", {"reason": "x", "new_due": "2026-04-01T09:00"}),
+                       (f"/dossiers/{code}/stop", {"stop_reason": "x"}),
+                       ("/password", {"current": "x", "new": "y", "repeat": "y"}),
+                       ("/dossiers/new?procedure=2.000488", {"applicant.name": "x"})):
+        assert client.post(path, data=data).status_code == 400, path
+
+
+def test_password_page_and_home_of_an_auditor(app: Flask, sample: Any) -> None:
+    auditor = Browser(app, "ks.nga")
+    page = text(auditor.get("/"))
+    assert "Kiểm soát TTHC" in page and "Sổ theo dõi hồ sơ (Mẫu 07)" in page
+    assert "Tiếp nhận hồ sơ mới" not in page
+    form = text(auditor.get("/password"))
+    assert "Mật khẩu hiện tại" in form and "Nhập lại mật khẩu mới" in form

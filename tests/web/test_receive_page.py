@@ -84,6 +84,8 @@ def test_accept_creates_dossier_attachments_and_receipt(app: Flask, sample: Any)
         assert row.sha256 == hashlib.sha256(content).hexdigest()
         assert (store_root() / row.storage_key).read_bytes() == content
     assert db.session.scalar(select(IssuedDocument.kind)) == "receipt"
+    page = text(browser.get(f"/dossiers/{dossier.code}"))
+    assert "<td>Tờ khai</td><td>1</td><td>0</td>" in page
     download = browser.get(f"/dossiers/{dossier.code}/attachments/{rows[0].id}")
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment")

@@ -22,12 +22,19 @@ def json_path(parts: Iterable[Any], root: str = "") -> str:
     return path
 
 
+def _title(schema: Any, key: str) -> str:
+    """A property's title (what the form shows), else its key."""
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    title = properties.get(key, {}).get("title") if isinstance(properties.get(key), dict) else None
+    return str(title) if title else key
+
+
 def _message(error: ValidationError) -> str:
     v = error.validator_value
     match error.validator:
         case "required":
             missing = error.message.split("'")[1] if "'" in error.message else ""
-            return f"Thiếu trường bắt buộc: {missing}"
+            return f"Thiếu trường bắt buộc: {_title(error.schema, missing)}"
         case "type":
             names = {"string": "chuỗi", "integer": "số nguyên", "number": "số",
                      "boolean": "đúng/sai", "object": "đối tượng", "array": "danh sách",
@@ -43,7 +50,9 @@ def _message(error: ValidationError) -> str:
                        "email": "địa chỉ thư điện tử", "uri": "địa chỉ URL"}
             return f"Không đúng định dạng {formats.get(str(v), str(v))}"
         case "pattern":
-            return f"Không đúng mẫu {v}"
+            # The field's own description says what is expected; a regex is no help to officers.
+            hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+            return f"Không đúng định dạng: {hint}" if hint else f"Không đúng định dạng ({v})"
         case "minLength":
             return "Không được để trống" if v == 1 else f"Cần ít nhất {v} ký tự"
         case "maxLength":

@@ -393,7 +393,7 @@ def test_empty_strings_are_left_out_so_required_fires() -> None:
     assert parsed == ParsedForm(data={}, problems=[], raw={"data.y_kien": "  ",
                                                            "data.ket_qua_de_xuat": ""})
     assert validate(parsed.data, schema, root="data") == [
-        {"field": "data.y_kien", "message": "Thiếu trường bắt buộc: y_kien"}]
+        {"field": "data.y_kien", "message": "Thiếu trường bắt buộc: Ý kiến thẩm định"}]
 
 
 def test_ids_are_safe_and_distinct_for_any_key() -> None:

@@ -104,11 +104,13 @@ def _case(schema: dict[str, Any], case: str) -> tuple[str, str | None, str] | No
         name = json_path(parts, "data")
         kind = kind_of(sub)
         if case == "missing" and chain and kind != "array":
-            return name, None, f"Thiếu trường bắt buộc: {parts[-1]}"
+            return name, None, f"Thiếu trường bắt buộc: {sub.get('title', parts[-1])}"
         if case == "integer" and kind == "integer":
             return name, "abc", "Phải là số nguyên"
         if case == "pattern" and "pattern" in sub:
-            return name, "x y!", f"Không đúng mẫu {sub['pattern']}"
+            hint = sub.get("description")
+            return name, "x y!", (f"Không đúng định dạng: {hint}" if hint
+                                  else f"Không đúng định dạng ({sub['pattern']})")
         if case == "enum" and kind == "enum":
             return name, "Giá trị lạ", "Giá trị không thuộc danh sách cho phép: " + ", ".join(
                 map(str, sub["enum"]))

@@ -101,8 +101,8 @@ def test_invalid_input_keeps_what_was_typed_and_saves_nothing(app: Flask, sample
     assert response.status_code == 422
     page = text(response)
     assert "Số 7 ngõ Huế" in page and "12ab" in page
-    assert "Thiếu trường bắt buộc: name" in page
-    assert "Không đúng mẫu" in page
+    assert "Thiếu trường bắt buộc: Tổ chức, cá nhân nộp hồ sơ" in page
+    assert "Không đúng định dạng (^[0-9]{12}$)" in page
     assert "Không đúng định dạng địa chỉ thư điện tử" in page and "Tối đa 32 ký tự" in page
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
 

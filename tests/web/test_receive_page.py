@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
+from conftest import REPO, SAMPLES
 from formdata import example_for
 from motcua.db import db
 from motcua.dossiers.attachments import store_root
 from motcua.dossiers.models import Attachment, Dossier, IssuedDocument
+from motcua.web.receive import _paper_row, _papers_field
 from webutil import Browser, as_form, text
 
 PROCEDURE = "2.000488"
@@ -25,8 +28,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 
 def _application() -> dict[str, Any]:
-    import json
-
     schema = json.loads((SAMPLES / "forms" / "to-khai-ly-lich-tu-phap.schema.json").read_text())
     return example_for(schema)  # type: ignore[no-any-return]
 
@@ -62,8 +63,11 @@ def test_catalogue_search(app: Flask, sample: Any) -> None:
 
 def test_receive_form_prefills_catalogue_documents(app: Flask, sample: Any) -> None:
     page = text(Browser(app, "mc.lan").get(f"/dossiers/new?procedure={PROCEDURE}"))
-    assert "Tổ chức, cá nhân nộp hồ sơ" in page and "Giấy tờ đã nhận" in page
-    assert "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp" in page  # from the decision
+    assert "Tổ chức, cá nhân nộp hồ sơ" in page
+    # The papers are asked once, in the reception form's own list, filled from the decision.
+    assert "Thành phần hồ sơ đã nhận" in page and 'name="received.documents' not in page
+    assert re.search(r'name="step.thanh_phan\[0\].ten"[^>]*value="Tờ khai yêu cầu cấp Phiếu lý '
+                     r'lịch tư pháp"', page)
     for label in ("Tiếp nhận", "Yêu cầu bổ sung", "Từ chối tiếp nhận"):
         assert f">{label}</button>" in page
 
@@ -146,3 +150,15 @@ def test_supplement_at_the_desk_issues_the_request(app: Flask, sample: Any) -> N
     assert response.status_code == 302, text(response)
     assert "/documents/supplement" in response.headers["Location"]
     assert db.session.scalar(select(Dossier.status)) == "supplement_requested"
+
+
+def test_papers_map_onto_each_reception_forms_row_shape() -> None:
+    ours = json.loads((REPO / "forms" / "tiep-nhan.schema.json").read_text(encoding="utf-8"))
+    sample = json.loads((SAMPLES / "forms" / "tiep-nhan.schema.json").read_text(encoding="utf-8"))
+    paper = {"name": "Bản vẽ", "original": 0, "copy": 2}
+    key, props = _papers_field(ours)  # type: ignore[misc]
+    assert (key, _paper_row(props, paper)) == (
+        "thanh_phan", {"ten": "Bản vẽ", "loai_ban": "Bản sao", "so_luong": 2})
+    key, props = _papers_field(sample)  # type: ignore[misc]
+    assert _paper_row(props, paper) == {"ten": "Bản vẽ", "ban_chinh": 0, "ban_sao": 2}
+    assert _papers_field({"type": "object", "properties": {"ghi_chu": {"type": "string"}}}) is None

@@ -15,6 +15,15 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.operations import get_procedure, require_open, search_procedures
 from motcua.clock import now
 from motcua.db import db
+from motcua.documents.fields import (
+    COPY_KEYS,
+    COUNT_KEYS,
+    KIND_KEYS,
+    NAME_KEYS,
+    ORIGINAL_KEYS,
+    RECEIVED_LISTS,
+    lines_of,
+)
 from motcua.dossiers.attachments import Upload, check_uploads, discard, save_attachments
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.dossiers.operations import create_dossier
@@ -63,6 +72,40 @@ def _reception_step(version: CompiledVersion) -> dict[str, Any] | None:
     return None
 
 
+def _first(keys: tuple[str, ...], present: dict[str, Any]) -> str | None:
+    return next((k for k in keys if k in present), None)
+
+
+def _papers_field(schema: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+    """The reception form's own list of papers handed in (``thanh_phan`` of {ten, ...}), if
+    it has one: the page then asks for the papers once, in that list."""
+    for key in RECEIVED_LISTS:
+        spec = ((schema or {}).get("properties") or {}).get(key) or {}
+        items = spec.get("items") or {}
+        props = items.get("properties") or {}
+        if spec.get("type") == "array" and _first(NAME_KEYS, props):
+            return key, props
+    return None
+
+
+def _paper_row(props: dict[str, Any], paper: dict[str, Any]) -> dict[str, Any]:
+    """A catalogue paper {name, original, copy} in the reception form's own row shape."""
+    original, copy = int(paper.get("original") or 0), int(paper.get("copy") or 0)
+    row: dict[str, Any] = {str(_first(NAME_KEYS, props)): paper.get("name", "")}
+    if key := _first(ORIGINAL_KEYS, props):
+        row[key] = original
+    if key := _first(COPY_KEYS, props):
+        row[key] = copy
+    kind_key, count_key = _first(KIND_KEYS, props), _first(COUNT_KEYS, props)
+    if kind_key and count_key:
+        wanted = "Bản chính" if original else "Bản sao"
+        kind = next((e for e in props[kind_key].get("enum", []) if str(e).startswith(wanted)),
+                    None)
+        if kind is not None:
+            row[kind_key], row[count_key] = kind, original or copy or 1
+    return row
+
+
 def _desks(user: User) -> list[Agency]:
     ids = user.agencies_with("receiver")
     return list(db.session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.code)))
@@ -76,11 +119,16 @@ class ReceiveForm:
         self.version = version
         self.step = _reception_step(version)
         self.applicant: dict[str, Any] = {}
+        papers = [d for d in procedure.documents or [] if isinstance(d, dict)]
         self.documents: dict[str, Any] = {"documents": [
             {"name": d.get("name", ""), "original": int(d.get("original", 0) or 0),
-             "copy": int(d.get("copy", 0) or 0)} for d in procedure.documents or []]}
+             "copy": int(d.get("copy", 0) or 0)} for d in papers]}
         self.data: dict[str, Any] | None = None
         self.step_data: dict[str, Any] | None = None
+        self.papers_field = _papers_field(version.form_schema(self.step_form))
+        if self.papers_field:
+            key, props = self.papers_field
+            self.step_data = {key: [_paper_row(props, d) for d in papers]}
         self.raw: dict[str, str] = {}
         self.errors: dict[str, list[str]] = {}
         self.desk = ""
@@ -94,7 +142,8 @@ class ReceiveForm:
     def parse(self, form: MultiDict[str, str]) -> None:
         self.desk = form.get("desk", "")
         self.channel = form.get("channel", "direct")
-        parts = [("applicant", APPLICANT_FORM, None), ("received", DOCUMENTS_FORM, None),
+        parts = [("applicant", APPLICANT_FORM, None),
+                 ("received", None if self.papers_field else DOCUMENTS_FORM, None),
                  ("data", self.version.form_schema(self.version.start_form),
                   self.version.form_ui(self.version.start_form)),
                  ("step", self.version.form_schema(self.step_form),
@@ -122,10 +171,17 @@ class ReceiveForm:
         else:
             self.errors.setdefault("_form", []).append(exc.message)
 
+    def received_documents(self) -> list[dict[str, Any]]:
+        if self.papers_field is None:
+            return list(self.documents.get("documents", []))
+        rows = (self.step_data or {}).get(self.papers_field[0]) or []
+        return [{"name": line.name, "original": line.original or 0, "copy": line.copy or 0}
+                for line in lines_of(rows)]
+
     def body(self) -> dict[str, Any]:
         return {"procedure": self.procedure.code, "channel": self.channel,
                 "desk": self.desk or None, "applicant": self.applicant,
-                "data": self.data or {}, "documents": self.documents.get("documents", [])}
+                "data": self.data or {}, "documents": self.received_documents()}
 
 
 def _render(receive: ReceiveForm, user: User, status: int = 200, confirm: str | None = None
@@ -147,7 +203,8 @@ def _render(receive: ReceiveForm, user: User, status: int = 200, confirm: str | 
     return render_template(
         "web/receive.html", procedure=receive.procedure, desks=desks, receive=receive,
         applicant_html=form_part("applicant", APPLICANT_FORM, None, receive.applicant),
-        documents_html=form_part("received", DOCUMENTS_FORM, None, receive.documents),
+        documents_html=None if receive.papers_field else form_part(
+            "received", DOCUMENTS_FORM, None, receive.documents),
         data_html=form_part("data", version.form_schema(version.start_form),
                             version.form_ui(version.start_form), receive.data),
         step_html=form_part("step", version.form_schema(receive.step_form),

@@ -398,3 +398,13 @@ def test_password_page_and_home_of_an_auditor(app: Flask, sample: Any) -> None:
     assert "Tiếp nhận hồ sơ mới" not in page
     form = text(auditor.get("/password"))
     assert "Mật khẩu hiện tại" in form and "Nhập lại mật khẩu mới" in form
+
+
+def test_claim_taken_by_a_colleague_is_said_on_the_list(app: Flask, walker: Walker) -> None:
+    code = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
+    tid = task_id(code, "Task_Receive")
+    lan, tuan = Browser(app, "mc.lan"), Browser(app, "mc.tuan")
+    assert lan.post(f"/tasks/{tid}/claim").status_code == 302
+    response = tuan.post(f"/tasks/{tid}/claim", {"next": "/tasks"})
+    assert response.status_code == 303 and response.headers["Location"] == "/tasks"
+    assert "Công việc đang do Trần Thị Lan xử lý" in text(tuan.get("/tasks"))

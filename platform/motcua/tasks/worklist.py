@@ -3,7 +3,7 @@ bounded total count."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -54,7 +54,6 @@ class WorklistPage:
     capped: bool
     page: int
     pages: int
-    procedures: list[tuple[str, str]] = field(default_factory=list)
 
 
 def mine(user: User) -> Any:

@@ -74,7 +74,13 @@ def _back_to_list() -> str:
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
 @signed_in
 def claim_task(task_id: int) -> Any:
-    task = claim(web_user(), task_id, now())
+    try:
+        task = claim(web_user(), task_id, now())
+    except Conflict as exc:
+        # A colleague was quicker: say so on the list, which shows who holds it now.
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(_back_to_list()), 303
     flash(f"Đã nhận xử lý hồ sơ {task.dossier.code}: {task.name}.", "success")
     return redirect(_back_to_list())
 

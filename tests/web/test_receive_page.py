@@ -162,3 +162,13 @@ def test_papers_map_onto_each_reception_forms_row_shape() -> None:
     key, props = _papers_field(sample)  # type: ignore[misc]
     assert _paper_row(props, paper) == {"ten": "Bản vẽ", "ban_chinh": 0, "ban_sao": 2}
     assert _papers_field({"type": "object", "properties": {"ghi_chu": {"type": "string"}}}) is None
+
+
+def test_a_post_with_nothing_filled_in_names_every_missing_field(app: Flask, sample: Any) -> None:
+    browser = Browser(app, "mc.lan")
+    response = browser.post(f"/dossiers/new?procedure={PROCEDURE}", {"outcome": "accept"})
+    assert response.status_code == 422
+    page = text(response)
+    assert "Thiếu trường bắt buộc: Tổ chức, cá nhân nộp hồ sơ" in page
+    assert "Thiếu trường bắt buộc: Họ, chữ đệm và tên" in page
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0

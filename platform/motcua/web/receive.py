@@ -157,7 +157,7 @@ class ReceiveForm:
             # Every part is checked now, so one round shows every problem on the page.
             self._add_errors(parsed.merge(validate(parsed.data or {}, schema, root=prefix)))
             setattr(self, {"applicant": "applicant", "received": "documents", "data": "data",
-                           "step": "step_data"}[prefix], parsed.data)
+                           "step": "step_data"}[prefix], parsed.data or {})
 
     def _add_errors(self, problems: list[dict[str, str]], rename: str | None = None) -> None:
         for field, messages in errors_by_field(problems).items():

@@ -408,3 +408,28 @@ def test_claim_taken_by_a_colleague_is_said_on_the_list(app: Flask, walker: Walk
     response = tuan.post(f"/tasks/{tid}/claim", {"next": "/tasks"})
     assert response.status_code == 303 and response.headers["Location"] == "/tasks"
     assert "Công việc đang do Trần Thị Lan xử lý" in text(tuan.get("/tasks"))
+
+
+def test_worklist_period_returned_and_supplement_filters(app: Flask, walker: Walker,
+                                                         clock: FakeClock) -> None:
+    early = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
+    clock.advance(days=2)
+    late = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
+    for code in (early, late):
+        walker.complete("mc.lan", code, "accept")
+        walker.complete("tp.hung", code, None, assignee="cv.mai")
+    walker.complete("cv.mai", early, "approve")
+    walker.complete("tp.hung", early, "back")  # back to cv.mai's examination
+    walker.complete("cv.mai", late, "supplement")
+    mai = Browser(app, "cv.mai")
+    page = text(mai.get("/tasks", query_string={"from": "2026-03-04", "to": "2026-03-04"}))
+    assert f">{late}</a>" not in page  # waiting at the desk for the supplement
+    page = text(mai.get("/tasks", query_string={"from": "2026-03-02", "to": "2026-03-02"}))
+    assert f">{early}</a>" in page and "1 công việc" in page
+    page = text(mai.get("/tasks", query_string={"state": "returned"}))
+    assert f">{early}</a>" in page
+    desk = Browser(app, "mc.lan")
+    page = text(desk.get("/tasks", query_string={"state": "supplement"}))
+    assert f">{late}</a>" in page and f">{early}</a>" not in page
+    page = text(desk.get("/tasks", query_string={"sort": "code", "from": "2026-03-04"}))
+    assert f">{late}</a>" in page and "1 công việc" in page

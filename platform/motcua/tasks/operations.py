@@ -7,11 +7,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, tuple_, union_all
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import or_, select, tuple_
 
+from motcua import clock
 from motcua.calendar.operations import load_calendar
-from motcua.catalog.models import Procedure
 from motcua.db import db
 from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
 from motcua.dossiers.models import Dossier, HistoryEvent
@@ -21,6 +20,7 @@ from motcua.org.models import User
 from motcua.processes.operations import CompiledVersion, compiled
 from motcua.schema_errors import validate
 from motcua.tasks.models import OPEN_STATES, Task
+from motcua.tasks.worklist import WorklistFilter, open_tasks
 
 MAX_PAGE = 200
 
@@ -28,31 +28,9 @@ MAX_PAGE = 200
 def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
              offset: int = 0) -> list[Task]:
     """Open tasks ``user`` may work on: theirs, or unassigned for one of their role+units,
-    soonest due first.
-
-    One branch per membership, each read in due order from its own partial index and cut
-    at the page end, then merged: the cost follows the page size, not how many dossiers
-    the units hold."""
-    limit = min(max(limit, 1), MAX_PAGE)
-    offset = max(offset, 0)
-    due_order = (Task.due_at.asc().nulls_last(), Task.id)
-    open_ = Task.state.in_(OPEN_STATES)
-    branches = [select(Task.id, Task.due_at).where(open_, Task.assignee_id == user.id)]
-    branches += [
-        select(Task.id, Task.due_at).where(open_, Task.assignee_id.is_(None),
-                                           Task.role == role, Task.unit_id == unit_id)
-        for role, unit_id in sorted({(m.role, m.agency_id) for m in user.memberships})
-    ]
-    if procedure:
-        procedure_id = db.session.scalar(select(Procedure.id).where(Procedure.code == procedure))
-        branches = [b.where(Task.procedure_id == procedure_id) for b in branches]
-    page = union_all(*(b.order_by(*due_order).limit(offset + limit).subquery().select()
-                       for b in branches)).subquery()
-    ids = select(page.c.id).order_by(page.c.due_at.asc().nulls_last(), page.c.id) \
-        .limit(limit).offset(offset)
-    return list(db.session.scalars(
-        select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
-        .where(Task.id.in_(ids)).order_by(*due_order)))
+    soonest due first (the API's worklist; the page adds filters, see tasks/worklist.py)."""
+    return open_tasks(user, WorklistFilter(procedure=procedure), clock.now(),
+                      limit=min(max(limit, 1), MAX_PAGE), offset=max(offset, 0))
 
 
 def _visible(user: User) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import contains_eager
 
 from motcua.calendar.working_time import TZ
@@ -16,18 +16,14 @@ from motcua.db import db
 from motcua.dossiers.models import Dossier
 from motcua.org.models import User
 from motcua.tasks.models import OPEN_STATES, Task
-from motcua.tasks.operations import worklist
 
 PAGE_SIZE = 25
 # Counting stops here: a page says "more than 10 000" rather than scanning every row.
 COUNT_CAP = 10_000
-SORTS: dict[str, tuple[Any, ...]] = {
-    "due": (Task.due_at.asc().nulls_last(), Task.id),
-    "-due": (Task.due_at.desc().nulls_last(), Task.id.desc()),
-    "received": (Dossier.received_at.asc(), Task.id),
-    "-received": (Dossier.received_at.desc(), Task.id.desc()),
-    "code": (Dossier.code.asc(), Task.id),
-}
+# sort key → (column the branches order by, descending?)
+SORTS = {"due": ("due_at", False), "-due": ("due_at", True), "received": ("received_at", False),
+         "-received": ("received_at", True), "code": ("code", False)}
+_SORT_COLUMNS = {"due_at": Task.due_at, "received_at": Dossier.received_at, "code": Dossier.code}
 STATES = ("ready", "claimed", "overdue", "today", "supplement", "returned")
 
 
@@ -41,11 +37,6 @@ class WorklistFilter:
     sort: str = "due"
     page: int = 1
 
-    @property
-    def is_default(self) -> bool:
-        return not (self.state or self.received_from or self.received_to or self.q) \
-            and self.sort == "due"
-
 
 @dataclass
 class WorklistPage:
@@ -56,13 +47,18 @@ class WorklistPage:
     pages: int
 
 
+def _memberships(user: User) -> list[Any]:
+    """One condition per way a task is the user's: held by them, or unassigned at one of
+    their role+units. They never overlap, and each has its own partial index."""
+    pairs = sorted({(m.role, m.agency_id) for m in user.memberships})
+    return [Task.assignee_id == user.id] + [
+        and_(Task.assignee_id.is_(None), Task.role == role, Task.unit_id == unit_id)
+        for role, unit_id in pairs]
+
+
 def mine(user: User) -> Any:
     """Open tasks the user may work on: theirs, or unassigned at one of their role+units."""
-    pairs = sorted({(m.role, m.agency_id) for m in user.memberships})
-    clauses = [Task.assignee_id == user.id]
-    if pairs:
-        clauses.append(and_(Task.assignee_id.is_(None), tuple_(Task.role, Task.unit_id).in_(pairs)))
-    return and_(Task.state.in_(OPEN_STATES), or_(*clauses))
+    return and_(Task.state.in_(OPEN_STATES), or_(*_memberships(user)))
 
 
 def _sent_back() -> Any:
@@ -77,8 +73,11 @@ def _end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), TZ)
 
 
-def _conditions(user: User, f: WorklistFilter, now: datetime) -> list[Any]:
-    conditions = [mine(user)]
+def _conditions(f: WorklistFilter, now: datetime) -> tuple[list[Any], bool]:
+    """The filters as conditions on a task (joined with its dossier when the second value
+    says so)."""
+    conditions: list[Any] = []
+    on_dossier = False
     if f.procedure:
         conditions.append(Task.procedure_id == select(Procedure.id).where(
             Procedure.code == f.procedure).scalar_subquery())
@@ -93,36 +92,74 @@ def _conditions(user: User, f: WorklistFilter, now: datetime) -> list[Any]:
         conditions.append(_sent_back())
     elif f.state == "supplement":
         conditions.append(Dossier.status == "supplement_requested")
+        on_dossier = True
     if f.received_from:
         conditions.append(Dossier.received_at >= datetime.combine(f.received_from, time(0), TZ))
+        on_dossier = True
     if f.received_to:
         conditions.append(Dossier.received_at < _end_of_day(f.received_to))
+        on_dossier = True
     if f.q:
         text = f.q.strip()
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(or_(Dossier.code == text,
-                              Dossier.applicant_name.ilike(pattern, escape="\\")))
-    return conditions
+        # A whole dossier code is found by its unique index; anything else searches names.
+        by_code = db.session.scalar(select(Dossier.id).where(Dossier.code == text))
+        if by_code is not None:
+            conditions.append(Task.dossier_id == by_code)
+        else:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%") \
+                .replace("_", "\\_") + "%"
+            conditions.append(Dossier.applicant_name.ilike(pattern, escape="\\"))
+            on_dossier = True
+    return conditions, on_dossier
+
+
+def _branch(membership: Any, conditions: list[Any], joined: bool, *columns: Any) -> Any:
+    stmt = select(*columns).where(Task.state.in_(OPEN_STATES), membership, *conditions)
+    return stmt.join(Task.dossier) if joined else stmt
+
+
+def _order(sort_key: Any, task_id: Any, descending: bool) -> tuple[Any, Any]:
+    if descending:
+        return sort_key.desc().nulls_last(), task_id.desc()
+    return sort_key.asc().nulls_last(), task_id.asc()
+
+
+def open_tasks(user: User, f: WorklistFilter, now: datetime, *, limit: int,
+               offset: int) -> list[Task]:
+    """A page of the user's open tasks, with their dossiers.
+
+    Each membership is its own branch, read in the sort order from its partial index with
+    the filters applied and cut at the page end; the branches are then merged. The cost
+    follows the page, not how many tasks the user's units hold."""
+    conditions, on_dossier = _conditions(f, now)
+    key, descending = SORTS.get(f.sort, SORTS["due"])
+    column = _SORT_COLUMNS[key]
+    joined = on_dossier or key != "due_at"
+    branches = [
+        _branch(m, conditions, joined, Task.id.label("id"), column.label("sort_key"))
+        .order_by(*_order(column, Task.id, descending)).limit(offset + limit)
+        .subquery().select()
+        for m in _memberships(user)]
+    merged = union_all(*branches).subquery()
+    page = select(merged.c.id).order_by(*_order(merged.c.sort_key, merged.c.id, descending)) \
+        .limit(limit).offset(offset)
+    return list(db.session.scalars(
+        select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
+        .where(Task.id.in_(page)).order_by(*_order(column, Task.id, descending))))
 
 
 def worklist_page(user: User, f: WorklistFilter, now: datetime) -> WorklistPage:
+    """One page of the worklist and how many tasks match (counted up to COUNT_CAP)."""
     page = max(f.page, 1)
-    offset = (page - 1) * PAGE_SIZE
-    if f.is_default:
-        # Soonest due first over the per-membership partial indexes (tasks.operations).
-        tasks = worklist(user, procedure=f.procedure, limit=PAGE_SIZE, offset=offset)
-    else:
-        stmt = (select(Task).join(Task.dossier).options(contains_eager(Task.dossier))
-                .where(*_conditions(user, f, now))
-                .order_by(*SORTS.get(f.sort, SORTS["due"])).limit(PAGE_SIZE).offset(offset))
-        tasks = list(db.session.scalars(stmt))
-    counted = select(Task.id).join(Task.dossier).where(*_conditions(user, f, now)) \
-        .limit(COUNT_CAP + 1).subquery()
+    tasks = open_tasks(user, f, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    conditions, on_dossier = _conditions(f, now)
+    counted = union_all(*(_branch(m, conditions, on_dossier, Task.id).limit(COUNT_CAP + 1)
+                          .subquery().select() for m in _memberships(user))).subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
-    pages = max(1, -(-total // PAGE_SIZE))
-    return WorklistPage(tasks=tasks, total=total, capped=capped, page=page, pages=pages)
+    return WorklistPage(tasks=tasks, total=total, capped=capped, page=page,
+                        pages=max(1, -(-total // PAGE_SIZE)))
 
 
 def home_counts(user: User, now: datetime) -> dict[str, int]:

@@ -121,7 +121,9 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
             document=config.get("document"), allotted_minutes=config["allotted_minutes"],
             started_at=step.now, due_at=runtime.step_due(spiff_task),
         )
-        row.assignee_id = _assign(row, dossier, assignee, step)
+        came_back, previous = _done_before(dossier, row.element_id)
+        row.reopened = came_back
+        row.assignee_id = _assign(row, assignee, previous)
         db.session.add(row)
         step.created.append(row)
     # Every change to the dossier row before anything flushes: one UPDATE per step.
@@ -143,17 +145,24 @@ def _next_assignee(username: str | None) -> User | None:
     return user
 
 
-def _assign(row: Task, dossier: Dossier, chosen: User | None, step: Advance) -> int | None:
+def _done_before(dossier: Dossier, element_id: str) -> tuple[bool, User | None]:
+    """Was this step completed before in the dossier (so it came back), and by whom?"""
+    earlier = db.session.execute(
+        select(Task.completed_by_id).where(
+            Task.dossier_id == dossier.id, Task.element_id == element_id,
+            Task.state == "completed").order_by(Task.id.desc()).limit(1)).first()
+    if earlier is None:
+        return False, None
+    return True, db.session.get(User, earlier[0]) if earlier[0] is not None else None
+
+
+def _assign(row: Task, chosen: User | None, previous: User | None) -> int | None:
     if chosen is not None:
         if not is_eligible(chosen, row.role, row.unit_id):
             raise field_error("data.assignee", f"{chosen.full_name} không có vai trò "
                               f"{row.role} tại đơn vị xử lý bước \"{row.name}\"")
         return chosen.id
     # A step sent back goes to whoever did it before, if they still can.
-    previous = db.session.scalar(
-        select(User).join(Task, Task.completed_by_id == User.id).where(
-            Task.dossier_id == dossier.id, Task.element_id == row.element_id,
-            Task.state == "completed").order_by(Task.id.desc()).limit(1))
     if previous is not None and is_eligible(previous, row.role, row.unit_id):
         return int(previous.id)
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.db import JSONType, UTCDateTime, db
@@ -46,6 +46,12 @@ class Task(db.Model):  # type: ignore[name-defined]
             postgresql_where=text("state IN ('ready', 'claimed') AND overdue = false"),
             sqlite_where=text("state IN ('ready', 'claimed') AND overdue = 0"),
         ),
+        # Tasks sent back to a step done before ("returned to me" on the home page): few.
+        Index(
+            "ix_task_open_reopened", "assignee_id", "role", "unit_id",
+            postgresql_where=text("state IN ('ready', 'claimed') AND reopened"),
+            sqlite_where=text("state IN ('ready', 'claimed') AND reopened"),
+        ),
         Index("ix_task_dossier", "dossier_id", "id"),
         Index("ix_task_completed_by", "completed_by_id"),
     )
@@ -68,6 +74,8 @@ class Task(db.Model):  # type: ignore[name-defined]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The step was completed before in this dossier: the dossier came back to it.
+    reopened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -1,4 +1,4 @@
-"""attachments, received documents, the desk's tracking-book index
+"""attachments, received documents, the desk's tracking-book index, reopened tasks
 
 Revision ID: a1c3e5d7f902
 Revises: 818abeb999d3
@@ -40,9 +40,17 @@ def upgrade():
         batch_op.drop_index(batch_op.f('ix_dossier_desk_id'))
         batch_op.create_index('ix_dossier_desk_received', ['desk_id', 'received_at'], unique=False)
 
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reopened', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.create_index('ix_task_open_reopened', ['assignee_id', 'role', 'unit_id'], unique=False, postgresql_where=sa.text("state IN ('ready', 'claimed') AND reopened"), sqlite_where=sa.text("state IN ('ready', 'claimed') AND reopened"))
+
 
 
 def downgrade():
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_open_reopened', postgresql_where=sa.text("state IN ('ready', 'claimed') AND reopened"), sqlite_where=sa.text("state IN ('ready', 'claimed') AND reopened"))
+        batch_op.drop_column('reopened')
+
     with op.batch_alter_table('dossier', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_desk_received')
         batch_op.create_index(batch_op.f('ix_dossier_desk_id'), ['desk_id'], unique=False)

@@ -46,6 +46,17 @@ class Task(db.Model):  # type: ignore[name-defined]
             postgresql_where=text("state IN ('ready', 'claimed') AND overdue = false"),
             sqlite_where=text("state IN ('ready', 'claimed') AND overdue = 0"),
         ),
+        # The worklist sorted by reception (dossier ids follow reception order).
+        Index(
+            "ix_task_open_unit_dossier", "role", "unit_id", "dossier_id",
+            postgresql_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
+            sqlite_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
+        ),
+        Index(
+            "ix_task_open_assignee_dossier", "assignee_id", "dossier_id",
+            postgresql_where=text("state IN ('ready', 'claimed')"),
+            sqlite_where=text("state IN ('ready', 'claimed')"),
+        ),
         # Tasks sent back to a step done before ("returned to me" on the home page): few.
         Index(
             "ix_task_open_reopened", "assignee_id", "role", "unit_id",

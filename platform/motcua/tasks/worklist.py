@@ -20,10 +20,11 @@ from motcua.tasks.models import OPEN_STATES, Task
 PAGE_SIZE = 25
 # Counting stops here: a page says "more than 10 000" rather than scanning every row.
 COUNT_CAP = 10_000
-# sort key → (column the branches order by, descending?)
-SORTS = {"due": ("due_at", False), "-due": ("due_at", True), "received": ("received_at", False),
-         "-received": ("received_at", True), "code": ("code", False)}
-_SORT_COLUMNS = {"due_at": Task.due_at, "received_at": Dossier.received_at, "code": Dossier.code}
+# sort key → (task column the branches order by, descending?). Dossiers are numbered as
+# they are received, so the dossier id orders by reception without joining the dossier.
+SORTS = {"due": ("due_at", False), "-due": ("due_at", True), "received": ("dossier_id", False),
+         "-received": ("dossier_id", True)}
+_SORT_COLUMNS = {"due_at": Task.due_at, "dossier_id": Task.dossier_id}
 STATES = ("ready", "claimed", "overdue", "today", "supplement", "returned")
 
 
@@ -41,10 +42,13 @@ class WorklistFilter:
 @dataclass
 class WorklistPage:
     tasks: list[Task]
-    total: int
+    # None when the filters search the dossiers (name, period, status): counting every
+    # match would read them all, so such a page only knows whether another one follows.
+    total: int | None
     capped: bool
     page: int
     pages: int
+    has_next: bool
 
 
 def _memberships(user: User) -> list[Any]:
@@ -54,11 +58,6 @@ def _memberships(user: User) -> list[Any]:
     return [Task.assignee_id == user.id] + [
         and_(Task.assignee_id.is_(None), Task.role == role, Task.unit_id == unit_id)
         for role, unit_id in pairs]
-
-
-def mine(user: User) -> Any:
-    """Open tasks the user may work on: theirs, or unassigned at one of their role+units."""
-    return and_(Task.state.in_(OPEN_STATES), or_(*_memberships(user)))
 
 
 def _end_of_day(day: date) -> datetime:
@@ -111,8 +110,10 @@ def _branch(membership: Any, conditions: list[Any], joined: bool, *columns: Any)
 
 
 def _order(sort_key: Any, task_id: Any, descending: bool) -> tuple[Any, Any]:
+    """A task without a due time sorts as if due last of all, on both databases: the order
+    of a forward or backward scan of the partial indexes on PostgreSQL."""
     if descending:
-        return sort_key.desc().nulls_last(), task_id.desc()
+        return sort_key.desc().nulls_first(), task_id.desc()
     return sort_key.asc().nulls_last(), task_id.asc()
 
 
@@ -126,7 +127,7 @@ def open_tasks(user: User, f: WorklistFilter, now: datetime, *, limit: int,
     conditions, on_dossier = _conditions(f, now)
     key, descending = SORTS.get(f.sort, SORTS["due"])
     column = _SORT_COLUMNS[key]
-    joined = on_dossier or key != "due_at"
+    joined = on_dossier
     branches = [
         _branch(m, conditions, joined, Task.id.label("id"), column.label("sort_key"))
         .order_by(*_order(column, Task.id, descending)).limit(offset + limit)
@@ -141,17 +142,23 @@ def open_tasks(user: User, f: WorklistFilter, now: datetime, *, limit: int,
 
 
 def worklist_page(user: User, f: WorklistFilter, now: datetime) -> WorklistPage:
-    """One page of the worklist and how many tasks match (counted up to COUNT_CAP)."""
+    """One page of the worklist and how many tasks match (counted up to COUNT_CAP, from
+    the task indexes alone; not counted when the filters need the dossiers)."""
     page = max(f.page, 1)
-    tasks = open_tasks(user, f, now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    tasks = open_tasks(user, f, now, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    has_next = len(tasks) > PAGE_SIZE
+    tasks = tasks[:PAGE_SIZE]
     conditions, on_dossier = _conditions(f, now)
-    counted = union_all(*(_branch(m, conditions, on_dossier, Task.id).limit(COUNT_CAP + 1)
+    if on_dossier:
+        return WorklistPage(tasks=tasks, total=None, capped=False, page=page,
+                            pages=page + has_next, has_next=has_next)
+    counted = union_all(*(_branch(m, conditions, False, Task.id).limit(COUNT_CAP + 1)
                           .subquery().select() for m in _memberships(user))).subquery()
     total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     capped = total > COUNT_CAP
     total = min(total, COUNT_CAP)
     return WorklistPage(tasks=tasks, total=total, capped=capped, page=page,
-                        pages=max(1, -(-total // PAGE_SIZE)))
+                        pages=max(1, -(-total // PAGE_SIZE)), has_next=has_next)
 
 
 def home_counts(user: User, now: datetime) -> dict[str, int]:
@@ -175,8 +182,10 @@ def home_counts(user: User, now: datetime) -> dict[str, int]:
 
 
 def procedures_in_worklist(user: User) -> list[tuple[str, str]]:
-    """(code, name) of procedures with an open task for the user: the filter's choices."""
-    # One index probe per procedure, never a scan of the user's open tasks.
-    has_task = select(Task.id).where(Task.procedure_id == Procedure.id, mine(user)).exists()
+    """(code, name) of procedures with an open task for the user: the filter's choices.
+    One index probe per procedure and membership, never a scan of the user's tasks."""
+    has_task = or_(*(select(Task.id).where(Task.state.in_(OPEN_STATES), m,
+                                           Task.procedure_id == Procedure.id).exists()
+                     for m in _memberships(user)))
     return [(c, n) for c, n in db.session.execute(
         select(Procedure.code, Procedure.name).where(has_task).order_by(Procedure.code))]

@@ -29,20 +29,31 @@ def _app(url: str) -> Any:
 
 
 class _Recorder:
+    """Every statement with its parameters, and the time spent in the driver (execute,
+    round trip included; rows fetched later by the ORM are not in it)."""
+
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self.statements: list[tuple[str, Any]] = []
+        self.sql_ms = 0.0
+        self._started = 0.0
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, parameters: Any,
                  _context: Any, _many: bool) -> None:
         self.statements.append((statement, parameters))
+        self._started = time.perf_counter()
+
+    def _after(self, *_args: Any) -> None:
+        self.sql_ms += (time.perf_counter() - self._started) * 1000
 
     def __enter__(self) -> _Recorder:
         event.listen(self.engine, "before_cursor_execute", self)
+        event.listen(self.engine, "after_cursor_execute", self._after)
         return self
 
     def __exit__(self, *_exc: object) -> None:
         event.remove(self.engine, "before_cursor_execute", self)
+        event.remove(self.engine, "after_cursor_execute", self._after)
 
 
 def count_walk(url: str, tokens: dict[str, str]) -> list[dict[str, Any]]:
@@ -81,17 +92,26 @@ def count_walk(url: str, tokens: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def capture(url: str, path: str, token: str | None) -> dict[str, Any]:
-    """Replay GET ``path`` in-process; return its statements with their plans."""
+def capture(url: str, path: str, token: str | None, cookie: str | None = None,
+            warm: bool = False, profile: bool = False) -> dict[str, Any]:
+    """Replay GET ``path`` in-process (bearer ``token`` or ``session`` ``cookie``); return
+    its statements with their plans. ``warm``: one unrecorded request first (caches of
+    compiled processes and templates filled, as in the long-running server); ``profile``:
+    the request once more under cProfile, its top functions by own and cumulative time."""
     from motcua.db import db
 
     app = _app(url)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if cookie:
+        client.set_cookie("session", cookie)
     with app.app_context():
         engine = db.engine
+        if warm:
+            client.get(path, headers=headers)
         with _Recorder(engine) as recorder:
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
             start = time.perf_counter()
-            response = app.test_client().get(path, headers=headers)
+            response = client.get(path, headers=headers)
             in_process_ms = (time.perf_counter() - start) * 1000
         statements = recorder.statements
         plans = []
@@ -106,9 +126,45 @@ def capture(url: str, path: str, token: str | None) -> dict[str, Any]:
                               "execution_ms": _execution_ms(text), "plan": text})
             conn.rollback()
     plans.sort(key=lambda p: -(p["execution_ms"] or 0))
-    return {"status": response.status_code, "statements": len(statements),
-            "sql": [" ".join(st.split())[:160] for st, _p in statements],
-            "in_process_ms": round(in_process_ms, 2), "plans": plans}
+    shapes: dict[str, int] = {}
+    for statement, _p in statements:
+        shapes[statement] = shapes.get(statement, 0) + 1
+    repeated = sorted(((n, s) for s, n in shapes.items() if n > 1), key=lambda r: -r[0])
+    out = {"status": response.status_code, "statements": len(statements),
+           "sql": [" ".join(st.split())[:160] for st, _p in statements],
+           # The same statement text with other parameters: lazy loads, one per row (N+1).
+           "repeated": [[n, " ".join(s.split())[-160:]] for n, s in repeated],
+           "in_process_ms": round(in_process_ms, 2), "sql_ms": round(recorder.sql_ms, 2),
+           "plans": plans}
+    if profile:
+        out["profile"] = _profile(app, client, path, headers)
+    return out
+
+
+def _profile(app: Any, client: Any, path: str, headers: dict[str, str],
+             top: int = 15) -> dict[str, Any]:
+    """Where the Python time of one request goes (cProfile adds overhead to every call, so
+    compare the functions with each other, not with the wall time)."""
+    import cProfile
+    import pstats
+
+    with app.app_context():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(path, headers=headers)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, name), (_cc, calls, own, cumulative, _callers) in \
+            stats.stats.items():  # type: ignore[attr-defined]
+        where = filename.split("site-packages/")[-1].split("platform/")[-1]
+        rows.append({"function": f"{where}:{line}({name})", "calls": calls,
+                     "own_ms": round(own * 1000, 2), "cumulative_ms": round(cumulative * 1000, 2)})
+    by_cumulative = sorted(rows, key=lambda r: -r["cumulative_ms"])
+    return {"total_ms": round(stats.total_tt * 1000, 2),  # type: ignore[attr-defined]
+            "by_own": sorted(rows, key=lambda r: -r["own_ms"])[:top],
+            "by_cumulative_motcua": [r for r in by_cumulative
+                                     if r["function"].startswith("motcua/")][:top]}
 
 
 def _execution_ms(plan: str) -> float | None:

@@ -147,7 +147,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
         conn.execute("DROP TABLE IF EXISTS bench_plan0, bench_plan")
         conn.execute(f"""
             CREATE UNLOGGED TABLE bench_plan0 AS
-            SELECT g.i, {id_base - start} + g.i AS id, g.proc,
+            SELECT g.i, g.proc,
                    CASE WHEN random() * 100 < {FINISHED} THEN NULL ELSE (
                        SELECT s.step_no FROM bench_step s WHERE s.proc = g.proc
                        AND g.r >= s.cum_lo AND g.r < s.cum_hi) END AS open_step,
@@ -158,7 +158,8 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                   FROM generate_series({start}, {end - 1}) AS i) g""")
         conn.execute(f"""
             CREATE UNLOGGED TABLE bench_plan AS
-            SELECT p.*, pr.agency_id, pr.desk_id,
+            SELECT p.*, {id_base - 1} + row_number() OVER (ORDER BY p.day, p.slot, p.i) AS id,
+                   pr.agency_id, pr.desk_id,
                    pr.receivers[1 + p.i % array_length(pr.receivers, 1)] AS receiver_id,
                    pr.specialists[1 + (p.i / 7) % array_length(pr.specialists, 1)] AS specialist_id,
                    ((p.day + TIME '08:00' + p.slot * (INTERVAL '8 hours' / {per_day}))

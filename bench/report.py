@@ -148,7 +148,42 @@ def scale(r: dict[str, Any]) -> list[str]:
                          f"p95 ≤ {TARGET_P95_MS:.0f} ms"], rows)
         lines.append("")
         lines += _what_if(d)
+        lines += _pages(d)
     return lines
+
+
+PAGES_TARGET_P95_MS = 100.0
+
+
+def _pages(d: dict[str, Any]) -> list[str]:
+    p = d.get("pages")
+    if not p:
+        return []
+    rows = []
+    for e in p.values():
+        shown = e.get("rows")
+        if e.get("total") is not None:
+            shown = f"{e['rows']} of {'>' if e.get('capped') else ''}{e['total']:,}"
+        repeated = e.get("repeated") or []
+        rows.append([e["page"], e["user"], shown, e["n"], e.get("median_ms"), e.get("p95_ms"),
+                     f"{_f(e.get('api_median_ms'))} / {_f(e.get('api_p95_ms'))}",
+                     f"{_f(e.get('ratio_median'))}× / {_f(e.get('ratio_p95'))}×"
+                     if e.get("ratio_median") else "–",
+                     e.get("statements_per_request"),
+                     f"{repeated[0][0]}×" if repeated else "–",
+                     e.get("sql_ms"), e.get("in_process_ms"), e.get("slowest_statement_ms"),
+                     "**no**" if e["slow"] else "yes"])
+    lines = ["Pages (server-rendered HTML, signed in with the login form's session cookie; "
+             "worklist pages compared with `GET /api/v1/tasks` (50 rows) of the same run, the "
+             "task page with `GET /api/v1/tasks/{id}` over the same ids, the dossier page with "
+             "`GET /api/v1/dossiers/{code}`). `rows` = rows shown of the page's total; "
+             "`rep` = how often the most repeated statement runs (N+1); `SQL ms` = time in "
+             "the driver and `in-proc ms` = the whole request, replayed in-process after a "
+             f"warm-up. Target p95 ≤ {PAGES_TARGET_P95_MS:.0f} ms.", ""]
+    lines += _table(["page", "user", "rows", "n", "median ms", "p95 ms", "API median / p95",
+                     "ratio median / p95", "SQL", "rep", "SQL ms", "in-proc ms", "slowest ms",
+                     f"p95 ≤ {PAGES_TARGET_P95_MS:.0f} ms"], rows)
+    return [*lines, ""]
 
 
 def _what_if(d: dict[str, Any]) -> list[str]:
@@ -208,6 +243,11 @@ def markdown(r: dict[str, Any]) -> str:
             f"{m.get('loadavg_end', [0])[0]:.2f}; Python {m['python']}, SpiffWorkflow "
             f"{m['spiffworkflow']}, PostgreSQL {m.get('postgresql')}, waitress {m['waitress']}.",
             ""]
+    code = m.get("code")
+    if code:
+        head += [f"Code: a copy of the working tree at the start, commit "
+                       f"{code['commit'][:10]} + {code['uncommitted_files']} uncommitted "
+                       f"file(s) under platform/ and web/.", ""]
     if r.get("error"):
         head += [f"**The run failed** (partial figures below): "
                  f"`{r['error'].strip().splitlines()[-1]}`", ""]

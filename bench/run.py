@@ -38,6 +38,7 @@ from util import (
     log,
     run_measured,
     setup_sample,
+    snapshot_code,
 )
 
 FULL = {"dossiers": 100, "loops": [10, 100], "window": 10, "sizes": [100_000, 1_000_000],
@@ -56,6 +57,9 @@ def _args() -> argparse.Namespace:
                         help="which parts to run (1 completion, 2 growth, 3 scale, 4 memory)")
     parser.add_argument("--what-if", action="store_true",
                         help="part 3: also EXPLAIN the rewritten queries of proposals.py")
+    parser.add_argument("--keep", action="store_true",
+                        help="part 3: keep the filled database for a look afterwards (the "
+                             "next run drops it with the other leftovers)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     return parser.parse_args()
 
@@ -110,7 +114,7 @@ def main() -> int:
         "waitress": version("waitress"), "sqlalchemy": version("SQLAlchemy")}}
     status = 0
     try:
-        _run(result, cfg, parts, args.what_if)
+        _run(result, cfg, parts, args.what_if, args.keep)
     except Exception:
         result["error"] = traceback.format_exc()
         log(result["error"])
@@ -126,10 +130,12 @@ def main() -> int:
     return status
 
 
-def _run(result: dict[str, Any], cfg: dict[str, Any], parts: set[int], what_if: bool) -> None:
+def _run(result: dict[str, Any], cfg: dict[str, Any], parts: set[int], what_if: bool,
+         keep: bool = False) -> None:
     """Each part adds its figures to ``result`` as soon as it has them."""
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
         workdir = Path(tmp)
+        result["meta"]["code"] = snapshot_code(workdir)
         if parts & {1, 2}:
             result["floor"] = {}
             if 1 in parts:
@@ -145,7 +151,7 @@ def _run(result: dict[str, Any], cfg: dict[str, Any], parts: set[int], what_if: 
         if 3 in parts:
             result["scale"] = {}
             scale.run(workdir, cfg["sizes"], cfg["requests"], cfg["budget_s"], result["scale"],
-                      what_if)
+                      what_if, keep)
 
 
 def _pg_version() -> str:

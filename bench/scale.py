@@ -11,12 +11,13 @@ from typing import Any
 import explain
 import fill
 import khai_sinh
+import pages
 import proposals
 from steps import APPLICANT, ASSIGN, RECEIVE
 from util import Database, Http, Server, log, run_measured, setup_sample, summary
 
 WORKLIST_USERS = {"cv.mai": "specialist", "tp.hung": "unit head", "mc.lan": "receiver",
-                  "xa.hoa": "receiver + specialist (commune)"}
+                  "gd.son": "leader", "xa.hoa": "receiver + specialist (commune)"}
 TARGET_P95_MS = 50.0
 WARMUP = 3
 MIN_SAMPLES = 15
@@ -119,7 +120,7 @@ def explain_all(http: Http, db: Database, results: dict[str, Any]) -> None:
 
 
 def run(workdir: Path, sizes: list[int], requests: int, budget_s: float,
-        out: dict[str, Any], what_if: bool = False) -> dict[str, Any]:
+        out: dict[str, Any], what_if: bool = False, keep: bool = False) -> dict[str, Any]:
     """Fills ``out`` as it goes, so a failure keeps what was measured."""
     db = Database("postgresql", workdir, "scale")
     out.update({"database": db.name, "sizes": {}})
@@ -144,13 +145,18 @@ def run(workdir: Path, sizes: list[int], requests: int, budget_s: float,
             http.reconnect()
             results = measure(http, db, requests, budget_s)
             explain_all(http, db, results)
+            log(f"scale: pages at {size:,}")
+            page_results = pages.measure(http, db, WORKLIST_USERS, results, requests, budget_s)
+            pages.explain_all(http, db, page_results)
+            log(f"scale: pages, worst p95 ms: {pages.worst(page_results)}")
             proposed = None
             if what_if:
                 cases = [(e["user"], e["path"].rsplit("/", 1)[1]) for name, e in results.items()
                          if name.startswith("GET /dossiers/") and e["user"] != "ks.nga"]
                 proposed = proposals.run(db.dsn, list(WORKLIST_USERS), cases)
             out["sizes"][str(size)] = {"fill_seconds": timings, "counts": counts,
-                                       "endpoints": results, "proposals": proposed,
+                                       "endpoints": results, "pages": page_results,
+                                       "proposals": proposed,
                                        "server_rss_mib": round(server.rss() / 2**20, 1),
                                        "loadavg": os.getloadavg()}
         out["worker_once"] = run_measured(db, "worker", "--once")
@@ -161,5 +167,8 @@ def run(workdir: Path, sizes: list[int], requests: int, budget_s: float,
         if server is not None:
             server.stop()
             out["server_peak_rss_mib"] = round((server.peak_rss or 0) / 2**20, 1)
-        db.drop()
+        if keep:
+            log(f"scale: kept {db.dsn}")
+        else:
+            db.drop()
     return out

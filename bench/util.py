@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from http.client import HTTPConnection, RemoteDisconnected
+from http.client import HTTPConnection, HTTPResponse, RemoteDisconnected
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import psutil
 import psycopg
@@ -28,6 +31,32 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROCEDURE = "2.000488"
 PASSWORDS = {u["username"]: u["password"]
              for u in json.loads((SAMPLES / "org.json").read_text(encoding="utf-8"))["users"]}
+
+
+# --- the code under test ----------------------------------------------------------------
+
+SNAPSHOT: Path | None = None
+
+
+def snapshot_code(workdir: Path) -> dict[str, Any]:
+    """Copy ``platform/`` and ``web/static`` into ``workdir`` and run everything from the
+    copy (the CLI and serve subprocesses by ``PYTHONPATH``, the in-process replays by
+    ``sys.path``): others keep editing the working tree during a run, and a server whose
+    Python predates a template it loads later fails. Returns the commit and whether the
+    copied tree had uncommitted changes."""
+    global SNAPSHOT
+    target = workdir / "code"
+    shutil.copytree(REPO / "platform", target / "platform",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(REPO / "web" / "static", target / "web" / "static")
+    SNAPSHOT = target / "platform"
+    sys.path.insert(0, str(SNAPSHOT))
+    git = ["git", "-C", str(REPO)]
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=False).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "platform", "web"],
+                           capture_output=True, text=True, check=False).stdout.split("\n")
+    return {"commit": commit, "uncommitted_files": len([d for d in dirty if d.strip()])}
 
 
 # --- statistics ------------------------------------------------------------------------
@@ -82,6 +111,8 @@ class Database:
         env = dict(os.environ)
         env.update({"DATABASE_URL": self.url, "MOTCUA_INSTANCE": str(self.workdir / "instance"),
                     "MOTCUA_DEV": "1"})
+        if SNAPSHOT is not None:
+            env["PYTHONPATH"] = str(SNAPSHOT)
         return env
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -231,18 +262,40 @@ def run_measured(db: Database, *args: str) -> dict[str, Any]:
             "output": (out + err).strip()[-500:]}
 
 
+CSRF_INPUT = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
+
+
 class Http:
-    """One kept-alive connection; times a request from send to the last byte read."""
+    """One kept-alive connection; times a request from send to the last byte read.
+
+    The API is called with bearer tokens (``call``/``ok``), the server-rendered pages with
+    the ``session`` cookie of a form login (``page``), one cookie per user."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.conn = HTTPConnection("127.0.0.1", port, timeout=300)
         self.tokens: dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
 
     def reconnect(self) -> None:
         """A fresh connection (waitress drops connections idle for 120 s)."""
         self.conn.close()
         self.conn = HTTPConnection("127.0.0.1", self.port, timeout=300)
+
+    def _send(self, method: str, path: str, payload: bytes | None,
+              headers: dict[str, str]) -> tuple[HTTPResponse, bytes, float]:
+        start = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=payload, headers=headers)
+            response = self.conn.getresponse()
+        except (RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed the kept-alive connection while we were idle: once more.
+            self.reconnect()
+            start = time.perf_counter()
+            self.conn.request(method, path, body=payload, headers=headers)
+            response = self.conn.getresponse()
+        raw = response.read()
+        return response, raw, (time.perf_counter() - start) * 1000
 
     def login(self, username: str) -> str:
         if username not in self.tokens:
@@ -263,18 +316,7 @@ class Http:
             headers["Content-Type"] = "application/json"
         if user is not None:
             headers["Authorization"] = f"Bearer {self.login(user)}"
-        start = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=payload, headers=headers)
-            response = self.conn.getresponse()
-        except (RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            # The server closed the kept-alive connection while we were idle: once more.
-            self.reconnect()
-            start = time.perf_counter()
-            self.conn.request(method, path, body=payload, headers=headers)
-            response = self.conn.getresponse()
-        raw = response.read()
-        elapsed = (time.perf_counter() - start) * 1000
+        response, raw, elapsed = self._send(method, path, payload, headers)
         return response.status, json.loads(raw) if raw else None, elapsed
 
     def ok(self, method: str, path: str, user: str | None = None, body: Any = None,
@@ -283,6 +325,54 @@ class Http:
         if status != expect:
             raise RuntimeError(f"{method} {path} as {user}: {status} {answer}")
         return answer, ms
+
+    # --- the browser UI: session cookie -----------------------------------------------
+
+    def _browse(self, method: str, path: str, cookie: str | None,
+                form: dict[str, str] | None = None) -> tuple[HTTPResponse, str, str | None, float]:
+        """One request as a browser would send it; returns the ``session`` cookie the
+        answer sets (or the one sent, if it sets none)."""
+        headers = {"Accept": "text/html"}
+        payload = None
+        if form is not None:
+            payload = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if cookie:
+            headers["Cookie"] = f"session={cookie}"
+        response, raw, elapsed = self._send(method, path, payload, headers)
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _eq, rest = header.partition("=")
+            if name.strip() == "session":
+                cookie = rest.split(";", 1)[0] or None
+        return response, raw.decode("utf-8", "replace"), cookie, elapsed
+
+    def web_login(self, username: str) -> str:
+        """Form login (``GET /login`` for the CSRF token, then ``POST /login``): the
+        ``session`` cookie of ``username``."""
+        if username not in self.cookies:
+            response, html, cookie, _ms = self._browse("GET", "/login", None)
+            found = CSRF_INPUT.search(html)
+            if response.status != 200 or not found or not cookie:
+                raise RuntimeError(f"GET /login: {response.status}, no CSRF token or cookie")
+            response, html, cookie, _ms = self._browse(
+                "POST", "/login", cookie, {"csrf_token": found.group(1), "username": username,
+                                           "password": PASSWORDS[username]})
+            if response.status != 302 or not cookie:
+                raise RuntimeError(f"POST /login as {username}: {response.status} {html[:300]}")
+            self.cookies[username] = cookie
+        return self.cookies[username]
+
+    def page(self, path: str, user: str) -> tuple[str, float]:
+        """GET a page as ``user``; it must answer 200 with HTML (a redirect to /login
+        would mean the session cookie was not taken)."""
+        response, html, cookie, ms = self._browse("GET", path, self.web_login(user))
+        if cookie:
+            self.cookies[user] = cookie
+        kind = response.getheader("Content-Type") or ""
+        if response.status != 200 or not kind.startswith("text/html"):
+            where = response.getheader("Location") or html[:300]
+            raise RuntimeError(f"GET {path} as {user}: {response.status} {kind} {where}")
+        return html, ms
 
     def close(self) -> None:
         self.conn.close()

@@ -48,12 +48,12 @@ class Task(db.Model):  # type: ignore[name-defined]
         ),
         # The worklist sorted by reception (dossier ids follow reception order).
         Index(
-            "ix_task_open_unit_dossier", "role", "unit_id", "dossier_id",
+            "ix_task_open_unit_dossier", "role", "unit_id", "dossier_id", "id",
             postgresql_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
             sqlite_where=text("state IN ('ready', 'claimed') AND assignee_id IS NULL"),
         ),
         Index(
-            "ix_task_open_assignee_dossier", "assignee_id", "dossier_id",
+            "ix_task_open_assignee_dossier", "assignee_id", "dossier_id", "id",
             postgresql_where=text("state IN ('ready', 'claimed')"),
             sqlite_where=text("state IN ('ready', 'claimed')"),
         ),

@@ -43,8 +43,8 @@ def upgrade():
 
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reopened', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_index('ix_task_open_assignee_dossier', ['assignee_id', 'dossier_id'], unique=False, postgresql_where=sa.text("state IN ('ready', 'claimed')"), sqlite_where=sa.text("state IN ('ready', 'claimed')"))
-        batch_op.create_index('ix_task_open_unit_dossier', ['role', 'unit_id', 'dossier_id'], unique=False, postgresql_where=sa.text("state IN ('ready', 'claimed') AND assignee_id IS NULL"), sqlite_where=sa.text("state IN ('ready', 'claimed') AND assignee_id IS NULL"))
+        batch_op.create_index('ix_task_open_assignee_dossier', ['assignee_id', 'dossier_id', 'id'], unique=False, postgresql_where=sa.text("state IN ('ready', 'claimed')"), sqlite_where=sa.text("state IN ('ready', 'claimed')"))
+        batch_op.create_index('ix_task_open_unit_dossier', ['role', 'unit_id', 'dossier_id', 'id'], unique=False, postgresql_where=sa.text("state IN ('ready', 'claimed') AND assignee_id IS NULL"), sqlite_where=sa.text("state IN ('ready', 'claimed') AND assignee_id IS NULL"))
         batch_op.create_index('ix_task_open_reopened', ['assignee_id', 'role', 'unit_id'], unique=False, postgresql_where=sa.text("state IN ('ready', 'claimed') AND reopened"), sqlite_where=sa.text("state IN ('ready', 'claimed') AND reopened"))
 
 

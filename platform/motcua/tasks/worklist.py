@@ -125,11 +125,15 @@ def open_tasks(user: User, f: WorklistFilter, now: datetime, *, limit: int,
     the filters applied and cut at the page end; the branches are then merged. The cost
     follows the page, not how many tasks the user's units hold."""
     conditions, on_dossier = _conditions(f, now)
-    key, descending = SORTS.get(f.sort, SORTS["due"])
+    return _open_tasks(user, conditions, on_dossier, f.sort, limit=limit, offset=offset)
+
+
+def _open_tasks(user: User, conditions: list[Any], on_dossier: bool, sort: str, *,
+                limit: int, offset: int) -> list[Task]:
+    key, descending = SORTS.get(sort, SORTS["due"])
     column = _SORT_COLUMNS[key]
-    joined = on_dossier
     branches = [
-        _branch(m, conditions, joined, Task.id.label("id"), column.label("sort_key"))
+        _branch(m, conditions, on_dossier, Task.id.label("id"), column.label("sort_key"))
         .order_by(*_order(column, Task.id, descending)).limit(offset + limit)
         .subquery().select()
         for m in _memberships(user)]
@@ -145,10 +149,12 @@ def worklist_page(user: User, f: WorklistFilter, now: datetime) -> WorklistPage:
     """One page of the worklist and how many tasks match (counted up to COUNT_CAP, from
     the task indexes alone; not counted when the filters need the dossiers)."""
     page = max(f.page, 1)
-    tasks = open_tasks(user, f, now, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    # The filters once: a searched code is looked up here, not again for the count.
+    conditions, on_dossier = _conditions(f, now)
+    tasks = _open_tasks(user, conditions, on_dossier, f.sort, limit=PAGE_SIZE + 1,
+                        offset=(page - 1) * PAGE_SIZE)
     has_next = len(tasks) > PAGE_SIZE
     tasks = tasks[:PAGE_SIZE]
-    conditions, on_dossier = _conditions(f, now)
     if on_dossier:
         return WorklistPage(tasks=tasks, total=None, capped=False, page=page,
                             pages=page + has_next, has_next=has_next)

@@ -49,3 +49,12 @@ class Walker:
         response = self.api.post(user, f"/tasks/{task['id']}/complete", json=body)
         assert response.status_code == 200, response.get_json()
         return response.get_json()  # type: ignore[no-any-return]
+
+
+def sample_at_examination(walker: Walker) -> str:
+    """A dossier of the shared sample procedure 2.000488 received at the desk and assigned
+    to cv.mai, now waiting for her examination; its code."""
+    code: str = walker.create("mc.lan", "2.000488", "to-khai-ly-lich-tu-phap")["code"]
+    walker.complete("mc.lan", code, "accept")
+    walker.complete("tp.hung", code, None, assignee="cv.mai")
+    return code

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from conftest import SAMPLES
-from walk import Walker
+from walk import Walker, sample_at_examination
 
 PROCEDURE = "2.000488"
 START_FORM = "to-khai-ly-lich-tu-phap"
@@ -18,15 +18,8 @@ def walker(api: Any, sample: Any) -> Walker:
     return Walker(api, SAMPLES / "forms")
 
 
-def _examining(walker: Walker) -> str:
-    code: str = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
-    walker.complete("mc.lan", code, "accept")
-    walker.complete("tp.hung", code, None, assignee="cv.mai")
-    return code
-
-
 def test_holder_moves_the_due_time_and_the_letter_is_issued(api: Any, walker: Walker) -> None:
-    code = _examining(walker)
+    code = sample_at_examination(walker)
     response = api.post("cv.mai", f"/dossiers/{code}/apology", json={
         "reason": "Chờ kết quả xác minh", "new_due": "2026-03-20T16:00"})
     assert response.status_code == 200, response.get_json()
@@ -43,7 +36,7 @@ def test_holder_moves_the_due_time_and_the_letter_is_issued(api: Any, walker: Wa
 ])
 def test_invalid_apology_names_the_field(api: Any, walker: Walker, body: dict[str, str],
                                          field: str) -> None:
-    code = _examining(walker)
+    code = sample_at_examination(walker)
     response = api.post("cv.mai", f"/dossiers/{code}/apology", json=body)
     assert response.status_code == 422
     assert [d["field"] for d in response.get_json()["error"]["details"]] == [field]
@@ -52,7 +45,7 @@ def test_invalid_apology_names_the_field(api: Any, walker: Walker, body: dict[st
 
 
 def test_unreadable_new_due_is_422(api: Any, walker: Walker) -> None:
-    code = _examining(walker)
+    code = sample_at_examination(walker)
     response = api.post("cv.mai", f"/dossiers/{code}/apology",
                         json={"reason": "Chậm", "new_due": "thứ hai tuần sau"})
     assert response.status_code == 422
@@ -61,14 +54,14 @@ def test_unreadable_new_due_is_422(api: Any, walker: Walker) -> None:
 
 def test_officer_who_worked_on_it_but_holds_nothing_now_is_forbidden(
         api: Any, walker: Walker) -> None:
-    code = _examining(walker)
+    code = sample_at_examination(walker)
     response = api.post("mc.lan", f"/dossiers/{code}/apology",
                         json={"reason": "Chậm", "new_due": "2026-03-20T16:00"})
     assert response.status_code == 403
 
 
 def test_no_apology_while_waiting_for_a_supplement(api: Any, walker: Walker) -> None:
-    code = _examining(walker)
+    code = sample_at_examination(walker)
     walker.complete("cv.mai", code, "supplement")
     response = api.post("gd.son", f"/dossiers/{code}/apology",
                         json={"reason": "Chậm", "new_due": "2026-04-20T16:00"})

@@ -15,7 +15,7 @@ from conftest import SAMPLES, FakeClock
 from motcua.db import db
 from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
 from motcua.tasks.models import Task
-from walk import Walker
+from walk import Walker, sample_at_examination
 from webutil import PASSWORDS, Browser, Isolated, as_form, csrf_from, sign_in, text
 
 PROCEDURE = "2.000488"
@@ -181,13 +181,6 @@ def test_worklist_is_scoped_to_the_users_units(app: Flask, walker: Walker) -> No
 
 # ------------------------------------------------------------------ task page
 
-def _to_examine(walker: Walker) -> str:
-    code: str = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
-    walker.complete("mc.lan", code, "accept")
-    walker.complete("tp.hung", code, None, assignee="cv.mai")
-    return code
-
-
 def test_task_page_shows_dossier_form_and_history(app: Flask, walker: Walker) -> None:
     code = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
     walker.complete("mc.lan", code, "accept")
@@ -204,7 +197,7 @@ def test_task_page_shows_dossier_form_and_history(app: Flask, walker: Walker) ->
 
 
 def test_task_form_errors_keep_input_and_change_nothing(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     tid = task_id(code, "Task_Examine")
     browser = Browser(app, "cv.mai")
     response = browser.post(f"/tasks/{tid}", {"data.y_kien": "ít", "outcome": "approve"})
@@ -216,7 +209,7 @@ def test_task_form_errors_keep_input_and_change_nothing(app: Flask, walker: Walk
 
 
 def test_task_outcome_refuse_needs_confirmation(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     tid = task_id(code, "Task_Examine")
     browser = Browser(app, "cv.mai")
     data = as_form(walker.data_for("tham-dinh"))
@@ -248,7 +241,7 @@ def test_task_complete_through_the_page_moves_the_dossier(app: Flask, walker: Wa
 
 def test_task_of_another_unit_is_absent_and_a_colleagues_is_read_only(
         app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     tid = task_id(code, "Task_Examine")
     assert Browser(app, "xa.hoa").get(f"/tasks/{tid}").status_code == 404
     page = text(Browser(app, "cv.dung").get(f"/tasks/{tid}"))
@@ -258,7 +251,7 @@ def test_task_of_another_unit_is_absent_and_a_colleagues_is_read_only(
 
 
 def test_task_post_requires_csrf(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     browser = Browser(app, "cv.mai")
     response = browser.client.post(f"/tasks/{task_id(code, 'Task_Examine')}",
                                    data={"outcome": "approve"})
@@ -281,7 +274,7 @@ def test_dossier_page_timeline_and_permissions(app: Flask, walker: Walker) -> No
 
 def test_apology_sets_new_due_issues_letter_and_records_history(
         app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     assert dossier is not None and dossier.due_at is not None
     original = dossier.due_at
@@ -317,7 +310,7 @@ def test_apology_sets_new_due_issues_letter_and_records_history(
 
 
 def test_apology_refused_to_an_officer_not_on_the_dossier(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     browser = Browser(app, "cv.dung")
     assert browser.get(f"/dossiers/{code}").status_code == 404
     response = browser.post(f"/dossiers/{code}/apology",
@@ -354,7 +347,7 @@ def test_unknown_page_too_large_post_and_stale_form_answer_in_vietnamese(
 
 
 def test_stop_from_the_dossier_page(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     leader = Browser(app, "gd.son")
     assert "Dừng giải quyết" in text(leader.get(f"/dossiers/{code}"))
     response = leader.post(f"/dossiers/{code}/stop", {"stop_reason": " "})
@@ -369,7 +362,7 @@ def test_stop_from_the_dossier_page(app: Flask, walker: Walker) -> None:
 
 
 def test_attach_from_the_dossier_page(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     pdf = b"%PDF-1.4\n%%EOF\n"
     holder = Browser(app, "cv.mai")
     response = holder.post(f"/dossiers/{code}/attachments",
@@ -388,7 +381,7 @@ def test_attach_from_the_dossier_page(app: Flask, walker: Walker) -> None:
 
 
 def test_page_posts_require_csrf(app: Flask, walker: Walker) -> None:
-    code = _to_examine(walker)
+    code = sample_at_examination(walker)
     client = Browser(app, "cv.mai").client
     for path, data in ((f"/dossiers/{code}/apology", {"reason": "x", "new_due": "2026-04-01T09:00"}),
                        (f"/dossiers/{code}/stop", {"stop_reason": "x"}),

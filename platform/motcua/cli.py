@@ -142,9 +142,9 @@ def _read_bpmn(path: Path) -> bytes:
 @with_appcontext
 def check_command(file: Path, forms_dir: Path | None) -> None:
     """Kiểm tra tệp BPMN; thoát 0 hợp lệ, 1 có lỗi, 2 không đọc được."""
-    from motcua.processes.bpmn_check import check_process
+    from motcua.processes.checks import check_process
+    from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
     from motcua.processes.operations import forms_from_files
-    from motcua.processes.xml_safety import XmlRejected, parse_xml
 
     bpmn = _read_bpmn(file)
     try:

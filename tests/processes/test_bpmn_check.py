@@ -13,15 +13,16 @@ from typing import Any
 
 import pytest
 
-from motcua.processes import xml_safety, xsd
-from motcua.processes.bpmn_check import (
+from motcua.processes.checks import (
     CheckResult,
     Problem,
     StepConfig,
     check_process,
     load_forms_dir,
+    xml_safety,
+    xsd,
 )
-from motcua.processes.xml_safety import MAX_XML_BYTES, XmlRejected, parse_xml
+from motcua.processes.checks.xml_safety import MAX_XML_BYTES, XmlRejected, parse_xml
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

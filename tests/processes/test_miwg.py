@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from motcua.processes.bpmn_check import check_process
+from motcua.processes.checks import check_process
 
 MIWG = Path(__file__).resolve().parents[2].parent / "shared" / "bpmn-miwg-reference"
 DIALECT_NS = b"http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -65,7 +65,7 @@ def test_xxe_upload_is_rejected_before_parsing(api: Any, sample: Any) -> None:
 def test_a_stored_escape_can_never_run(api: Any, sample: Any, app: Flask) -> None:
     """Even a spec that bypassed upload checks is evaluated by the safe engine only."""
     from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec
-    from motcua.processes.bpmn_check import check_process
+    from motcua.processes.checks import check_process
 
     forms = {p.name.removesuffix(".schema.json"): {
         "schema": json.loads(p.read_text(encoding="utf-8")), "ui": None}

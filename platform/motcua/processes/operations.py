@@ -21,8 +21,8 @@ from motcua.db import db, utcnow
 from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec, load_spec
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.org.models import Agency, User
-from motcua.processes.bpmn_check import CheckResult, Problem, check_process
-from motcua.processes.forms import forms_from_files as read_forms
+from motcua.processes.checks import CheckResult, Problem, check_process
+from motcua.processes.checks.forms import forms_from_files as read_forms
 from motcua.processes.models import Form, ProcessVersion
 
 

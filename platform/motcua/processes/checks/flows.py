@@ -11,8 +11,8 @@ from typing import Any
 from lxml import etree
 
 from motcua.engine.expressions import ExpressionError, check_expression, check_script
-from motcua.processes.dialect import StepConfig
-from motcua.processes.document import (
+from motcua.processes.checks.dialect import StepConfig
+from motcua.processes.checks.document import (
     HUMAN_TASK_TAGS,
     NS,
     Document,
@@ -21,8 +21,8 @@ from motcua.processes.document import (
     local_name,
     scopes,
 )
-from motcua.processes.outcomes import compared_keys, holds, names_used, parse_condition
-from motcua.processes.problems import Problem
+from motcua.processes.checks.outcomes import compared_keys, holds, names_used, parse_condition
+from motcua.processes.checks.problems import Problem
 
 _CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 _TIMER_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")

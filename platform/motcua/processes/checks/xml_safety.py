@@ -17,7 +17,7 @@ import re
 
 from lxml import etree
 
-from motcua.processes.problems import Problem
+from motcua.processes.checks.problems import Problem
 
 __all__ = ["MAX_XML_BYTES", "XmlRejected", "parse_xml"]
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from motcua.processes.document import Document, bpmn_tag, label, local_name
-from motcua.processes.problems import Problem
-from motcua.processes.xml_safety import XmlRejected, parse_xml
+from motcua.processes.checks.document import Document, bpmn_tag, label, local_name
+from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
 # SpiffWorkflow names its own task specs like this inside every process spec; an element
 # with one of these ids would silently replace the engine's task.

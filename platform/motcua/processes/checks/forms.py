@@ -10,7 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
-from motcua.processes.problems import Problem
+from motcua.processes.checks.problems import Problem
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".ui.json"

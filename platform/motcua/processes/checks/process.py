@@ -19,13 +19,13 @@ from typing import Any
 
 from lxml import etree
 
-from motcua.processes import xsd
-from motcua.processes.dialect import CallbackFailed, DialectChecker, StepConfig
-from motcua.processes.document import BPMN_NS, Document, bpmn_tag, label
-from motcua.processes.flows import FlowChecker
-from motcua.processes.forms import load_forms_dir, schema_problems
-from motcua.processes.problems import Problem
-from motcua.processes.structure import (
+from motcua.processes.checks import xsd
+from motcua.processes.checks.dialect import CallbackFailed, DialectChecker, StepConfig
+from motcua.processes.checks.document import BPMN_NS, Document, bpmn_tag, label
+from motcua.processes.checks.flows import FlowChecker
+from motcua.processes.checks.forms import schema_problems
+from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.structure import (
     Library,
     check_ids,
     check_start_events,
@@ -33,9 +33,7 @@ from motcua.processes.structure import (
     resolve_calls,
     select_process,
 )
-from motcua.processes.xml_safety import XmlRejected, parse_xml
-
-__all__ = ["CheckResult", "Problem", "StepConfig", "check_process", "load_forms_dir"]
+from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from lxml import etree
 
-from motcua.processes.problems import Problem
+from motcua.processes.checks.problems import Problem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -11,7 +11,7 @@ from typing import Any
 from lxml import etree
 
 from motcua.calendar.working_time import parse_duration
-from motcua.processes.document import (
+from motcua.processes.checks.document import (
     HUMAN_TASK_TAGS,
     NS,
     Document,
@@ -19,7 +19,7 @@ from motcua.processes.document import (
     label,
     local_name,
 )
-from motcua.processes.problems import Problem
+from motcua.processes.checks.problems import Problem
 
 ROLES = ("receiver", "specialist", "unit_head", "leader", "clerk")
 UNIT_SELECTORS = ("@desk", "@handling", "@agency")

@@ -14,8 +14,8 @@ from typing import Any
 
 from lxml import etree
 
-from motcua.processes.document import BPMN_NS, SPIFF_NS, Document
-from motcua.processes.problems import Problem
+from motcua.processes.checks.document import BPMN_NS, SPIFF_NS, Document
+from motcua.processes.checks.problems import Problem
 
 _LOCK = threading.Lock()
 

@@ -1,0 +1,11 @@
+"""Every check of a process before it runs, behind one entry point: :func:`check_process`.
+
+The modules below it each own one layer: XML safety, the XSDs, the structure, the dialect,
+flows and expressions, the forms; ``process`` runs them in order and collects the problems.
+"""
+
+from motcua.processes.checks.forms import load_forms_dir
+from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.process import CheckResult, StepConfig, check_process
+
+__all__ = ["CheckResult", "Problem", "StepConfig", "check_process", "load_forms_dir"]

@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
-from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,11 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from motcua.config import load_settings
 from motcua.db import db
 from motcua.engine.runtime import VersionCache
+from motcua.extensions import csrf, migrate
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-csrf = CSRFProtect()
-migrate = Migrate()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

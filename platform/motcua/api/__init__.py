@@ -6,6 +6,7 @@ from flask import Flask, g, request
 
 from motcua.api.errors import MotcuaApi, register_error_handlers
 from motcua.errors import Unauthorized
+from motcua.extensions import csrf
 from motcua.org.auth import user_for_token, user_from_session
 
 PREFIX = "/api/v1"
@@ -14,7 +15,6 @@ PUBLIC_ENDPOINTS = frozenset({"org.token", "lookup.lookup", "api-docs.openapi_js
 
 
 def register_api(app: Flask) -> None:
-    from motcua.app import csrf
     from motcua.calendar.views import blp as calendar_blp
     from motcua.catalog.views import blp as catalog_blp
     from motcua.dossiers.views import blp as dossiers_blp
@@ -55,8 +55,6 @@ def _load_api_user() -> None:
     user = user_from_session()
     if user is not None:
         if request.method not in ("GET", "HEAD", "OPTIONS"):
-            from motcua.app import csrf
-
             csrf.protect()
         g.user = user
     elif request.endpoint not in PUBLIC_ENDPOINTS and request.endpoint is not None:

@@ -173,7 +173,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
             INSERT INTO dossier (id, code, procedure_id, process_version_id, agency_id, desk_id,
                 handling_unit_id, time_limit_minutes, channel, status, applicant_name, applicant_id_number, applicant_phone,
                 applicant_email, applicant_address, applicant_user_id, data, received_at,
-                clock_started_at, due_at, finished_at, timer_due_at, current_step,
+                clock_started_at, due_at, first_due_at, finished_at, timer_due_at, current_step,
                 workflow_state, created_by_id, lock_version)
             SELECT p.id,
                    pr.agency_code || '-' || to_char(p.day, 'YYMMDD') || '-' ||
@@ -191,6 +191,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                         'so_dinh_danh', lpad((p.i::bigint * 7919 % 1000000000000)::text, 12, '0'))
                         ELSE pr.data END,
                    p.received_at, p.received_at,
+                   p.received_at + pr.limit_minutes * INTERVAL '1 minute' * 1.4,
                    p.received_at + pr.limit_minutes * INTERVAL '1 minute' * 1.4,
                    CASE WHEN p.open_step IS NULL THEN p.received_at + INTERVAL '9 days' END, NULL,
                    s.name, pr.state, p.receiver_id, 1 + coalesce(p.open_step, 8)
@@ -236,9 +237,12 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
         mark("tasks")
         conn.execute(f"""
             INSERT INTO history_event (dossier_id, at, actor_id, action, step, step_name,
-                from_step, to_step, unit_id, outcome, note, timing, started_at, due_at, task_id)
+                from_step, to_step, unit_id, outcome, note, timing, started_at, due_at, task_id,
+                document)
             SELECT dossier_id, at, actor_id, action, step, step_name, from_step, to_step,
-                   unit_id, outcome, note, timing, started_at, due_at, task_id FROM (
+                   unit_id, CASE WHEN action = 'document' THEN NULL ELSE outcome END, note,
+                   timing, started_at, due_at, task_id,
+                   CASE WHEN action = 'document' THEN outcome END FROM (
                 SELECT p.id AS dossier_id, p.received_at AS at, p.receiver_id AS actor_id,
                        'received' AS action, NULL AS step, NULL AS step_name,
                        NULL AS from_step, pr.first_step AS to_step, p.desk_id AS unit_id,

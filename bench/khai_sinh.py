@@ -12,7 +12,8 @@ PROCESS_ID = "Process_KhaiSinh_Bench"
 
 # (element id, name, lane, allotted, outcomes, document)
 STEPS = [
-    ("Task_Receive", "Tiếp nhận, kiểm tra hồ sơ", "Lane_Desk", "2h", "accept=Tiếp nhận", "receipt"),
+    ("Task_Receive", "Tiếp nhận, kiểm tra hồ sơ", "Lane_Desk", "2h", "accept:accept=Tiếp nhận",
+     "receipt"),
     ("Task_Examine", "Thẩm định, ghi sổ hộ tịch, trình ký", "Lane_Specialist", "4h", "", ""),
     ("Task_Sign", "Ký Giấy khai sinh", "Lane_Leader", "2h", "", "result"),
     ("Task_Return", "Trả kết quả", "Lane_Desk", "0", "", ""),

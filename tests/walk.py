@@ -43,12 +43,17 @@ class Walker:
         return tasks[0]  # type: ignore[no-any-return]
 
     def complete(self, user: str, code: str, outcome: str | None = None,
-                 name: str | None = None, **data: Any) -> dict[str, Any]:
-        task = self.task(user, code, name)
-        body = {"outcome": outcome, "data": self.data_for(task["form"], **data)}
-        response = self.api.post(user, f"/tasks/{task['id']}/complete", json=body)
+                 name: str | None = None, note: str | None = None,
+                 **data: Any) -> dict[str, Any]:
+        response = self.try_complete(user, code, outcome, name, note, **data)
         assert response.status_code == 200, response.get_json()
         return response.get_json()  # type: ignore[no-any-return]
+
+    def try_complete(self, user: str, code: str, outcome: str | None = None,
+                     name: str | None = None, note: str | None = None, **data: Any) -> Any:
+        task = self.task(user, code, name)
+        body = {"outcome": outcome, "note": note, "data": self.data_for(task["form"], **data)}
+        return self.api.post(user, f"/tasks/{task['id']}/complete", json=body)
 
 
 def sample_at_examination(walker: Walker) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, MetaData, Select, TypeDecorator, text
+from sqlalchemy import JSON, DateTime, Enum, MetaData, Select, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -50,6 +51,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_type(enum: type[StrEnum], name: str, length: int = 32) -> Enum:
+    """A state column: its values as text, with a CHECK constraint ``ck_<table>_<name>`` that
+    refuses anything else on every backend."""
+    return Enum(enum, name=name, native_enum=False, create_constraint=True, length=length,
+                validate_strings=True, values_callable=lambda members: [m.value for m in members])
 
 
 def is_postgresql() -> bool:

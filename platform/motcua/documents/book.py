@@ -14,9 +14,9 @@ from sqlalchemy.orm import joinedload
 
 from motcua.calendar.working_time import TZ
 from motcua.db import db
-from motcua.documents.fields import count
-from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
+from motcua.dossiers.models import Dossier
 from motcua.errors import Invalid
+from motcua.history.models import EventAction, HistoryEvent
 from motcua.org.models import Agency, User
 from motcua.tasks.models import Task
 
@@ -148,7 +148,6 @@ def book_page(desk: Agency, period: Period, page: int) -> BookPage:
     ids = [d.id for d in dossiers]
     transferred = _transferred(ids)
     results = _results(ids)
-    sets = _sets(ids)
     rows, entry = [], None
     for dossier in dossiers:
         year = dossier.received_at.astimezone(TZ).year
@@ -157,7 +156,7 @@ def book_page(desk: Agency, period: Period, page: int) -> BookPage:
         else:
             entry = BookEntry(year, entry.number + 1)
         rows.append(BookRow(
-            entry, dossier, sets.get(dossier.id, 1), transferred.get(dossier.id),
+            entry, dossier, dossier.received_sets or 1, transferred.get(dossier.id),
             results.get(dossier.id),
             dossier.finished_at if dossier.status == "returned" else None,
             STATUS_NOTES.get(dossier.status, "")))
@@ -182,21 +181,6 @@ def _results(ids: list[int]) -> dict[int, Any]:
     return dict(db.session.execute(
         select(HistoryEvent.dossier_id, func.min(HistoryEvent.at))
         .join(Task, Task.id == HistoryEvent.task_id)
-        .where(HistoryEvent.dossier_id.in_(ids), HistoryEvent.action == "completed",
+        .where(HistoryEvent.dossier_id.in_(ids), HistoryEvent.action == EventAction.COMPLETED,
                Task.document == "result")
         .group_by(HistoryEvent.dossier_id)).all())
-
-
-def _sets(ids: list[int]) -> dict[int, int]:
-    """Số bộ from the latest receipt's step data (``so_bo``), when the form asks for it."""
-    if not ids:
-        return {}
-    sets: dict[int, int] = {}
-    for dossier_id, content in db.session.execute(
-            select(IssuedDocument.dossier_id, IssuedDocument.content)
-            .where(IssuedDocument.dossier_id.in_(ids), IssuedDocument.kind == "receipt")
-            .order_by(IssuedDocument.id)):
-        value = count((content or {}).get("data") or {}, ("so_bo",))
-        if value and value > 0:
-            sets[dossier_id] = value
-    return sets

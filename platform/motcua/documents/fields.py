@@ -1,23 +1,13 @@
-"""Tolerant readers for e-form data kept in document snapshots. Each process names its form
-fields its own way (``thanh_phan`` of {ten, loai_ban, so_luong} here, {ten, ban_chinh,
-ban_sao} there, a plain list of strings elsewhere): print what is there, never fail on it."""
+"""Readers for what document snapshots keep. Documents print the platform's own records —
+the papers handed in as the desk listed them ({name, original, copy}), reasons, notes, and
+what the applicant must add as the step's declared ``missing_field`` gave it — never a form
+field found by its name."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-NAME_KEYS = ("ten", "name", "ten_giay_to", "title")
-ORIGINAL_KEYS = ("ban_chinh", "original")
-COPY_KEYS = ("ban_sao", "copy")
-COUNT_KEYS = ("so_luong", "count", "quantity")
-KIND_KEYS = ("loai_ban", "kind")
-REASON_KEYS = ("ly_do", "reason", "note", "y_kien", "noi_dung")
-GUIDANCE_KEYS = ("huong_dan", "guidance")
-# Lists that name what was handed in, and lists that name what is still missing.
-RECEIVED_LISTS = ("thanh_phan", "received_documents", "documents", "giay_to")
-MISSING_LISTS = ("giay_to_bo_sung", "can_bo_sung", "bo_sung", "missing_documents")
 
 
 @dataclass(frozen=True)
@@ -30,8 +20,8 @@ class DocumentLine:
     note: str = ""
 
 
-def text(data: Mapping[str, Any] | None, keys: Iterable[str]) -> str:
-    """The first non-blank string among ``keys``."""
+def text(data: Mapping[str, Any] | None, *keys: str) -> str:
+    """The first non-blank string among ``keys`` of a snapshot."""
     for key in keys:
         value = (data or {}).get(key)
         if isinstance(value, str) and value.strip():
@@ -39,64 +29,30 @@ def text(data: Mapping[str, Any] | None, keys: Iterable[str]) -> str:
     return ""
 
 
-def count(data: Mapping[str, Any], keys: Iterable[str]) -> int | None:
-    for key in keys:
-        value = data.get(key)
-        if isinstance(value, bool):
-            continue
-        if isinstance(value, int | float):
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
     return None
 
 
-def document_lines(data: Mapping[str, Any] | None, prefer: Iterable[str],
-                   avoid: Iterable[str] = ()) -> list[DocumentLine]:
-    """The papers listed under the first of ``prefer`` that lists any, else under any other
-    key (but those in ``avoid``) holding a list of names."""
-    data = data or {}
-    prefer, avoid = tuple(prefer), set(avoid)
-    keys = [*prefer, *(k for k in data if k not in avoid and k not in prefer)]
-    for key in keys:
-        value = data.get(key)
-        if isinstance(value, list):
-            lines = lines_of(value)
-            if lines:
-                return lines
-    return []
-
-
-def lines_of(items: Iterable[Any]) -> list[DocumentLine]:
+def received_lines(items: Iterable[Any] | None) -> list[DocumentLine]:
+    """The papers handed in, as the desk recorded them: {name, original, copy}."""
     lines = []
-    for item in items:
-        if isinstance(item, str) and item.strip():
-            lines.append(DocumentLine(item.strip()))
-        elif isinstance(item, Mapping):
-            line = _line(item)
-            if line is not None:
-                lines.append(line)
+    for item in items or []:
+        if isinstance(item, Mapping) and isinstance(item.get("name"), str) \
+                and item["name"].strip():
+            lines.append(DocumentLine(item["name"].strip(), _count(item.get("original")),
+                                      _count(item.get("copy"))))
     return lines
 
 
-def _line(item: Mapping[str, Any]) -> DocumentLine | None:
-    name = text(item, NAME_KEYS)
-    if not name:
-        return None
-    original, copy = count(item, ORIGINAL_KEYS), count(item, COPY_KEYS)
-    kind, quantity = text(item, KIND_KEYS), count(item, COUNT_KEYS)
-    notes = []
-    if kind:
-        folded = kind.casefold()
-        if folded.startswith("bản chính") or folded == "original":
-            original = original if original is not None else quantity or 1
-        elif folded.startswith("bản sao") or folded == "copy":
-            copy = copy if copy is not None else quantity or 1
-        elif quantity is not None:
-            kind = f"{kind}: {quantity}"
-        if folded not in ("bản chính", "bản sao", "original", "copy"):
-            notes.append(kind)
-    elif quantity is not None and original is None and copy is None:
-        notes.append(f"Số lượng: {quantity}")
-    notes.append(text(item, ("ghi_chu", "note")))
-    return DocumentLine(name, original, copy, "; ".join(n for n in notes if n))
+def missing_lines(items: Iterable[Any] | None) -> list[DocumentLine]:
+    """What the applicant must add, as the supplement request recorded it: {name, details}."""
+    lines = []
+    for item in items or []:
+        if isinstance(item, Mapping) and isinstance(item.get("name"), str) \
+                and item["name"].strip():
+            lines.append(DocumentLine(item["name"].strip(), note=str(item.get("details") or "")))
+    return lines

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from motcua.db import db
 from motcua.documents import fields
 from motcua.documents.book import book_entry
-from motcua.documents.fields import GUIDANCE_KEYS, MISSING_LISTS, REASON_KEYS, RECEIVED_LISTS
 from motcua.documents.qr import lookup_url, qr_svg
 from motcua.documents.slip import control_slip
 from motcua.dossiers.models import Dossier, IssuedDocument
@@ -66,7 +65,6 @@ def document_context(dossier: Dossier, kind: str, issued_id: int | None) -> dict
         "code": content.get("code") or dossier.code,
         "procedure": content.get("procedure") or dossier.procedure.name,
         "applicant": {**dossier.applicant, **(content.get("applicant") or {})},
-        "data": content.get("data") if isinstance(content.get("data"), dict) else {},
         "issued_by": issued_by, "issuances": issuances,
         "issuer": _issuer(dossier, kind, issued_by),
     }
@@ -86,44 +84,43 @@ def _issuer(dossier: Dossier, kind: str, issued_by: User | None) -> Agency:
 
 
 def _receipt(dossier: Dossier, ctx: dict[str, Any]) -> dict[str, Any]:
-    data = ctx["data"]
-    lines = fields.lines_of(dossier.received_documents or []) or fields.document_lines(
-        data, RECEIVED_LISTS, avoid=MISSING_LISTS)
+    content = ctx["c"]
+    papers = content.get("documents", dossier.received_documents)
     url = lookup_url(ctx["code"])
-    return {"lines": lines, "sets": fields.count(data, ("so_bo",)),
-            "fee": ctx["c"].get("fee") or dossier.procedure.fee,
+    return {"lines": fields.received_lines(papers),
+            "sets": content.get("sets") or dossier.received_sets,
+            "fee": content.get("fee") or dossier.procedure.fee,
             "entry": book_entry(dossier), "lookup_url": url, "qr": qr_svg(url),
-            "note": fields.text(data, ("ghi_chu",))}
+            "note": fields.text(content, "note")}
 
 
 def _supplement(dossier: Dossier, ctx: dict[str, Any]) -> dict[str, Any]:
-    data = ctx["data"]
-    username = fields.text(data, ("can_bo_huong_dan", "contact"))
-    contact = (db.session.scalar(select(User).where(User.username == username))
-               if username else None) or ctx["issued_by"]
-    return {"lines": fields.document_lines(data, MISSING_LISTS, avoid=RECEIVED_LISTS),
-            "reason": fields.text(data, REASON_KEYS) or fields.text(ctx["c"], REASON_KEYS),
-            "contact": contact}
+    content = ctx["c"]
+    contact_id = content.get("contact")
+    contact = (db.session.get(User, contact_id) if isinstance(contact_id, int) else None) \
+        or ctx["issued_by"]
+    return {"lines": fields.missing_lines(content.get("missing")),
+            "reason": fields.text(content, "reason"), "contact": contact}
 
 
 def _refusal(dossier: Dossier, ctx: dict[str, Any]) -> dict[str, Any]:
-    data, content = ctx["data"], ctx["c"]
-    return {"reason": fields.text(data, REASON_KEYS) or fields.text(content, REASON_KEYS),
-            "guidance": fields.text(data, GUIDANCE_KEYS) or fields.text(content, GUIDANCE_KEYS)}
+    content = ctx["c"]
+    reasons = [r for r in content.get("reasons") or [] if isinstance(r, str) and r.strip()]
+    return {"reasons": reasons or [r for r in (fields.text(content, "reason"),) if r]}
 
 
 def _apology(dossier: Dossier, ctx: dict[str, Any]) -> dict[str, Any]:
     content = ctx["c"]
-    return {"reason": fields.text(content, REASON_KEYS),
+    return {"reason": fields.text(content, "reason"),
             "original_due": content.get("original_due_at") or content.get("due_at"),
             "new_due": content.get("new_due_at"),
-            "signer": fields.text(content, ("signer",))}
+            "signer": fields.text(content, "signer")}
 
 
 def _stop(dossier: Dossier, ctx: dict[str, Any]) -> dict[str, Any]:
     content = ctx["c"]
-    return {"reason": fields.text(content, REASON_KEYS),
-            "requested_by": fields.text(content, ("requested_by",))}
+    return {"reason": fields.text(content, "reason"),
+            "requested_by": fields.text(content, "requested_by")}
 
 
 _BUILDERS = {"receipt": _receipt, "supplement": _supplement, "refusal": _refusal,

@@ -12,15 +12,16 @@ from sqlalchemy.orm import joinedload
 
 from motcua.db import db
 from motcua.documents.formatting import short_time
-from motcua.dossiers.models import Dossier, HistoryEvent
+from motcua.dossiers.models import Dossier
+from motcua.history.models import EventAction, HistoryEvent
+from motcua.history.operations import events_of
 from motcua.org.models import Agency, User
+from motcua.processes.meanings import Meaning
 from motcua.tasks.models import Task
 
 TIMING_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 ROLE_LABELS = {"receiver": "Bộ phận Một cửa", "specialist": "Chuyên viên",
                "unit_head": "Lãnh đạo phòng", "leader": "Lãnh đạo cơ quan", "clerk": "Văn thư"}
-# History actions that hand the dossier on (and create the next steps' tasks).
-HANDOVERS = ("received", "completed", "timer")
 
 
 @dataclass(frozen=True)
@@ -36,59 +37,24 @@ class SlipRow:
 
 
 def control_slip(dossier: Dossier) -> list[SlipRow]:
-    events = list(db.session.scalars(
-        select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
-        .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.unit))
-        .order_by(HistoryEvent.id)))
-    tasks = list(db.session.scalars(
+    events = events_of(dossier.id)
+    tasks = {t.id: t for t in db.session.scalars(
         select(Task).where(Task.dossier_id == dossier.id)
-        .options(joinedload(Task.unit), joinedload(Task.assignee), joinedload(Task.completed_by))
-        .order_by(Task.id)))
-    batches = _batches(events, tasks)
+        .options(joinedload(Task.unit), joinedload(Task.assignee), joinedload(Task.completed_by)))}
     rows = []
     for event in events:
-        row = _row(dossier, event, batches.get(event.id, []))
+        # Each hand-over names the task rows it created: who took the dossier next.
+        nexts = [tasks[i] for i in event.to_tasks or [] if i in tasks]
+        row = _row(dossier, event, nexts)
         if row is not None:
             rows.append(row)
     return rows
 
 
-def _batches(events: list[HistoryEvent], tasks: list[Task]) -> dict[int, list[Task]]:
-    """Which tasks each hand-over created. A hand-over names the steps it created in
-    ``to_step`` (joined with ", ", and a step name may itself hold a comma); tasks are
-    created in the same order as the events, so walking both in id order pairs them
-    without relying on timestamps."""
-    batches: dict[int, list[Task]] = {}
-    cursor = 0
-    for event in events:
-        if event.action not in HANDOVERS or not event.to_step:
-            continue
-        for start in range(cursor, len(tasks)):
-            if event.task_id is not None and tasks[start].id <= event.task_id:
-                continue
-            end = _run_end(tasks, start, event.to_step)
-            if end is not None:
-                batches[event.id] = tasks[start:end]
-                cursor = end
-                break
-    return batches
-
-
-def _run_end(tasks: list[Task], start: int, names: str) -> int | None:
-    joined = ""
-    for end in range(start, len(tasks)):
-        joined = f"{joined}, {tasks[end].name}" if joined else tasks[end].name
-        if joined == names:
-            return end + 1
-        if not names.startswith(joined):
-            return None
-    return None
-
-
 def _row(dossier: Dossier, event: HistoryEvent, nexts: list[Task]) -> SlipRow | None:
     receiver = "; ".join(_holder(t) for t in nexts) or (event.to_step or "")
     received_at = min((t.claimed_at or t.started_at for t in nexts), default=None)
-    if event.action == "received":
+    if event.action == EventAction.RECEIVED:
         # At the desk the officer who entered it took it; online, the desk step's holder.
         officer = event.actor if event.actor and event.actor.kind != "applicant" else None
         return SlipRow(
@@ -96,8 +62,8 @@ def _row(dossier: Dossier, event: HistoryEvent, nexts: list[Task]) -> SlipRow | 
             given_at=dossier.received_at, giver=f"Tổ chức, cá nhân: {dossier.applicant_name}",
             received_at=event.at, receiver=officer.full_name if officer else receiver,
             result="", note=event.note or "")
-    if event.action in ("completed", "timer"):
-        if event.action == "timer":
+    if event.action in (EventAction.COMPLETED, EventAction.TIMER):
+        if event.action == EventAction.TIMER:
             giver, step = "Hệ thống (hết thời gian chờ)", event.note or ""
         else:
             giver, step = _name(event.actor), event.step_name or event.from_step or ""
@@ -105,15 +71,18 @@ def _row(dossier: Dossier, event: HistoryEvent, nexts: list[Task]) -> SlipRow | 
             # The last step handed the result back to the applicant.
             receiver = f"Tổ chức, cá nhân: {dossier.applicant_name}"
             received_at = event.at
+        note = event.note or ""
+        if event.meaning == Meaning.BACK:
+            note = f"Trả lại: {note}" if note else "Trả lại"
         return SlipRow(
             unit=_name(event.unit), step=step, given_at=event.at, giver=giver,
             received_at=received_at, receiver=receiver,
-            result=TIMING_LABELS.get(event.timing or "", ""), note=event.note or "")
-    if event.action == "stopped":
+            result=TIMING_LABELS.get(event.timing or "", ""), note=note)
+    if event.action == EventAction.STOPPED:
         return SlipRow(unit=dossier.agency.name, step="Dừng giải quyết hồ sơ",
                        given_at=event.at, giver=_name(event.actor), received_at=None,
                        receiver="", result="", note=event.note or "")
-    if event.action == "extended":
+    if event.action == EventAction.EXTENDED:
         new_due = f"Hẹn trả mới: {short_time(event.due_at)}" if event.due_at else ""
         return SlipRow(unit=dossier.agency.name, step="Xin lỗi, hẹn lại ngày trả kết quả",
                        given_at=event.at, giver=_name(event.actor), received_at=None,

@@ -1,6 +1,10 @@
 """Moving a dossier's workflow on: bind the runtime, then turn the engine's new state into
 task rows, status, deadlines, documents and history. Runs inside the caller's transaction
-after the engine step succeeded, so a failing step leaves nothing half-written."""
+after the engine step succeeded, so a failing step leaves nothing half-written.
+
+What a completed step causes is decided by the meaning of the chosen outcome and by the
+step's declared ``document`` (contract: bpmn-dialect.md), never by a key's or label's words.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,16 @@ from sqlalchemy import select
 
 from motcua.calendar.working_time import WorkingCalendar
 from motcua.db import db
-from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
+from motcua.dossiers.models import Dossier, DossierStatus, IssuedDocument
 from motcua.engine.runtime import Runtime, next_timer_at, ready_user_tasks
 from motcua.errors import Invalid, field_error
+from motcua.history.models import EventAction, HistoryEvent
+from motcua.history.operations import Actor, record
 from motcua.org.models import Agency, User
+from motcua.processes.checks import StepConfig
+from motcua.processes.meanings import Meaning, Outcome
 from motcua.processes.operations import CompiledVersion, compiled
-from motcua.tasks.models import OPEN_STATES, Task
-
-# Outcomes that end a dossier as refused when they lead straight to an end event.
-REFUSAL_OUTCOMES = frozenset({"refuse", "reject"})
+from motcua.tasks.models import Task, TaskState
 
 
 def bind_runtime(dossier: Dossier, version: CompiledVersion, calendar: WorkingCalendar,
@@ -35,7 +40,7 @@ def bind_runtime(dossier: Dossier, version: CompiledVersion, calendar: WorkingCa
         if cached:
             return datetime.fromisoformat(cached)
         step = steps.get(spiff_task.task_spec.bpmn_id or "")
-        minutes = step["allotted_minutes"] if step else 0
+        minutes = step.allotted_minutes if step else 0
         if not minutes:
             return None
         due = calendar.add(now, minutes)
@@ -64,15 +69,32 @@ ENGINE_ERRORS = (SpiffWorkflowException, ValueError, TypeError, KeyError)
 
 @dataclass
 class Advance:
-    """What one engine step did; filled by ``sync``."""
+    """One engine step: what the officer (or a timer) did, and everything it caused. It is
+    what completing a task returns, so callers never query for it afterwards."""
 
-    actor: User | None
+    dossier: Dossier
     now: datetime
+    actor: Actor | None
     completed: Task | None = None
+    outcome: Outcome | None = None
+    # The reason an outcome meaning refuse, supplement or back carries, and what the
+    # applicant must add (the step's ``missing_field``), as printed on form 02.
+    reason: str | None = None
+    missing: list[dict[str, str]] = field(default_factory=list)
     assignee_username: str | None = None
-    note: str | None = None
+    # Timers that fired (BPMN id, name), when a timer moved the dossier.
+    timers: list[tuple[str, str]] = field(default_factory=list)
     created: list[Task] = field(default_factory=list)
     cancelled: list[Task] = field(default_factory=list)
+    documents: list[IssuedDocument] = field(default_factory=list)
+    events: list[HistoryEvent] = field(default_factory=list)
+
+    @property
+    def meaning(self) -> Meaning | None:
+        """The chosen outcome's meaning; a step without outcomes moves the dossier on."""
+        if self.outcome is not None:
+            return self.outcome.meaning
+        return Meaning.FORWARD if self.completed is not None else None
 
 
 def resolve_unit(selector: str, dossier: Dossier) -> int:
@@ -96,44 +118,58 @@ def is_eligible(user: User, role: str, unit_id: int) -> bool:
 def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: WorkingCalendar,
          step: Advance) -> None:
     version = compiled(dossier.process_version_id)
-    open_rows = {t.spiff_task_id: t for t in db.session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES)))}
+    rows = list(dossier.tasks)
+    open_rows = {t.spiff_task_id: t for t in rows if t.is_open}
     ready = ready_user_tasks(workflow)
     ready_ids = {str(t.id) for t in ready}
     for spiff_id, row in open_rows.items():
         if spiff_id not in ready_ids:
-            row.state = "cancelled"
+            row.state = TaskState.CANCELLED
             step.cancelled.append(row)
     assignee = _next_assignee(step.assignee_username)
     for spiff_task in ready:
-        if str(spiff_task.id) in open_rows:
-            continue
-        config = version.steps.get(spiff_task.task_spec.bpmn_id or "")
-        if config is None:
-            raise Invalid(f"Bước {spiff_task.task_spec.bpmn_id} không có cấu hình vai trò")
-        unit_id = resolve_unit(config["unit"], dossier)
-        row = Task(
-            dossier_id=dossier.id, procedure_id=dossier.procedure_id,
-            spiff_task_id=str(spiff_task.id),
-            element_id=config["element_id"], name=config["name"], role=config["role"],
-            unit_id=unit_id, state="ready", form_key=config.get("form"),
-            outcomes=[list(o) for o in config.get("outcomes", [])],
-            document=config.get("document"), allotted_minutes=config["allotted_minutes"],
-            started_at=step.now, due_at=runtime.step_due(spiff_task),
-        )
-        came_back, previous = _done_before(dossier, row.element_id)
-        row.reopened = came_back
-        row.assignee_id = _assign(row, assignee, previous)
-        db.session.add(row)
-        step.created.append(row)
+        if str(spiff_task.id) not in open_rows:
+            step.created.append(_new_task(dossier, version, runtime, spiff_task, rows, assignee,
+                                          step))
     # Every change to the dossier row before anything flushes: one UPDATE per step.
     dossier.current_step = ", ".join(t.name for t in step.created) or (
         None if workflow.is_completed() else dossier.current_step)
     dossier.workflow_state = runtime.dump(workflow)
     dossier.timer_due_at = next_timer_at(workflow)
     still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
-    _apply_status(dossier, workflow, calendar, step, {row.document for row in still_open})
-    _record(dossier, step, calendar)
+    issue: list[tuple[str, str | None, dict[str, Any]]] = []
+    _completion_effects(dossier, version, calendar, step, issue)
+    _status(dossier, workflow, calendar, step, version, still_open, issue)
+    db.session.flush()
+    _record(dossier, step, calendar, issue)
+
+
+def _new_task(dossier: Dossier, version: CompiledVersion, runtime: Runtime,
+              spiff_task: SpiffTask, rows: list[Task], assignee: User | None,
+              step: Advance) -> Task:
+    config = version.step(spiff_task.task_spec.bpmn_id or "")
+    if config is None:
+        raise Invalid(f"Bước {spiff_task.task_spec.bpmn_id} không có cấu hình vai trò")
+    previous = _last_completion(rows, config.element_id)
+    row = Task(
+        procedure_id=dossier.procedure_id, spiff_task_id=str(spiff_task.id),
+        element_id=config.element_id, name=config.name, role=config.role,
+        unit_id=resolve_unit(config.unit, dossier), state=TaskState.READY,
+        form_key=config.form, outcomes=[o.as_list() for o in config.outcomes],
+        document=config.document, allotted_minutes=config.allotted_minutes,
+        started_at=step.now, due_at=runtime.step_due(spiff_task),
+    )
+    if step.meaning is Meaning.BACK and step.completed is not None:
+        row.reopened = True
+        row.returned_from_id = step.completed.id
+        # Sent back to the refusing step or one before it: the refusal is reconsidered.
+        refusing = dossier.refusal_task_id
+        if refusing is not None and previous is not None and previous.id <= refusing:
+            dossier.refusal_task_id = None
+    # A step done before goes to whoever did it, if they still can.
+    row.assignee_id = _assign(row, assignee, previous.completed_by if previous else None)
+    dossier.tasks.append(row)
+    return row
 
 
 def _next_assignee(username: str | None) -> User | None:
@@ -145,15 +181,9 @@ def _next_assignee(username: str | None) -> User | None:
     return user
 
 
-def _done_before(dossier: Dossier, element_id: str) -> tuple[bool, User | None]:
-    """Was this step completed before in the dossier (so it came back), and by whom?"""
-    earlier = db.session.execute(
-        select(Task.completed_by_id).where(
-            Task.dossier_id == dossier.id, Task.element_id == element_id,
-            Task.state == "completed").order_by(Task.id.desc()).limit(1)).first()
-    if earlier is None:
-        return False, None
-    return True, db.session.get(User, earlier[0]) if earlier[0] is not None else None
+def _last_completion(rows: list[Task], element_id: str) -> Task | None:
+    done = [t for t in rows if t.element_id == element_id and t.state == TaskState.COMPLETED]
+    return done[-1] if done else None
 
 
 def _assign(row: Task, chosen: User | None, previous: User | None) -> int | None:
@@ -162,88 +192,200 @@ def _assign(row: Task, chosen: User | None, previous: User | None) -> int | None
             raise field_error("data.assignee", f"{chosen.full_name} không có vai trò "
                               f"{row.role} tại đơn vị xử lý bước \"{row.name}\"")
         return chosen.id
-    # A step sent back goes to whoever did it before, if they still can.
     if previous is not None and is_eligible(previous, row.role, row.unit_id):
         return int(previous.id)
     return None
 
 
-def _apply_status(dossier: Dossier, workflow: BpmnWorkflow, calendar: WorkingCalendar,
-                  step: Advance, open_docs: set[str | None]) -> None:
-    completed = step.completed
-    if completed is not None and completed.document == "supplement":
-        # The complete dossier is back: the legal clock restarts from zero.
-        dossier.clock_started_at = calendar.next_working_minute(step.now)
-        dossier.due_at = calendar.add(step.now, dossier.time_limit_minutes)
+# ---------------------------------------------------------------------- the legal clock
+
+def start_clock(dossier: Dossier, calendar: WorkingCalendar, at: datetime) -> None:
+    """The legal clock (re)starts from zero at ``at``: the appointment is the time limit
+    later, in working time, and it is the one the on-time rules count against."""
+    dossier.clock_started_at = calendar.next_working_minute(at)
+    due = calendar.add(at, dossier.time_limit_minutes) if dossier.time_limit_minutes else None
+    dossier.due_at = dossier.first_due_at = due
+
+
+def _stop_clock(dossier: Dossier) -> None:
+    # There is no appointment until the complete dossier is back.
+    dossier.due_at = dossier.first_due_at = None
+
+
+def _completion_effects(dossier: Dossier, version: CompiledVersion, calendar: WorkingCalendar,
+                        step: Advance, issue: list[tuple[str, str | None, dict[str, Any]]]
+                        ) -> None:
+    """What the completed step's outcome and declared document cause, in the order the
+    applicant's papers must show it (the receipt prints the appointment just set)."""
+    task = step.completed
+    if task is None:
+        return
+    meaning = step.meaning
+    if meaning is Meaning.ACCEPT and dossier.clock_started_at is None:
+        # An online dossier's clock starts when the desk accepts it.
+        start_clock(dossier, calendar, step.now)
+    elif meaning is Meaning.SUPPLEMENT:
+        _stop_clock(dossier)
+        issue.append(("supplement", task.element_id, _supplement_content(step)))
+    elif meaning is Meaning.REFUSE:
+        dossier.refusal_task_id = task.id
+    if task.document == "supplement":
+        # The complete dossier is back: the clock restarts from zero, with a new receipt if
+        # one was given before.
+        start_clock(dossier, calendar, step.now)
+        if _issued_before(dossier, "receipt"):
+            issue.append(("receipt", task.element_id, _receipt_content(dossier, step)))
+    elif task.document == "receipt":
+        if meaning not in (Meaning.REFUSE, Meaning.SUPPLEMENT):
+            issue.append(("receipt", task.element_id, _receipt_content(dossier, step)))
+    elif task.document == "refusal":
+        issue.append(("refusal", task.element_id, _refusal_content(dossier, step)))
+    elif task.document is not None:
+        issue.append((task.document, task.element_id, _step_content(step)))
+    if not version.declares_supplement:
+        # The older rule: a supplement step issues form 02 and stops the clock as it opens.
+        for row in step.created:
+            if row.document == "supplement":
+                _stop_clock(dossier)
+                issue.append(("supplement", row.element_id, _supplement_content(step)))
+
+
+def _status(dossier: Dossier, workflow: BpmnWorkflow, calendar: WorkingCalendar,
+            step: Advance, version: CompiledVersion, still_open: list[Task],
+            issue: list[tuple[str, str | None, dict[str, Any]]]) -> None:
+    task = step.completed
     if workflow.is_completed():
-        refused = completed is not None and completed.outcome in REFUSAL_OUTCOMES
-        dossier.status = "refused" if refused else "returned"
+        refused = dossier.refusal_task_id is not None
+        dossier.status = DossierStatus.REFUSED if refused else DossierStatus.RETURNED
         dossier.finished_at = step.now
-    elif "supplement" in open_docs:
-        # The clock stops: there is no appointment until the complete dossier is back.
-        dossier.status = "supplement_requested"
-        dossier.due_at = None
-    elif (completed is not None and completed.document == "result") or dossier.status == "done":
-        dossier.status = "done"
-    elif completed is None and dossier.status == "received":
-        dossier.status = "received"
+        dossier.timer_due_at = None
+        if refused and not any(kind == "refusal" for kind, _, _ in issue) \
+                and not _refusal_issued(dossier):
+            element = task.element_id if task else None
+            issue.append(("refusal", element, _refusal_content(dossier, step)))
+    elif any(row.document == "supplement" for row in still_open):
+        dossier.status = DossierStatus.SUPPLEMENT_REQUESTED
+        _stop_clock(dossier)
+    elif dossier.refusal_task_id is None and (
+            (task is not None and task.document == "result")
+            or dossier.status == DossierStatus.DONE):
+        dossier.status = DossierStatus.DONE
+    elif task is None and dossier.status == DossierStatus.RECEIVED:
+        dossier.status = DossierStatus.RECEIVED
+    elif dossier.clock_started_at is None:
+        # An online dossier the desk has not accepted yet.
+        dossier.status = DossierStatus.RECEIVED
     else:
-        dossier.status = "processing"
+        dossier.status = DossierStatus.PROCESSING
 
 
-def _record(dossier: Dossier, step: Advance, calendar: WorkingCalendar) -> None:
-    completed = step.completed
-    to_step = ", ".join(t.name for t in step.created) or _end_label(dossier.status)
-    if completed is not None:
-        db.session.add(HistoryEvent(
-            dossier_id=dossier.id, at=step.now, actor_id=step.actor.id if step.actor else None,
-            action="completed", step=completed.element_id, step_name=completed.name,
-            from_step=completed.name, to_step=to_step, unit_id=completed.unit_id,
-            outcome=completed.outcome, note=step.note, started_at=completed.started_at,
-            due_at=completed.due_at, task_id=completed.id,
-            timing=calendar.timing(completed.due_at, step.now)))
-        kind = _document_on_completion(completed, dossier)
-        if kind:
-            _issue(dossier, kind, completed.element_id, step)
-    for row in step.created:
-        if row.document == "supplement":
-            _issue(dossier, "supplement", row.element_id, step)
+def _issued_before(dossier: Dossier, kind: str) -> bool:
+    return db.session.scalar(select(IssuedDocument.id).where(
+        IssuedDocument.dossier_id == dossier.id, IssuedDocument.kind == kind).limit(1)) is not None
 
 
-def _document_on_completion(task: Task, dossier: Dossier) -> str | None:
-    if task.outcome in REFUSAL_OUTCOMES and dossier.status == "refused":
-        return "refusal"
-    if task.document in (None, "supplement"):
-        return None
-    if task.document == "receipt" and task.outcome not in (None, "accept"):
-        return None
-    return task.document
+def _refusal_issued(dossier: Dossier) -> bool:
+    """Form 03 was issued for the refusal in force (by a step that issues it)."""
+    refusing = db.session.get(Task, dossier.refusal_task_id) if dossier.refusal_task_id else None
+    if refusing is None or refusing.completed_at is None:
+        return False
+    return db.session.scalar(select(IssuedDocument.id).where(
+        IssuedDocument.dossier_id == dossier.id, IssuedDocument.kind == "refusal",
+        IssuedDocument.issued_at >= refusing.completed_at).limit(1)) is not None
+
+
+# ---------------------------------------------------------------------- documents
+
+def _receipt_content(dossier: Dossier, step: Advance) -> dict[str, Any]:
+    return {"documents": list(dossier.received_documents or []),
+            "sets": dossier.received_sets,
+            "note": step.completed.note if step.completed else None}
+
+
+def _supplement_content(step: Advance) -> dict[str, Any]:
+    task = step.completed
+    return {"reason": step.reason or (task.note if task else None),
+            "missing": step.missing, "contact": task.completed_by_id if task else None}
+
+
+def _refusal_content(dossier: Dossier, step: Advance) -> dict[str, Any]:
+    refusing = (db.session.get(Task, dossier.refusal_task_id)
+                if dossier.refusal_task_id else step.completed)
+    reasons = [r for r in (refusing.reason if refusing else None,) if r]
+    if not reasons and step.completed is not None and step.completed.reason:
+        reasons.append(step.completed.reason)
+    return {"reasons": reasons, "refused_at_step": refusing.element_id if refusing else None}
+
+
+def _step_content(step: Advance) -> dict[str, Any]:
+    task = step.completed
+    return {"reason": step.reason, "note": task.note if task else None}
 
 
 def issued_document(dossier: Dossier, kind: str, at: datetime, actor: User | None,
-                    step: str | None, **fields: Any) -> IssuedDocument:
+                    step: str | None, task_id: int | None = None,
+                    **fields: Any) -> IssuedDocument:
     """A standard document with a snapshot of the dossier fields it prints, plus ``fields``."""
     return IssuedDocument(
         dossier_id=dossier.id, kind=kind, issued_at=at, issued_by_id=actor.id if actor else None,
-        step=step,
+        step=step, task_id=task_id,
         content={"code": dossier.code, "procedure": dossier.procedure.name,
                  "applicant": dossier.applicant,
                  "received_at": dossier.received_at.isoformat(),
                  "due_at": dossier.due_at.isoformat() if dossier.due_at else None, **fields})
 
 
-def _issue(dossier: Dossier, kind: str, element_id: str, step: Advance) -> None:
-    db.session.add(issued_document(
-        dossier, kind, step.now, step.actor, element_id,
-        data=(step.completed.data if step.completed else None) or {}))
-    db.session.add(HistoryEvent(
-        dossier_id=dossier.id, at=step.now, actor_id=step.actor.id if step.actor else None,
-        action="document", step=element_id, outcome=kind))
+# ---------------------------------------------------------------------- history
+
+def _record(dossier: Dossier, step: Advance, calendar: WorkingCalendar,
+            issue: list[tuple[str, str | None, dict[str, Any]]]) -> None:
+    completed = step.completed
+    to_step = ", ".join(t.name for t in step.created) or _end_label(dossier.status)
+    to_steps = [t.element_id for t in step.created]
+    to_tasks = [t.id for t in step.created]
+    if completed is not None:
+        step.events.append(record(
+            dossier.id, EventAction.COMPLETED, step.now, actor=step.actor,
+            step=completed.element_id, step_name=completed.name, from_step=completed.name,
+            to_step=to_step, to_steps=to_steps, to_tasks=to_tasks,
+            unit_id=completed.unit_id, outcome=completed.outcome, meaning=step.meaning,
+            note=step.reason or completed.note, started_at=completed.started_at,
+            due_at=completed.due_at, task_id=completed.id,
+            timing=calendar.timing(completed.due_at, step.now)))
+    for index, (timer_id, name) in enumerate(step.timers):
+        # The tasks a round of timers opened go with the last timer that fired.
+        last = index == len(step.timers) - 1
+        step.events.append(record(
+            dossier.id, EventAction.TIMER, step.now, step=timer_id, step_name=name,
+            note=name, to_step=to_step if last else None, to_steps=to_steps if last else None,
+            to_tasks=to_tasks if last else None))
+    user = step.actor.user if step.actor else None
+    for kind, at_step, content in issue:
+        document = issued_document(dossier, kind, step.now, user, at_step,
+                                   task_id=completed.id if completed else None, **content)
+        db.session.add(document)
+        step.documents.append(document)
+        step.events.append(record(
+            dossier.id, EventAction.DOCUMENT, step.now, actor=step.actor, step=at_step,
+            document=kind, task_id=completed.id if completed else None))
 
 
-_END_LABELS = {"refused": "Kết thúc: từ chối", "returned": "Kết thúc: đã trả kết quả",
-               "stopped": "Kết thúc: dừng xử lý"}
+_END_LABELS = {DossierStatus.REFUSED: "Kết thúc: từ chối",
+               DossierStatus.RETURNED: "Kết thúc: đã trả kết quả",
+               DossierStatus.STOPPED: "Kết thúc: dừng xử lý"}
 
 
 def _end_label(status: str) -> str | None:
-    return _END_LABELS.get(status)
+    return _END_LABELS.get(DossierStatus(status))
+
+
+def reopened_from(task: Task) -> Task | None:
+    """The completed task whose "back" outcome sent the dossier back to ``task``."""
+    return task.returned_from if task.reopened else None
+
+
+def config_of(version: CompiledVersion, task: Task) -> StepConfig:
+    config = version.step(task.element_id)
+    if config is None:
+        raise Invalid(f"Bước {task.element_id} không còn trong quy trình của hồ sơ")
+    return config

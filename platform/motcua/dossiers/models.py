@@ -1,9 +1,10 @@
-"""Dossiers, their per-agency daily code sequence, hand-over history and issued documents."""
+"""Dossiers, their per-agency daily code sequence, issued documents and attachments."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Date,
@@ -17,13 +18,34 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.catalog.models import Procedure
-from motcua.db import JSONType, UTCDateTime, db
+from motcua.db import JSONType, UTCDateTime, db, enum_type
 from motcua.org.models import Agency, User
 from motcua.processes.models import ProcessVersion
 
-STATUSES = ("received", "processing", "supplement_requested", "refused", "stopped", "done",
-            "returned")
-CHANNELS = ("direct", "postal", "online")
+if TYPE_CHECKING:
+    from motcua.tasks.models import Task
+
+
+class DossierStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    REFUSED = "refused"
+    STOPPED = "stopped"
+    DONE = "done"  # the result is ready
+    RETURNED = "returned"  # the result was handed to the applicant
+
+
+class Channel(StrEnum):
+    DIRECT = "direct"
+    POSTAL = "postal"
+    ONLINE = "online"
+
+
+STATUSES = tuple(s.value for s in DossierStatus)
+CHANNELS = tuple(c.value for c in Channel)
+# Statuses after which nothing more happens to a dossier.
+FINISHED = (DossierStatus.REFUSED, DossierStatus.STOPPED, DossierStatus.RETURNED)
 
 
 class Dossier(db.Model):  # type: ignore[name-defined]
@@ -51,8 +73,9 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     # like its process version, a dossier keeps them to the end.
     handling_unit_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     time_limit_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel", 10))
+    status: Mapped[DossierStatus] = mapped_column(enum_type(DossierStatus, "status", 24),
+                                                  index=True)
     applicant_name: Mapped[str] = mapped_column(String(255), index=True)
     applicant_id_number: Mapped[str | None] = mapped_column(String(32))
     applicant_phone: Mapped[str | None] = mapped_column(String(32))
@@ -63,13 +86,24 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     # The documents handed in, as printed on the receipt: [{"name", "original", "copy"}].
     received_documents: Mapped[list[dict[str, Any]] | None] = mapped_column(
         JSONType, deferred=True)
+    # How many sets of papers were handed in (printed on the receipt).
+    received_sets: Mapped[int | None] = mapped_column(Integer)
     # The two large JSON columns load on access, so worklists and lists stay cheap.
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict, deferred=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # When the legal clock (re)started: reception, or the complete resubmission after a
-    # supplement request (the clock restarts from zero).
-    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the legal clock (re)started: reception (for an online dossier, its acceptance by
+    # the desk), or the complete resubmission after a supplement request (the clock restarts
+    # from zero). Null while it has not started.
+    clock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The appointment in force (an apology moves it).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The appointment printed on the latest receipt (Mẫu 01): set when the clock starts, again
+    # when it restarts after a complete supplement, never moved by an apology. The on-time
+    # rules count against it. Null while the clock is stopped or has not started.
+    first_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The task whose outcome meant "refuse": when the flow ends with it set, the dossier is
+    # refused (a later send-back to that step or an earlier one clears it).
+    refusal_task_id: Mapped[int | None] = mapped_column(Integer)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_step: Mapped[str | None] = mapped_column(Text)
@@ -85,6 +119,7 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     desk: Mapped[Agency] = relationship(foreign_keys=[desk_id])
     applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
+    tasks: Mapped[list[Task]] = relationship(back_populates="dossier", order_by="Task.id")
 
     @property
     def applicant(self) -> dict[str, str | None]:
@@ -107,33 +142,6 @@ class DossierSequence(db.Model):  # type: ignore[name-defined]
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class HistoryEvent(db.Model):  # type: ignore[name-defined]
-    """Append-only: every hand-over and status change; the process control slip."""
-
-    __tablename__ = "history_event"
-    __table_args__ = (Index("ix_history_event_dossier_at", "dossier_id", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    action: Mapped[str] = mapped_column(String(32))
-    step: Mapped[str | None] = mapped_column(String(255))
-    step_name: Mapped[str | None] = mapped_column(Text)
-    from_step: Mapped[str | None] = mapped_column(Text)
-    to_step: Mapped[str | None] = mapped_column(Text)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
-    outcome: Mapped[str | None] = mapped_column(String(64))
-    note: Mapped[str | None] = mapped_column(Text)
-    timing: Mapped[str | None] = mapped_column(String(10))
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    task_id: Mapped[int | None] = mapped_column(Integer)
-
-    actor: Mapped[User | None] = relationship()
-    unit: Mapped[Agency | None] = relationship()
-
-
 class IssuedDocument(db.Model):  # type: ignore[name-defined]
     """A standard document issued at a step (receipt, supplement request, ...), kept to re-print."""
 
@@ -143,6 +151,8 @@ class IssuedDocument(db.Model):  # type: ignore[name-defined]
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"),
                                             index=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # The task whose completion issued it (none for an apology or a stop notice).
+    task_id: Mapped[int | None] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     step: Mapped[str | None] = mapped_column(String(255))

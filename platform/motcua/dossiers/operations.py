@@ -1,4 +1,5 @@
-"""Dossier verbs: receive (create), read, history, public lookup."""
+"""Dossier verbs: create, read, history, public lookup, stop, apology and new appointment.
+Receiving at the desk (create, then complete the desk's step) is ``tasks.reception``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from motcua.calendar.operations import load_calendar
 from motcua.catalog.operations import get_procedure, require_open
@@ -19,14 +20,20 @@ from motcua.dossiers.flow import (
     bind_runtime,
     engine_failure,
     issued_document,
+    start_clock,
     sync,
 )
-from motcua.dossiers.models import Dossier, HistoryEvent
+from motcua.dossiers.models import FINISHED, Channel, Dossier, DossierStatus
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound, field_error
+from motcua.history.models import EventAction, HistoryEvent
+from motcua.history.operations import Actor, events_of, note_locked, record
 from motcua.org.models import Agency, Membership, User
 from motcua.processes.operations import compiled, version_in_effect
 from motcua.schema_errors import validate
-from motcua.tasks.models import OPEN_STATES, Task
+from motcua.tasks.models import OPEN_STATES, Task, TaskState
+
+CHANNEL_NOTES = {Channel.DIRECT: "Trực tiếp", Channel.POSTAL: "Bưu chính",
+                 Channel.ONLINE: "Trực tuyến"}
 
 
 def _desk_for(user: User, channel: str, desk_code: str | None, procedure: Any) -> Agency:
@@ -68,13 +75,20 @@ def _nearest_desk(agency: Agency) -> Agency:
     raise Invalid("Không tìm thấy Bộ phận Một cửa nào tiếp nhận thủ tục này")
 
 
-def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
+def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
+    """A new dossier, started on the process version in effect, its first tasks open. The
+    legal clock runs from reception for a dossier handed in at the desk or by post; for an
+    online dossier it starts when the desk accepts it (Hậu Giang 405/2023 art. 7.1)."""
     procedure = get_procedure(body["procedure"]) if body.get("procedure") else None
     if procedure is None:
         raise field_error("procedure", "Thiếu mã thủ tục")
-    require_open(procedure)
-    channel = body["channel"]
-    desk = _desk_for(user, channel, body.get("desk"), procedure)
+    # The procedure as in force at reception (local date): open, time limit, agency, unit.
+    in_force = require_open(procedure, now)
+    channel = Channel(body["channel"])
+    if channel is Channel.ONLINE and in_force.online_level == "none":
+        raise field_error("channel", f"Thủ tục {procedure.code} không cung cấp dịch vụ công "
+                          "trực tuyến: hồ sơ nộp trực tiếp hoặc qua bưu chính")
+    desk = _desk_for(user, channel, body.get("desk"), in_force)
     version = version_in_effect(procedure)
     runnable = compiled(version.id)
     data = body.get("data") or {}
@@ -88,40 +102,45 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Dossier:
         applicant.setdefault("name", user.full_name)
         applicant.setdefault("email", user.email)
         applicant.setdefault("phone", user.phone)
-    if not applicant.get("name"):
+    if not (applicant.get("name") or "").strip():
         raise field_error("applicant.name", "Thiếu tên tổ chức, cá nhân")
     calendar = load_calendar()
     lock_for_write()
     dossier = Dossier(
-        code=next_code(procedure.agency, now), procedure=procedure, process_version=version,
-        agency_id=procedure.agency_id, desk_id=desk.id, channel=channel, status="received",
-        handling_unit_id=procedure.handling_unit_id or procedure.agency_id,
-        time_limit_minutes=procedure.time_limit_minutes,
-        applicant_name=applicant["name"], applicant_id_number=applicant.get("id_number"),
+        code=next_code(in_force.agency, now), procedure=procedure, process_version=version,
+        agency_id=in_force.agency_id, desk_id=desk.id, channel=channel,
+        status=DossierStatus.RECEIVED,
+        handling_unit_id=in_force.handling_unit_id or in_force.agency_id,
+        time_limit_minutes=in_force.time_limit_minutes,
+        applicant_name=applicant["name"].strip(), applicant_id_number=applicant.get("id_number"),
         applicant_phone=applicant.get("phone"), applicant_email=applicant.get("email"),
         applicant_address=applicant.get("address"),
         applicant_user_id=user.id if user.kind == "applicant" else None, data=data,
-        received_documents=body.get("documents"),
-        received_at=now, clock_started_at=calendar.next_working_minute(now),
-        due_at=calendar.add(now, procedure.time_limit_minutes)
-        if procedure.time_limit_minutes else None,
-        created_by_id=user.id, workflow_state={},
+        received_documents=body.get("documents"), received_sets=body.get("sets"),
+        received_at=now, created_by_id=user.id, workflow_state={}, tasks=[],
     )
+    if channel is not Channel.ONLINE:
+        start_clock(dossier, calendar, now)
     db.session.add(dossier)
     db.session.flush()
+    # A row nobody else can see yet (and SQLite's write lock is held): it is ours.
+    note_locked(dossier.id)
     runtime = bind_runtime(dossier, runnable, calendar, now)
     try:
         workflow = runtime.start({**data, "dossier": {"code": dossier.code, "channel": channel}})
     except ENGINE_ERRORS as exc:
         raise engine_failure(exc) from exc
-    step = Advance(actor=user, now=now)
+    actor = (Actor(user, "applicant", None) if user.kind == "applicant"
+             else Actor(user, "receiver", desk.id))
+    step = Advance(dossier=dossier, actor=actor, now=now)
     sync(dossier, workflow, runtime, calendar, step)
-    db.session.add(HistoryEvent(
-        dossier_id=dossier.id, at=now, actor_id=user.id, action="received",
-        to_step=", ".join(t.name for t in step.created), unit_id=desk.id,
-        note={"direct": "Trực tiếp", "postal": "Bưu chính", "online": "Trực tuyến"}[channel]))
+    step.events.insert(0, record(
+        dossier.id, EventAction.RECEIVED, now, actor=actor, unit_id=desk.id,
+        to_step=", ".join(t.name for t in step.created),
+        to_steps=[t.element_id for t in step.created], to_tasks=[t.id for t in step.created],
+        note=CHANNEL_NOTES[channel]))
     db.session.flush()
-    return dossier
+    return step
 
 
 def get_dossier(user: User, code: str) -> Dossier:
@@ -133,55 +152,74 @@ def get_dossier(user: User, code: str) -> Dossier:
 
 def lock_dossier(which: int | ColumnElement[bool]) -> Dossier:
     """Serialise changes to one dossier (by id, or by a condition such as "the dossier of
-    this task"): row lock (PostgreSQL) or the write lock (SQLite), then re-read it so we work
-    on what is committed."""
-    lock_for_write()
-    condition = Dossier.id == which if isinstance(which, int) else which
-    stmt = for_update(select(Dossier).where(condition)).options(
-        undefer(Dossier.workflow_state))
-    dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
+    this task"): row lock (PostgreSQL) or the write lock (SQLite), then re-read it and its
+    tasks so we work on what is committed. Only the holder of the lock writes history."""
+    dossier = _lock(which, skip_locked=False)
     if dossier is None:
         raise NotFound("Hồ sơ không còn tồn tại")
     return dossier
 
 
-FINISHED = ("refused", "stopped", "returned")
+def try_lock_dossier(dossier_id: int) -> Dossier | None:
+    """``lock_dossier``, but None at once when another transaction holds the dossier (the
+    worker leaves it for its next round)."""
+    return _lock(dossier_id, skip_locked=True)
+
+
+def _lock(which: int | ColumnElement[bool], *, skip_locked: bool) -> Dossier | None:
+    lock_for_write()
+    condition = Dossier.id == which if isinstance(which, int) else which
+    stmt = for_update(select(Dossier).where(condition), skip_locked=skip_locked).options(
+        undefer(Dossier.workflow_state), selectinload(Dossier.tasks))
+    dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if dossier is not None:
+        note_locked(dossier.id)
+    return dossier
+
+
+def _stop_actor(user: User, dossier: Dossier) -> Actor | None:
+    """The membership in which ``user`` may stop the dossier (None: they may not)."""
+    if user.kind == "applicant" and dossier.applicant_user_id == user.id:
+        return Actor(user, "applicant", None)
+    for role in ("leader", "admin"):
+        if dossier.agency_id in user.agencies_with(role):
+            return Actor(user, role, dossier.agency_id)
+    if dossier.desk_id in user.agencies_with("receiver"):
+        return Actor(user, "receiver", dossier.desk_id)
+    return None
 
 
 def stop_dossier(user: User, code: str, reason: str, now: datetime) -> Dossier:
     """Stop processing (the applicant asked, or the agency decided, with reasons): the
     workflow ends, open tasks are cancelled, the stop notice is issued."""
     dossier = get_dossier(user, code)
-    own_application = user.kind == "applicant" and dossier.applicant_user_id == user.id
-    agency_decides = dossier.agency_id in user.agencies_with("leader", "admin")
-    at_desk = dossier.desk_id in user.agencies_with("receiver")
-    if not (own_application or agency_decides or at_desk):
+    actor = _stop_actor(user, dossier)
+    if actor is None:
         raise Forbidden("Chỉ người nộp, Bộ phận Một cửa hoặc lãnh đạo cơ quan được dừng hồ sơ")
     if not reason.strip():
         raise field_error("reason", "Cần ghi rõ lý do dừng giải quyết")
     dossier = lock_dossier(dossier.id)
     if dossier.status in FINISHED:
         raise Conflict(f"Hồ sơ đã kết thúc ({dossier.status})")
-    for task in db.session.scalars(select(Task).where(
-            Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES))):
-        task.state = "cancelled"
-    who = "tổ chức, cá nhân" if own_application else user.full_name
-    dossier.status = "stopped"
+    for task in dossier.tasks:
+        if task.is_open:
+            task.state = TaskState.CANCELLED
+    who = "tổ chức, cá nhân" if actor.role == "applicant" else user.full_name
+    dossier.status = DossierStatus.STOPPED
     dossier.finished_at = now
     dossier.timer_due_at = None
     dossier.current_step = None
-    db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
-                                action="stopped", note=reason.strip(), to_step="Dừng xử lý"))
+    record(dossier.id, EventAction.STOPPED, now, actor=actor, note=reason.strip(),
+           to_step="Dừng xử lý")
     db.session.add(issued_document(dossier, "stop", now, user, None, reason=reason.strip(),
                                    requested_by=who))
+    record(dossier.id, EventAction.DOCUMENT, now, actor=actor, document="stop")
     db.session.flush()
     return dossier
 
 
 def history(dossier: Dossier) -> list[HistoryEvent]:
-    return list(db.session.scalars(
-        select(HistoryEvent).where(HistoryEvent.dossier_id == dossier.id)
-        .order_by(HistoryEvent.id)))
+    return events_of(dossier.id)
 
 
 def lookup(code: str) -> Dossier:
@@ -191,27 +229,35 @@ def lookup(code: str) -> Dossier:
     return dossier
 
 
-def may_extend(user: User, dossier: Dossier) -> bool:
-    """Who may apologise and set a new appointment: an officer holding (or able to pick up)
-    one of its open tasks, or a leader or admin of its agency."""
-    if dossier.agency_id in user.agencies_with("leader", "admin"):
-        return True
+def extension_actor(user: User, dossier: Dossier) -> Actor | None:
+    """Who may apologise and set a new appointment, in which membership: a leader or admin
+    of its agency, or an officer holding (or able to pick up) one of its open tasks."""
+    for role in ("leader", "admin"):
+        if dossier.agency_id in user.agencies_with(role):
+            return Actor(user, role, dossier.agency_id)
     pairs = user.roles_at()
-    return any(t.assignee_id == user.id or (t.assignee_id is None and (t.role, t.unit_id) in pairs)
-               for t in open_tasks(dossier))
+    for t in open_tasks(dossier):
+        if t.assignee_id == user.id or (t.assignee_id is None and (t.role, t.unit_id) in pairs):
+            return Actor(user, t.role, t.unit_id)
+    return None
+
+
+def may_extend(user: User, dossier: Dossier) -> bool:
+    return extension_actor(user, dossier) is not None
 
 
 def open_tasks(dossier: Dossier) -> list[Task]:
-    return list(db.session.scalars(select(Task).where(
-        Task.dossier_id == dossier.id, Task.state.in_(OPEN_STATES)).order_by(Task.id)))
+    return [t for t in dossier.tasks if t.state in OPEN_STATES]
 
 
 def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
                now: datetime) -> Dossier:
     """Apology and new appointment (Mẫu 04): the dossier will be late, so the agency records
-    the reason and a later appointment; the due time changes and the letter is issued."""
+    the reason and a later appointment. ``due_at`` moves; ``first_due_at``, the appointment
+    the on-time rules count against, does not."""
     dossier = get_dossier(user, code)
-    if not may_extend(user, dossier):
+    actor = extension_actor(user, dossier)
+    if actor is None:
         raise Forbidden("Chỉ cán bộ đang xử lý hồ sơ hoặc lãnh đạo cơ quan được hẹn lại ngày trả")
     problems = []
     if not reason.strip():
@@ -222,7 +268,7 @@ def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
         raise Invalid("Chưa hẹn lại được ngày trả kết quả", problems)
     assert new_due is not None
     dossier = lock_dossier(dossier.id)
-    if dossier.status in FINISHED or dossier.status == "done":
+    if dossier.status in FINISHED or dossier.status == DossierStatus.DONE:
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc, không cần hẹn lại")
     if dossier.due_at is None:
         raise Conflict("Hồ sơ đang chờ bổ sung: thời hạn tạm dừng, chưa có ngày hẹn để đổi")
@@ -234,12 +280,11 @@ def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
         .where(Membership.agency_id == dossier.agency_id, Membership.role == "leader",
                User.is_active.is_(True)).order_by(User.id).limit(1))
     dossier.due_at = new_due
-    db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
-                                action="extended", note=reason.strip(), due_at=new_due))
+    record(dossier.id, EventAction.EXTENDED, now, actor=actor, note=reason.strip(),
+           due_at=new_due)
     db.session.add(issued_document(dossier, "apology", now, user, None, reason=reason.strip(),
                                    original_due_at=original.isoformat(),
                                    new_due_at=new_due.isoformat(), signer=signer))
-    db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
-                                action="document", outcome="apology"))
+    record(dossier.id, EventAction.DOCUMENT, now, actor=actor, document="apology")
     db.session.flush()
     return dossier

@@ -23,6 +23,14 @@ class ReceivedDocumentSchema(Schema):
     copy = fields.Integer(load_default=0, validate=validate.Range(min=0, max=99))
 
 
+class ReceptionBody(Schema):
+    """The desk's decision at reception, completing its first step in the same request."""
+
+    outcome = fields.String(allow_none=True, load_default=None)
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
+    data = fields.Dict(load_default=dict)
+
+
 class DossierCreate(Schema):
     procedure = fields.String(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -32,6 +40,13 @@ class DossierCreate(Schema):
     # The documents handed in (printed on the receipt); defaults to none listed.
     documents = fields.List(fields.Nested(ReceivedDocumentSchema), load_default=None,
                             validate=validate.Length(max=100))
+    sets = fields.Integer(allow_none=True, load_default=None,
+                          validate=validate.Range(min=1, max=99))
+    reception = fields.Nested(ReceptionBody, load_default=None, allow_none=True)
+
+
+class StopBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=2000))
 
 
 class ApologyBody(Schema):
@@ -50,29 +65,12 @@ class DossierSchema(Schema):
     status = fields.String()
     received_at = LocalDateTime()
     due_at = LocalDateTime()
+    first_due_at = LocalDateTime()
     finished_at = LocalDateTime()
-    current_step = fields.String()
+    current_step = fields.String(allow_none=True)
     applicant = fields.Dict()
     data = fields.Dict()
     tasks = fields.List(fields.Nested(TaskSchema))
-
-
-class HistorySchema(Schema):
-    at = LocalDateTime()
-    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
-    actor_name = fields.Function(lambda e: e.actor.full_name if e.actor else None)
-    action = fields.String()
-    step = fields.String()
-    step_name = fields.String()
-    unit = fields.Function(lambda e: e.unit.code if e.unit else None)
-    unit_name = fields.Function(lambda e: e.unit.name if e.unit else None)
-    from_ = fields.String(attribute="from_step", data_key="from")
-    to = fields.String(attribute="to_step")
-    outcome = fields.String()
-    note = fields.String()
-    timing = fields.String()
-    started_at = LocalDateTime()
-    due_at = LocalDateTime()
 
 
 class LookupSchema(Schema):

@@ -192,13 +192,16 @@ class Runtime:
         task.run()
         workflow.do_engine_steps()
 
-    def fire_due_timers(self, workflow: BpmnWorkflow) -> list[str]:
-        """Fire the timers whose deadline has passed by the runtime's clock."""
-        before = {t.id for t in waiting_timers(workflow)}
+    def fire_due_timers(self, workflow: BpmnWorkflow) -> list[tuple[str, str]]:
+        """Fire the timers whose deadline has passed by the runtime's clock; the BPMN id and
+        name of each that fired."""
+        before = {t.id: t for t in waiting_timers(workflow)}
         workflow.refresh_timers()
         workflow.do_engine_steps()
         after = {t.id for t in waiting_timers(workflow)}
-        return [str(task_id) for task_id in before - after]
+        fired = [task for task_id, task in before.items() if task_id not in after]
+        return [(t.task_spec.bpmn_id or "", t.task_spec.bpmn_name or t.task_spec.bpmn_id or "")
+                for t in fired]
 
     def timer_context(self, task: Task) -> dict[str, Any]:
         context: dict[str, Any] = {}

@@ -21,8 +21,10 @@ from motcua.db import db, utcnow
 from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec, load_spec
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.org.models import Agency, User
-from motcua.processes.checks import CheckResult, Problem, check_process
+from motcua.processes.checks import CheckResult, Problem, StepConfig, check_process
 from motcua.processes.checks.forms import forms_from_files as read_forms
+from motcua.processes.checks.problems import errors, with_rule
+from motcua.processes.meanings import Meaning
 from motcua.processes.models import Form, ProcessVersion
 
 
@@ -55,10 +57,11 @@ def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence
                       [{"field": "procedure", "message": "Thủ tục không tồn tại"}])
     forms, problems = forms_from_files(form_files)
     result = check(bpmn, filename, forms, library)
-    problems = problems + result.problems
-    if problems or result.spec is None:
-        raise Invalid(f"Quy trình có {len(problems)} lỗi, chưa được lưu",
-                      [p.as_dict() for p in problems])
+    problems = with_rule(problems, "form") + result.problems
+    if errors(problems) or result.spec is None:
+        found = errors(problems)
+        raise Invalid(f"Quy trình có {len(found)} lỗi, chưa được lưu",
+                      [p.as_dict() for p in found])
     bundle = adopt_timers(SpecBundle(result.spec, result.subprocess_specs))
     latest = db.session.scalar(
         select(func.max(ProcessVersion.version)).where(ProcessVersion.procedure_id == procedure.id))
@@ -71,7 +74,8 @@ def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence
         bpmn_sha256=hashlib.sha256(bpmn).hexdigest(), process_id=result.process_id,
         process_name=result.process_name, spec=dump_spec(bundle),
         steps={k: s.as_dict() for k, s in result.steps.items()}, timers=result.timers,
-        start_form=result.start_form, problems=[], created_at=utcnow(),
+        start_form=result.start_form, problems=[p.as_dict() for p in problems],
+        created_at=utcnow(),
         created_by_id=user.id if user else None,
         forms=[Form(key=k, schema=f["schema"], ui=f.get("ui"))
                for k, f in sorted(forms.items()) if k in used],
@@ -128,7 +132,7 @@ class CompiledVersion:
     """A published version as the runtime needs it, cached per process."""
 
     id: int
-    steps: dict[str, Any]
+    steps: dict[str, StepConfig]
     start_form: str | None
     forms: dict[str, dict[str, Any]]
     bundle: SpecBundle
@@ -140,6 +144,15 @@ class CompiledVersion:
 
     def form_ui(self, key: str | None) -> dict[str, Any] | None:
         return self.form_uis.get(key) if key else None
+
+    def step(self, element_id: str) -> StepConfig | None:
+        return self.steps.get(element_id)
+
+    @property
+    def declares_supplement(self) -> bool:
+        """Some outcome means "supplement": form 02 is issued and the clock stops when it is
+        chosen. Without one, the older rule holds: when a ``document=supplement`` step opens."""
+        return any(Meaning.SUPPLEMENT in s.meanings for s in self.steps.values())
 
 
 def compiled(version_id: int) -> CompiledVersion:
@@ -154,7 +167,9 @@ def _compile(version_id: int) -> CompiledVersion:
     if version is None or version.spec is None:
         raise NotFound(f"Không có phiên bản quy trình {version_id}")
     return CompiledVersion(
-        id=version.id, steps=dict(version.steps), start_form=version.start_form,
+        id=version.id,
+        steps={k: StepConfig.from_dict(v) for k, v in (version.steps or {}).items()},
+        start_form=version.start_form,
         forms={f.key: f.schema for f in version.forms},
         form_uis={f.key: f.ui for f in version.forms if f.ui},
         bundle=adopt_timers(load_spec(version.spec)))

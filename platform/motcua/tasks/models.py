@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from motcua.db import JSONType, UTCDateTime, db
+from motcua.db import JSONType, UTCDateTime, db, enum_type
 from motcua.dossiers.models import Dossier
 from motcua.org.models import Agency, User
+from motcua.processes.meanings import Meaning, Outcome, outcomes_from
 
-OPEN_STATES = ("ready", "claimed")
-TASK_STATES = ("ready", "claimed", "completed", "cancelled")
+
+class TaskState(StrEnum):
+    READY = "ready"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = (TaskState.READY, TaskState.CLAIMED)
+TASK_STATES = tuple(TaskState)
 
 
 class Task(db.Model):  # type: ignore[name-defined]
@@ -77,7 +87,8 @@ class Task(db.Model):  # type: ignore[name-defined]
     role: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    state: Mapped[str] = mapped_column(String(16), default="ready")
+    state: Mapped[TaskState] = mapped_column(enum_type(TaskState, "state", 16),
+                                             default=TaskState.READY)
     form_key: Mapped[str | None] = mapped_column(String(100))
     outcomes: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
     document: Mapped[str | None] = mapped_column(String(20))
@@ -85,15 +96,23 @@ class Task(db.Model):  # type: ignore[name-defined]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The step was completed before in this dossier: the dossier came back to it.
+    # Sent back to this step by a colleague (an outcome meaning "back"): ``returned_from`` is
+    # the task whose completion sent it back, with who, when and why.
     reopened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    returned_from_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     outcome: Mapped[str | None] = mapped_column(String(64))
+    meaning: Mapped[Meaning | None] = mapped_column(enum_type(Meaning, "meaning", 16))
+    # The officer's reason for a refuse, supplement or back outcome (the step's
+    # ``reason_field``, or the completion's note), and the completion's note.
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
-    dossier: Mapped[Dossier] = relationship()
+    dossier: Mapped[Dossier] = relationship(back_populates="tasks")
+    returned_from: Mapped[Task | None] = relationship(remote_side="Task.id")
     unit: Mapped[Agency] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
@@ -101,3 +120,7 @@ class Task(db.Model):  # type: ignore[name-defined]
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def outcome_list(self) -> list[Outcome]:
+        return outcomes_from(self.outcomes)

@@ -3,6 +3,8 @@ a task is ``complete`` below."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,14 +14,26 @@ from sqlalchemy import or_, select, tuple_
 from motcua import clock
 from motcua.calendar.operations import load_calendar
 from motcua.db import db
-from motcua.dossiers.flow import ENGINE_ERRORS, Advance, bind_runtime, engine_failure, sync
-from motcua.dossiers.models import Dossier, HistoryEvent
+from motcua.dossiers.access import can_see
+from motcua.dossiers.flow import (
+    ENGINE_ERRORS,
+    Advance,
+    bind_runtime,
+    config_of,
+    engine_failure,
+    sync,
+)
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.operations import lock_dossier
 from motcua.errors import Conflict, Invalid, NotFound
+from motcua.history.models import EventAction
+from motcua.history.operations import Actor, record
 from motcua.org.models import User
+from motcua.processes.checks import StepConfig
+from motcua.processes.meanings import NEEDS_REASON, Outcome
 from motcua.processes.operations import CompiledVersion, compiled
 from motcua.schema_errors import validate
-from motcua.tasks.models import OPEN_STATES, Task
+from motcua.tasks.models import OPEN_STATES, Task, TaskState
 from motcua.tasks.worklist import WorklistFilter, open_tasks
 
 MAX_PAGE = 200
@@ -51,6 +65,17 @@ def get_task(user: User, task_id: int) -> Task:
     return task
 
 
+def may_read_dossier(user: User, task: Task) -> bool:
+    """May the user read the dossier behind a task they can see? A colleague of the same role
+    and unit who neither holds nor held it sees its header only, unless the dossier's own
+    visibility rule lets them read it."""
+    if task.assignee_id == user.id or task.completed_by_id == user.id:
+        return True
+    if task.is_open and task.assignee_id is None:
+        return True
+    return can_see(user, task.dossier)
+
+
 def _locked(user: User, task_id: int) -> tuple[Dossier, Task]:
     """Lock the dossier of a task the user may see (one statement), then re-read the task."""
     owner = select(Task.dossier_id).where(Task.id == task_id, _visible(user)).scalar_subquery()
@@ -58,42 +83,113 @@ def _locked(user: User, task_id: int) -> tuple[Dossier, Task]:
         dossier = lock_dossier(Dossier.id == owner)
     except NotFound:
         raise NotFound(f"Không có công việc {task_id}") from None
-    task = db.session.scalar(select(Task).where(Task.id == task_id)
-                             .execution_options(populate_existing=True))
-    assert task is not None
+    task = next((t for t in dossier.tasks if t.id == task_id), None)
+    if task is None:
+        raise NotFound(f"Không có công việc {task_id}")
     return dossier, task
+
+
+def _require_actionable(user: User, task: Task) -> None:
+    if task.state not in OPEN_STATES:
+        raise Conflict("Công việc đã được hoàn thành hoặc hủy")
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        raise Conflict(f"Công việc đang do {_holder(task)} xử lý")
 
 
 def claim(user: User, task_id: int, now: datetime) -> Task:
     dossier, task = _locked(user, task_id)
-    if task.state not in OPEN_STATES:
-        raise Conflict("Công việc đã được hoàn thành hoặc hủy")
-    if task.assignee_id is not None and task.assignee_id != user.id:
-        raise Conflict(f"Công việc đang do {_holder(task)} xử lý")
+    _require_actionable(user, task)
     if task.assignee_id != user.id:
         task.assignee_id = user.id
-        task.state = "claimed"
+        task.state = TaskState.CLAIMED
         task.claimed_at = now
-        db.session.add(HistoryEvent(dossier_id=dossier.id, at=now, actor_id=user.id,
-                                    action="claimed", step=task.element_id,
-                                    step_name=task.name, unit_id=task.unit_id))
+        record(dossier.id, EventAction.CLAIMED, now, actor=Actor(user, task.role, task.unit_id),
+               step=task.element_id, step_name=task.name, unit_id=task.unit_id,
+               task_id=task.id)
     db.session.flush()
     return task
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A completion that passed every check: the outcome chosen, its reason and what the
+    applicant must add, read only through the fields the step declares."""
+
+    outcome: Outcome | None
+    reason: str | None
+    note: str | None
+    missing: list[dict[str, str]] = field(default_factory=list)
+
+
+def check_completion(version: CompiledVersion, config: StepConfig, outcome: str | None,
+                     data: Mapping[str, Any], note: str | None) -> Checked:
+    """Every reason a completion would be refused, all at once (``Invalid`` with each field
+    named); nothing is changed. Pages call it before asking for a confirmation."""
+    problems: list[dict[str, str]] = []
+    chosen = config.outcome(outcome)
+    if config.outcomes and chosen is None:
+        problems.append({"field": "outcome", "message":
+                         f"Kết quả phải là một trong: {', '.join(config.outcome_keys)}"})
+    elif not config.outcomes and outcome is not None:
+        problems.append({"field": "outcome", "message": "Bước này không nhận kết quả"})
+    schema = version.form_schema(config.form)
+    if schema is not None:
+        problems.extend(validate(dict(data), schema, root="data"))
+    note = (note or "").strip() or None
+    reason = _reason(config, data, note)
+    if chosen is not None and chosen.meaning in NEEDS_REASON and not reason:
+        where = f"data.{config.reason_field}" if config.reason_field else "note"
+        if not any(p["field"] == where for p in problems):
+            problems.append({"field": where, "message":
+                             f"Cần ghi lý do khi chọn \u201c{chosen.label}\u201d"})
+    if problems:
+        raise Invalid("Chưa hoàn thành được bước: xem các trường được đánh dấu", problems)
+    return Checked(chosen, reason if chosen and chosen.meaning in NEEDS_REASON else None, note,
+                   _missing(version, config, data))
+
+
+def _reason(config: StepConfig, data: Mapping[str, Any], note: str | None) -> str | None:
+    if config.reason_field:
+        value = data.get(config.reason_field)
+        return value.strip() or None if isinstance(value, str) else None
+    return note
+
+
+def _missing(version: CompiledVersion, config: StepConfig,
+             data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """What the applicant must add, as form 02 prints it: each item of the declared list, its
+    first text as the paper's name and the rest as details under the form's own titles."""
+    if not config.missing_field:
+        return []
+    items = data.get(config.missing_field)
+    schema = version.form_schema(config.form) or {}
+    spec = (schema.get("properties") or {}).get(config.missing_field) or {}
+    item_props = (spec.get("items") or {}).get("properties") or {}
+    lines = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, str) and item.strip():
+            lines.append({"name": item.strip(), "details": ""})
+        elif isinstance(item, Mapping):
+            values = [(item_props.get(k, {}).get("title") or k, v) for k, v in item.items()
+                      if v not in (None, "")]
+            if values:
+                (_, name), rest = values[0], values[1:]
+                lines.append({"name": str(name),
+                              "details": "; ".join(f"{t}: {v}" for t, v in rest)})
+    return lines
+
+
 def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any],
-             now: datetime) -> tuple[Dossier, list[Task]]:
-    """Validate the step's form and outcome, run the engine one step, and hand over."""
+             now: datetime, note: str | None = None) -> Advance:
+    """Check the step's form, outcome and reason, run the engine one step, and hand over.
+    Returns what it did: the tasks created and cancelled, the documents issued, the events."""
     dossier, task = _locked(user, task_id)
-    if task.state not in OPEN_STATES:
-        raise Conflict("Công việc đã được hoàn thành hoặc hủy")
-    if task.assignee_id is not None and task.assignee_id != user.id:
-        raise Conflict(f"Công việc đang do {_holder(task)} xử lý")
+    _require_actionable(user, task)
     version = compiled(dossier.process_version_id)
-    _check_input(version, task, outcome, data)
+    config = config_of(version, task)
+    checked = check_completion(version, config, outcome, data, note)
     calendar = load_calendar()
     runtime = bind_runtime(dossier, version, calendar, now)
-    step_config = version.steps.get(task.element_id, {})
     try:
         workflow = runtime.load(dossier.workflow_state)
         runtime.complete(workflow, UUID(task.spiff_task_id), {**data, "outcome": outcome})
@@ -101,45 +197,25 @@ def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any]
         raise Conflict("Công việc không còn ở trạng thái chờ xử lý") from exc
     except ENGINE_ERRORS as exc:
         raise engine_failure(exc) from exc
-    task.state = "completed"
+    task.state = TaskState.COMPLETED
     task.assignee_id = task.assignee_id or user.id
     task.completed_at = now
     task.completed_by_id = user.id
+    task.completed_by = user
     task.outcome = outcome
+    task.reason = checked.reason
+    task.note = checked.note
     task.data = data
-    assignee_field = step_config.get("assignee_field")
-    step = Advance(actor=user, now=now, completed=task,
-                   assignee_username=data.get(assignee_field) if assignee_field else None,
-                   note=_note(data))
+    step = Advance(dossier=dossier, now=now, actor=Actor(user, task.role, task.unit_id),
+                   completed=task, outcome=checked.outcome, reason=checked.reason,
+                   missing=checked.missing,
+                   assignee_username=data.get(config.assignee_field)
+                   if config.assignee_field else None)
+    task.meaning = step.meaning
     sync(dossier, workflow, runtime, calendar, step)
     db.session.flush()
-    return dossier, step.created
+    return step
 
 
 def _holder(task: Task) -> str:
     return task.assignee.full_name if task.assignee else "người khác"
-
-
-def _check_input(version: CompiledVersion, task: Task, outcome: str | None,
-                 data: dict[str, Any]) -> None:
-    keys = [key for key, _label in task.outcomes]
-    if keys and outcome not in keys:
-        raise Invalid("Chọn một kết quả xử lý hợp lệ", [{
-            "field": "outcome",
-            "message": f"Kết quả phải là một trong: {', '.join(keys)}"}])
-    if not keys and outcome is not None:
-        raise Invalid("Bước này không có lựa chọn kết quả", [{
-            "field": "outcome", "message": "Bước này không nhận kết quả"}])
-    schema = version.form_schema(task.form_key)
-    if schema is not None:
-        problems = validate(data, schema, root="data")
-        if problems:
-            raise Invalid("Biểu mẫu chưa hợp lệ", problems)
-
-
-def _note(data: dict[str, Any]) -> str | None:
-    for key in ("note", "opinion", "y_kien", "reason", "ly_do", "comment"):
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None

@@ -1,15 +1,20 @@
-"""Task rows as the API shows them."""
+"""Task rows, worklist queries and completion bodies as the API takes and shows them."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from motcua.api.fields import LocalDateTime
+from motcua.processes.meanings import outcome_from
 
 
 class OutcomeSchema(Schema):
     key = fields.Function(lambda o: o[0])
     label = fields.Function(lambda o: o[1])
+    meaning = fields.Method("_meaning")
+
+    def _meaning(self, item: list[str]) -> str:
+        return outcome_from(item).meaning.value
 
 
 class TaskSchema(Schema):
@@ -23,9 +28,42 @@ class TaskSchema(Schema):
     started_at = LocalDateTime()
     due_at = LocalDateTime()
     overdue = fields.Boolean()
-    form = fields.String(attribute="form_key")
+    form = fields.String(attribute="form_key", allow_none=True)
     outcomes = fields.List(fields.Nested(OutcomeSchema))
-    document = fields.String()
+    document = fields.String(allow_none=True)
     state = fields.String()
-    outcome = fields.String()
+    outcome = fields.String(allow_none=True)
+    meaning = fields.String(allow_none=True)
+    reopened = fields.Boolean()
     completed_at = LocalDateTime()
+
+
+class WorklistQuery(Schema):
+    procedure = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CompleteBody(Schema):
+    outcome = fields.String(allow_none=True, load_default=None)
+    # The officer's note; the reason of a refuse, supplement or back outcome when the step
+    # declares no reason_field.
+    note = fields.String(allow_none=True, load_default=None,
+                         validate=validate.Length(max=4000))
+    data = fields.Dict(load_default=dict)
+
+
+class DossierRef(Schema):
+    code = fields.String()
+    status = fields.String()
+
+
+class IssuedRef(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+
+
+class CompleteAnswer(Schema):
+    dossier = fields.Nested(DossierRef)
+    next_tasks = fields.List(fields.Nested(TaskSchema))
+    documents = fields.List(fields.Nested(IssuedRef))

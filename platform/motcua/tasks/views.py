@@ -1,40 +1,22 @@
-"""GET /tasks (worklist), POST /tasks/{id}/claim, POST /tasks/{id}/complete."""
+"""GET /tasks (worklist), POST /tasks/{id}/claim, POST /tasks/{id}/complete, and
+POST /dossiers: receiving a dossier completes the desk's first step in the same request."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from motcua.clock import now
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.schemas import DossierCreate, DossierSchema
 from motcua.org.auth import current_user
 from motcua.tasks import operations
 from motcua.tasks.models import Task
-from motcua.tasks.schemas import TaskSchema
+from motcua.tasks.reception import ReceptionStep, receive
+from motcua.tasks.schemas import CompleteAnswer, CompleteBody, TaskSchema, WorklistQuery
 
 blp = Blueprint("tasks", __name__, description="Công việc")
-
-
-class WorklistQuery(Schema):
-    procedure = fields.String()
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-class CompleteBody(Schema):
-    outcome = fields.String(allow_none=True, load_default=None)
-    data = fields.Dict(load_default=dict)
-
-
-class DossierRef(Schema):
-    code = fields.String()
-    status = fields.String()
-
-
-class CompleteAnswer(Schema):
-    dossier = fields.Nested(DossierRef)
-    next_tasks = fields.List(fields.Nested(TaskSchema))
 
 
 @blp.route("/tasks")
@@ -60,6 +42,18 @@ def claim(task_id: int) -> Task:
 @blp.arguments(CompleteBody)
 @blp.response(200, CompleteAnswer)
 def complete(body: dict[str, Any], task_id: int) -> dict[str, Any]:
-    dossier, created = operations.complete(current_user(), task_id, body["outcome"],
-                                           body["data"], now())
-    return {"dossier": dossier, "next_tasks": created}
+    done = operations.complete(current_user(), task_id, body["outcome"], body["data"], now(),
+                               body["note"])
+    return {"dossier": done.dossier, "next_tasks": done.created, "documents": done.documents}
+
+
+@blp.route("/dossiers", methods=["POST"])
+@blp.arguments(DossierCreate)
+@blp.response(201, DossierSchema)
+def create_dossier(body: dict[str, Any]) -> Dossier:
+    """Receive a dossier (desk: direct or postal; applicant: online). With ``reception`` the
+    desk's first step is completed with that outcome at once, as the desk page does."""
+    step = body.pop("reception", None)
+    reception = receive(current_user(), body, now(), step=ReceptionStep(
+        step["outcome"], step["data"], step["note"]) if step else None)
+    return reception.dossier

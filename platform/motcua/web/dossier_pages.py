@@ -3,21 +3,20 @@ done from it: attach scans, apologise with a new appointment, stop processing.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ
 from motcua.clock import now
 from motcua.db import db
 from motcua.dossiers.attachments import Upload, attachment_path, save_attachments
-from motcua.dossiers.models import Attachment, Dossier, IssuedDocument
+from motcua.dossiers.models import FINISHED, Attachment, Dossier, IssuedDocument
 from motcua.dossiers.operations import (
-    FINISHED,
     extend_due,
     get_dossier,
     history,
@@ -25,11 +24,12 @@ from motcua.dossiers.operations import (
     stop_dossier,
 )
 from motcua.errors import Forbidden, Invalid, NotFound
+from motcua.history.models import EventAction, HistoryEvent
 from motcua.org.models import User
-from motcua.processes.operations import compiled
+from motcua.org.session import signed_in, web_user
+from motcua.processes.operations import CompiledVersion, compiled
 from motcua.tasks.models import Task
 from motcua.web import bp
-from motcua.web.session import signed_in, web_user
 
 
 def attachments_of(dossier: Dossier) -> list[Attachment]:
@@ -42,11 +42,33 @@ def dossier_documents(dossier: Dossier) -> list[IssuedDocument]:
         IssuedDocument.dossier_id == dossier.id).order_by(IssuedDocument.id)))
 
 
-def _tasks(dossier: Dossier) -> list[Task]:
-    return list(db.session.scalars(
-        select(Task).where(Task.dossier_id == dossier.id).order_by(Task.id)
-        .options(joinedload(Task.unit), joinedload(Task.assignee),
-                 joinedload(Task.completed_by))))
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One history event, with the step's entries when it completed a step: what the
+    officer submitted, shown under the form's own titles."""
+
+    event: HistoryEvent
+    task: Task | None
+    schema: dict[str, Any] | None
+
+
+def timeline(dossier: Dossier, version: CompiledVersion) -> list[TimelineEntry]:
+    tasks = {t.id: t for t in dossier.tasks}
+    entries = []
+    for event in history(dossier):
+        task = tasks.get(event.task_id) if event.action == EventAction.COMPLETED \
+            and event.task_id is not None else None
+        entries.append(TimelineEntry(event, task,
+                                     version.form_schema(task.form_key) if task else None))
+    return entries
+
+
+def dossier_panels(dossier: Dossier, version: CompiledVersion) -> dict[str, Any]:
+    """What the dossier and task pages show beside the work: the application, attachments,
+    documents and the timeline with every step's entries."""
+    return {"start_schema": version.form_schema(version.start_form),
+            "attachments": attachments_of(dossier), "documents": dossier_documents(dossier),
+            "entries": timeline(dossier, version)}
 
 
 def _may_attach(user: User, dossier: Dossier) -> bool:
@@ -64,9 +86,8 @@ def _dossier_view(dossier: Dossier, errors: dict[str, str] | None = None,
     version = compiled(dossier.process_version_id)
     open_ = dossier.status not in FINISHED
     return render_template(
-        "web/dossier.html", dossier=dossier, tasks=_tasks(dossier), history=history(dossier),
-        attachments=attachments_of(dossier), documents=dossier_documents(dossier), now=now(),
-        start_schema=version.form_schema(version.start_form),
+        "web/dossier.html", dossier=dossier, tasks=dossier.tasks, now=now(),
+        **dossier_panels(dossier, version),
         can_attach=open_ and _may_attach(user, dossier),
         can_extend=open_ and dossier.status != "done" and dossier.due_at is not None
         and may_extend(user, dossier),

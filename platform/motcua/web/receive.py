@@ -1,10 +1,10 @@
 """Receive a dossier at the desk: pick the procedure from the catalogue, enter the applicant,
 the application e-form and the documents handed in, attach scans, then accept (receipt),
-request a supplement or refuse: one transaction, so a problem anywhere keeps nothing."""
+request a supplement or refuse: one operation (``tasks.reception.receive``), so a problem
+anywhere keeps nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -15,34 +15,27 @@ from motcua.catalog.models import Procedure
 from motcua.catalog.operations import get_procedure, require_open, search_procedures
 from motcua.clock import now
 from motcua.db import db
-from motcua.documents.fields import (
-    COPY_KEYS,
-    COUNT_KEYS,
-    KIND_KEYS,
-    NAME_KEYS,
-    ORIGINAL_KEYS,
-    RECEIVED_LISTS,
-    lines_of,
-)
-from motcua.dossiers.attachments import Upload, check_uploads, discard, save_attachments
-from motcua.dossiers.models import Dossier, IssuedDocument
-from motcua.dossiers.operations import create_dossier
+from motcua.dossiers.attachments import check_uploads
 from motcua.errors import AppError, Forbidden, Invalid
 from motcua.forms import errors_by_field, parse_form, render_form
 from motcua.org.models import Agency, User
 from motcua.org.operations import officers
+from motcua.org.session import signed_in, web_user
+from motcua.processes.checks import StepConfig
+from motcua.processes.meanings import Meaning, find
 from motcua.processes.operations import CompiledVersion, compiled, version_in_effect
 from motcua.schema_errors import validate
-from motcua.tasks.models import OPEN_STATES, Task
-from motcua.tasks.operations import claim, complete
+from motcua.tasks.operations import check_completion
+from motcua.tasks.reception import ReceptionStep
+from motcua.tasks.reception import receive as receive_dossier
 from motcua.web import bp
 from motcua.web.dossier_pages import uploads_from_request
-from motcua.web.session import signed_in, web_user
 
 APPLICANT_FORM = {
     "type": "object", "required": ["name"],
     "properties": {
-        "name": {"type": "string", "title": "Tổ chức, cá nhân nộp hồ sơ", "maxLength": 255},
+        "name": {"type": "string", "title": "Tổ chức, cá nhân nộp hồ sơ", "minLength": 1,
+                 "maxLength": 255},
         "id_number": {"type": "string", "title": "Số định danh cá nhân / mã số doanh nghiệp",
                       "maxLength": 32},
         "phone": {"type": "string", "title": "Số điện thoại", "maxLength": 32},
@@ -50,60 +43,32 @@ APPLICANT_FORM = {
         "address": {"type": "string", "title": "Địa chỉ", "maxLength": 1000},
     },
 }
+# The papers handed in, as the platform records them and the receipt (Mẫu 01) prints them.
 DOCUMENTS_FORM = {
     "type": "object",
-    "properties": {"documents": {
-        "type": "array", "title": "Giấy tờ đã nhận", "maxItems": 100,
-        "items": {"type": "object", "required": ["name"], "properties": {
-            "name": {"type": "string", "title": "Tên giấy tờ", "maxLength": 300},
-            "original": {"type": "integer", "title": "Bản chính", "minimum": 0, "maximum": 99,
-                         "default": 1},
-            "copy": {"type": "integer", "title": "Bản sao", "minimum": 0, "maximum": 99,
-                     "default": 0}}}}},
+    "properties": {
+        "documents": {
+            "type": "array", "title": "Giấy tờ đã nhận", "maxItems": 100,
+            "items": {"type": "object", "required": ["name"], "properties": {
+                "name": {"type": "string", "title": "Tên giấy tờ", "maxLength": 300},
+                "original": {"type": "integer", "title": "Bản chính", "minimum": 0,
+                             "maximum": 99, "default": 1},
+                "copy": {"type": "integer", "title": "Bản sao", "minimum": 0, "maximum": 99,
+                         "default": 0}}}},
+        "sets": {"type": "integer", "title": "Số bộ hồ sơ", "minimum": 1, "maximum": 99,
+                 "default": 1},
+    },
 }
-CONFIRM_OUTCOMES = frozenset({"refuse", "reject"})
+# The desk confirms a refusal before the applicant's papers are refused.
+CONFIRM_MEANINGS = frozenset({Meaning.REFUSE})
 
 
-def _reception_step(version: CompiledVersion) -> dict[str, Any] | None:
-    """The desk step that issues the receipt, done on this page."""
-    for step in version.steps.values():
-        if step.get("document") == "receipt" and step.get("role") == "receiver":
-            return dict(step)
-    return None
-
-
-def _first(keys: tuple[str, ...], present: dict[str, Any]) -> str | None:
-    return next((k for k in keys if k in present), None)
-
-
-def _papers_field(schema: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
-    """The reception form's own list of papers handed in (``thanh_phan`` of {ten, ...}), if
-    it has one: the page then asks for the papers once, in that list."""
-    for key in RECEIVED_LISTS:
-        spec = ((schema or {}).get("properties") or {}).get(key) or {}
-        items = spec.get("items") or {}
-        props = items.get("properties") or {}
-        if spec.get("type") == "array" and _first(NAME_KEYS, props):
-            return key, props
-    return None
-
-
-def _paper_row(props: dict[str, Any], paper: dict[str, Any]) -> dict[str, Any]:
-    """A catalogue paper {name, original, copy} in the reception form's own row shape."""
-    original, copy = int(paper.get("original") or 0), int(paper.get("copy") or 0)
-    row: dict[str, Any] = {str(_first(NAME_KEYS, props)): paper.get("name", "")}
-    if key := _first(ORIGINAL_KEYS, props):
-        row[key] = original
-    if key := _first(COPY_KEYS, props):
-        row[key] = copy
-    kind_key, count_key = _first(KIND_KEYS, props), _first(COUNT_KEYS, props)
-    if kind_key and count_key:
-        wanted = "Bản chính" if original else "Bản sao"
-        kind = next((e for e in props[kind_key].get("enum", []) if str(e).startswith(wanted)),
-                    None)
-        if kind is not None:
-            row[kind_key], row[count_key] = kind, original or copy or 1
-    return row
+def reception_step(version: CompiledVersion) -> StepConfig | None:
+    """The desk's step done on this page: the one that issues the receipt, else the first
+    step of the one-stop desk."""
+    desk_steps = [s for s in version.steps.values() if s.role == "receiver" and s.unit == "@desk"]
+    return next((s for s in desk_steps if s.document == "receipt"),
+                desk_steps[0] if desk_steps else None)
 
 
 def _desks(user: User) -> list[Agency]:
@@ -114,21 +79,19 @@ def _desks(user: User) -> list[Agency]:
 class ReceiveForm:
     """The page's parts, parsed from the post or started from the catalogue."""
 
-    def __init__(self, procedure: Procedure, version: CompiledVersion) -> None:
+    def __init__(self, procedure: Procedure, version: CompiledVersion,
+                 papers: list[dict[str, Any]]) -> None:
         self.procedure = procedure
         self.version = version
-        self.step = _reception_step(version)
+        self.step = reception_step(version)
         self.applicant: dict[str, Any] = {}
-        papers = [d for d in procedure.documents or [] if isinstance(d, dict)]
         self.documents: dict[str, Any] = {"documents": [
             {"name": d.get("name", ""), "original": int(d.get("original", 0) or 0),
-             "copy": int(d.get("copy", 0) or 0)} for d in papers]}
+             "copy": int(d.get("copy", 0) or 0)} for d in papers if isinstance(d, dict)],
+            "sets": 1}
         self.data: dict[str, Any] | None = None
         self.step_data: dict[str, Any] | None = None
-        self.papers_field = _papers_field(version.form_schema(self.step_form))
-        if self.papers_field:
-            key, props = self.papers_field
-            self.step_data = {key: [_paper_row(props, d) for d in papers]}
+        self.note = ""
         self.raw: dict[str, str] = {}
         self.errors: dict[str, list[str]] = {}
         self.desk = ""
@@ -137,13 +100,14 @@ class ReceiveForm:
 
     @property
     def step_form(self) -> str | None:
-        return self.step.get("form") if self.step else None
+        return self.step.form if self.step else None
 
     def parse(self, form: MultiDict[str, str]) -> None:
         self.desk = form.get("desk", "")
         self.channel = form.get("channel", "direct")
+        self.note = form.get("note", "")
         parts = [("applicant", APPLICANT_FORM, None),
-                 ("received", None if self.papers_field else DOCUMENTS_FORM, None),
+                 ("received", DOCUMENTS_FORM, None),
                  ("data", self.version.form_schema(self.version.start_form),
                   self.version.form_ui(self.version.start_form)),
                  ("step", self.version.form_schema(self.step_form),
@@ -154,16 +118,29 @@ class ReceiveForm:
             parsed = parse_form(schema, ui, form, prefix=prefix)
             self.raw.update(parsed.raw)
             self.action = self.action or parsed.action is not None
-            # Every part is checked now, so one round shows every problem on the page.
-            self._add_errors(parsed.merge(validate(parsed.data or {}, schema, root=prefix)))
+            # Every part is checked now, so one round shows every problem on the page (the
+            # reception step's own checks are the operation's: see ``check``).
+            found = validate(parsed.data or {}, schema, root=prefix) if prefix != "step" else []
+            self._add_errors(parsed.merge(found))
             setattr(self, {"applicant": "applicant", "received": "documents", "data": "data",
                            "step": "step_data"}[prefix], parsed.data or {})
 
+    def check(self, outcome: str | None) -> None:
+        """The reception step's checks, as the operation will make them."""
+        if self.step is None:
+            return
+        try:
+            check_completion(self.version, self.step, outcome, self.step_data or {}, self.note)
+        except Invalid as exc:
+            self.fail(exc, rename="step")
+
     def _add_errors(self, problems: list[dict[str, str]], rename: str | None = None) -> None:
         for field, messages in errors_by_field(problems).items():
+            field = field.removeprefix("reception.")
             if rename and field.startswith("data"):
                 field = rename + field[len("data"):]
-            self.errors.setdefault(field, []).extend(messages)
+            self.errors.setdefault(field, []).extend(
+                m for m in messages if m not in self.errors.get(field, []))
 
     def fail(self, exc: AppError, rename: str | None = None) -> None:
         if isinstance(exc, Invalid) and exc.details:
@@ -171,21 +148,16 @@ class ReceiveForm:
         else:
             self.errors.setdefault("_form", []).append(exc.message)
 
-    def received_documents(self) -> list[dict[str, Any]]:
-        if self.papers_field is None:
-            return list(self.documents.get("documents", []))
-        rows = (self.step_data or {}).get(self.papers_field[0]) or []
-        return [{"name": line.name, "original": line.original or 0, "copy": line.copy or 0}
-                for line in lines_of(rows)]
-
     def body(self) -> dict[str, Any]:
         return {"procedure": self.procedure.code, "channel": self.channel,
                 "desk": self.desk or None, "applicant": self.applicant,
-                "data": self.data or {}, "documents": self.received_documents()}
+                "data": self.data or {},
+                "documents": list(self.documents.get("documents") or []),
+                "sets": self.documents.get("sets")}
 
 
-def _render(receive: ReceiveForm, user: User, status: int = 200, confirm: str | None = None
-            ) -> Any:
+def _render(receive: ReceiveForm, user: User, status: int = 200,
+            confirm: str | None = None) -> Any:
     version = receive.version
     desks = _desks(user)
 
@@ -199,18 +171,17 @@ def _render(receive: ReceiveForm, user: User, status: int = 200, confirm: str | 
         return render_form(schema, ui, values, errors, prefix=prefix, officers=officer_choices,
                            raw=receive.raw)
 
-    outcomes = receive.step.get("outcomes", []) if receive.step else []
+    outcomes = receive.step.outcomes if receive.step else []
     return render_template(
         "web/receive.html", procedure=receive.procedure, desks=desks, receive=receive,
         applicant_html=form_part("applicant", APPLICANT_FORM, None, receive.applicant),
-        documents_html=None if receive.papers_field else form_part(
-            "received", DOCUMENTS_FORM, None, receive.documents),
+        documents_html=form_part("received", DOCUMENTS_FORM, None, receive.documents),
         data_html=form_part("data", version.form_schema(version.start_form),
                             version.form_ui(version.start_form), receive.data),
         step_html=form_part("step", version.form_schema(receive.step_form),
                             version.form_ui(receive.step_form), receive.step_data),
-        outcomes=outcomes, confirm=confirm,
-        confirm_label=dict((k, v) for k, v in outcomes).get(confirm or "", ""),
+        outcomes=outcomes, confirm=find(outcomes, confirm), danger=CONFIRM_MEANINGS,
+        errors=receive.errors,
         form_errors=receive.errors.get("_form", []) + [
             f"{k}: {'; '.join(v)}" for k, v in receive.errors.items()
             if k in ("desk", "procedure", "channel", "attachments", "outcome")
@@ -230,8 +201,9 @@ def receive() -> Any:
         return render_template("web/receive_pick.html", q=query,
                                procedures=search_procedures(query))
     procedure = get_procedure(code)
-    require_open(procedure)
-    receive_form = ReceiveForm(procedure, compiled(version_in_effect(procedure).id))
+    in_force = require_open(procedure, now())
+    receive_form = ReceiveForm(procedure, compiled(version_in_effect(procedure).id),
+                               list(in_force.documents or []))
     if request.method == "GET":
         return _render(receive_form, user)
     form: MultiDict[str, str] = request.form
@@ -239,46 +211,29 @@ def receive() -> Any:
     uploads = uploads_from_request()
     if receive_form.action or form.get("cancel_confirm"):
         return _render(receive_form, user)
+    outcome = form.get("outcome") or None
+    receive_form.check(outcome)
     try:
         check_uploads(uploads)
     except Invalid as exc:
         receive_form.fail(exc)
     if receive_form.errors:
         return _render(receive_form, user, 422)
-    outcome = form.get("outcome") or None
-    if outcome in CONFIRM_OUTCOMES and form.get("confirmed") != outcome:
+    chosen = find(receive_form.step.outcomes, outcome) if receive_form.step else None
+    if chosen is not None and chosen.meaning in CONFIRM_MEANINGS \
+            and form.get("confirmed") != outcome:
         return _render(receive_form, user, confirm=outcome)
-    return _create(receive_form, user, uploads, outcome)
-
-
-def _create(receive: ReceiveForm, user: User, uploads: list[Upload], outcome: str | None) -> Any:
-    at = now()
-    written: list[Path] = []
-    stage = None
     try:
-        dossier = create_dossier(user, receive.body(), at)
-        _rows, written = save_attachments(dossier, uploads, user, at)
-        stage = "step"
-        task = _reception_task(dossier, receive, user)
-        if task is not None:
-            claim(user, task.id, at)
-            complete(user, task.id, outcome, receive.step_data or {}, at)
+        done = receive_dossier(
+            user, receive_form.body(), now(), uploads=uploads,
+            step=ReceptionStep(outcome, receive_form.step_data or {}, receive_form.note)
+            if receive_form.step else None)
     except AppError as exc:
         db.session.rollback()
-        discard(written)
-        receive.fail(exc, rename=stage)
-        return _render(receive, user, exc.status if exc.status != 409 else 422)
-    issued = db.session.scalar(
-        select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id)
-        .order_by(IssuedDocument.id.desc()).limit(1))
-    if issued is not None:
-        return redirect(url_for("documents.document", code=dossier.code, kind=issued.kind))
-    return redirect(url_for("web.dossier_page", code=dossier.code))
-
-
-def _reception_task(dossier: Dossier, receive: ReceiveForm, user: User) -> Task | None:
-    if receive.step is None:
-        return None
-    return db.session.scalar(select(Task).where(
-        Task.dossier_id == dossier.id, Task.element_id == receive.step["element_id"],
-        Task.state.in_(OPEN_STATES), Task.unit_id.in_(user.agencies_with("receiver"))))
+        receive_form.fail(exc, rename="step")
+        return _render(receive_form, user, exc.status if exc.status != 409 else 422)
+    printable = [d for d in done.documents if d.kind != "result"]
+    if printable:
+        return redirect(url_for("documents.document", code=done.dossier.code,
+                                kind=printable[-1].kind, id=printable[-1].id))
+    return redirect(url_for("web.dossier_page", code=done.dossier.code))

@@ -10,15 +10,21 @@ from werkzeug.datastructures import MultiDict
 
 from motcua.clock import now
 from motcua.db import db
-from motcua.dossiers.models import IssuedDocument
-from motcua.dossiers.operations import history
-from motcua.errors import Conflict, Invalid
+from motcua.dossiers.flow import Advance, config_of
+from motcua.errors import Conflict, Invalid, NotFound
 from motcua.forms import errors_by_field, parse_form, render_form
 from motcua.org.operations import officers
+from motcua.org.session import signed_in, web_user
+from motcua.processes.meanings import Meaning, Outcome, find
 from motcua.processes.operations import compiled
-from motcua.schema_errors import validate
-from motcua.tasks.models import Task
-from motcua.tasks.operations import claim, complete, get_task
+from motcua.tasks.models import Task, TaskState
+from motcua.tasks.operations import (
+    check_completion,
+    claim,
+    complete,
+    get_task,
+    may_read_dossier,
+)
 from motcua.tasks.worklist import (
     SORTS,
     STATES,
@@ -27,11 +33,10 @@ from motcua.tasks.worklist import (
     worklist_page,
 )
 from motcua.web import STATUS_LABELS, bp
-from motcua.web.dossier_pages import attachments_of, dossier_documents
-from motcua.web.session import signed_in, web_user
+from motcua.web.dossier_pages import dossier_panels
 
 # Outcomes that end or reverse work: the officer confirms them first.
-CONFIRM_KEYS = frozenset({"refuse", "reject", "back", "send_back", "return_back"})
+CONFIRM_MEANINGS = frozenset({Meaning.REFUSE, Meaning.BACK})
 PRINTABLE = ("receipt", "supplement", "refusal", "apology", "stop")
 
 
@@ -85,34 +90,44 @@ def claim_task(task_id: int) -> Any:
     return redirect(_back_to_list())
 
 
-def _needs_confirmation(task: Task, outcome: str | None) -> bool:
-    if outcome is None:
-        return False
-    label = dict((k, v) for k, v in task.outcomes).get(outcome, "")
-    return outcome in CONFIRM_KEYS or label.lower().startswith(("trả lại", "từ chối"))
+def _needs_confirmation(task: Task, outcome: str | None) -> Outcome | None:
+    chosen = find(task.outcome_list, outcome)
+    return chosen if chosen is not None and chosen.meaning in CONFIRM_MEANINGS else None
 
 
 def _task_view(task: Task, *, values: Any = None, errors: dict[str, list[str]] | None = None,
-               raw: dict[str, str] | None = None, confirm: str | None = None,
-               status: int = 200) -> Any:
+               raw: dict[str, str] | None = None, note: str | None = None,
+               confirm: Outcome | None = None, status: int = 200) -> Any:
     user = web_user()
     dossier = task.dossier
+    readable = may_read_dossier(user, task)
     version = compiled(dossier.process_version_id)
     schema = version.form_schema(task.form_key)
     ui = version.form_ui(task.form_key)
-    can_act = task.is_open and (task.assignee_id in (None, user.id))
+    can_act = readable and task.is_open and (task.assignee_id in (None, user.id))
+    earlier = earlier_entry(task) if can_act else None
+    if values is None:
+        values = task.data if task.data is not None else (earlier.data if earlier else None)
     units = [task.unit_id, dossier.handling_unit_id, dossier.agency_id]
-    form_html = render_form(schema, ui, values if values is not None else task.data,
-                            errors or {}, officers=lambda role: officers(role, units),
+    form_html = render_form(schema, ui, values, errors or {},
+                            officers=lambda role: officers(role, units),
                             raw=raw) if schema and can_act else None
-    start_schema = version.form_schema(version.start_form)
     return render_template(
         "web/task.html", task=task, dossier=dossier, form_html=form_html, can_act=can_act,
-        errors=errors or {}, confirm=confirm, history=history(dossier),
-        start_schema=start_schema, attachments=attachments_of(dossier),
-        documents=dossier_documents(dossier), now=now(),
-        confirm_label=dict((k, v) for k, v in task.outcomes).get(confirm or "", ""),
+        task_schema=schema,
+        readable=readable, errors=errors or {}, confirm=confirm, now=now(),
+        note=note if note is not None else (earlier.note if earlier else "") or "",
+        sent_back=task.returned_from if task.reopened else None, earlier=earlier,
+        danger=CONFIRM_MEANINGS, **(dossier_panels(dossier, version) if readable else {}),
     ), status
+
+
+def earlier_entry(task: Task) -> Task | None:
+    """The last completion of the same step in this dossier: what was entered before the
+    dossier came back to it."""
+    done = [t for t in task.dossier.tasks if t.element_id == task.element_id
+            and t.state == TaskState.COMPLETED and t.id != task.id]
+    return done[-1] if done else None
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -126,40 +141,53 @@ def task_page(task_id: int) -> Any:
         raise Conflict("Công việc đã được hoàn thành hoặc hủy")
     if task.assignee is not None and task.assignee_id != user.id:
         raise Conflict(f"Công việc đang do {task.assignee.full_name} xử lý")
+    if not may_read_dossier(user, task):
+        raise NotFound(f"Không có công việc {task_id}")
     version = compiled(task.dossier.process_version_id)
     schema = version.form_schema(task.form_key)
     form: MultiDict[str, str] = request.form
     parsed = parse_form(schema, version.form_ui(task.form_key), form) if schema else None
     data = (parsed.data or {}) if parsed else {}
     raw = parsed.raw if parsed else None
+    note = form.get("note", "")
     outcome = form.get("outcome") or None
+    def again(**more: Any) -> Any:
+        return _task_view(task, values=data, raw=raw, note=note, **more)
+
     if (parsed and parsed.action) or form.get("cancel_confirm"):
-        return _task_view(task, values=data, raw=raw)
-    problems = parsed.merge(validate(data, schema, root="data")) if parsed and schema else []
-    if problems:
-        return _task_view(task, values=data, raw=raw, errors=errors_by_field(problems),
-                          status=422)
-    if _needs_confirmation(task, outcome) and form.get("confirmed") != outcome:
-        return _task_view(task, values=data, raw=raw, confirm=outcome)
-    at = now()
-    issued_before = db.session.scalar(db.select(db.func.max(IssuedDocument.id))) or 0
+        return again()
+    confirm = _needs_confirmation(task, outcome)
     try:
-        dossier, created = complete(user, task_id, outcome, data, at)
+        if parsed and parsed.problems:
+            raise Invalid("Biểu mẫu chưa hợp lệ", [])
+        if confirm is not None and form.get("confirmed") != outcome:
+            # Every check first, so the officer never confirms what would be refused.
+            check_completion(version, config_of(version, task), outcome, data, note)
+            return again(confirm=confirm)
+        done = complete(user, task_id, outcome, data, now(), note)
     except (Invalid, Conflict) as exc:
         db.session.rollback()
         task = get_task(user, task_id)
-        flash(exc.message, "error")
-        fields = errors_by_field(exc.details) if isinstance(exc, Invalid) else {}
-        return _task_view(task, values=data, raw=raw, errors=fields, status=exc.status)
-    issued = db.session.scalar(
-        db.select(IssuedDocument).where(IssuedDocument.dossier_id == dossier.id,
-                                        IssuedDocument.id > issued_before,
-                                        IssuedDocument.kind.in_(PRINTABLE))
-        .order_by(IssuedDocument.id.desc()).limit(1))
-    moved = ", ".join(t.name for t in created) or STATUS_LABELS.get(dossier.status, "")
-    flash(f"Đã hoàn thành \u201c{task.name}\u201d của hồ sơ {dossier.code} → {moved}.", "success")
-    if issued is not None:
-        return redirect(url_for("documents.document", code=dossier.code, kind=issued.kind,
-                                id=issued.id))
+        details = exc.details if isinstance(exc, Invalid) else []
+        problems = parsed.merge(details) if parsed else list(details)
+        if isinstance(exc, Conflict) or not problems:
+            flash(exc.message, "error")
+        return again(errors=errors_by_field(problems), status=exc.status)
+    flash(_done_message(done), "success")
+    issued = [d for d in done.documents if d.kind in PRINTABLE]
+    if issued:
+        return redirect(url_for("documents.document", code=done.dossier.code,
+                                kind=issued[-1].kind, id=issued[-1].id))
     return redirect(url_for("web.worklist"))
 
+
+def _done_message(done: Advance) -> str:
+    task, dossier = done.completed, done.dossier
+    assert task is not None
+    moved = ", ".join(t.name for t in done.created) or STATUS_LABELS.get(dossier.status, "")
+    if done.meaning is Meaning.BACK:
+        return f"Đã trả lại hồ sơ {dossier.code} về bước \u201c{moved}\u201d."
+    if done.meaning is Meaning.SUPPLEMENT:
+        return (f"Đã yêu cầu bổ sung hồ sơ {dossier.code}: thời hạn giải quyết tạm dừng; "
+                "đã phát hành Phiếu yêu cầu bổ sung.")
+    return f"Đã hoàn thành \u201c{task.name}\u201d của hồ sơ {dossier.code} → {moved}."

@@ -19,13 +19,30 @@ from motcua.processes.checks.document import (
     label,
     local_name,
 )
-from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.problems import Problem, warning
+from motcua.processes.meanings import (
+    NEEDS_REASON,
+    Meaning,
+    Outcome,
+    implied_meaning,
+    outcomes_from,
+)
 
 ROLES = ("receiver", "specialist", "unit_head", "leader", "clerk")
 UNIT_SELECTORS = ("@desk", "@handling", "@agency")
 DOCUMENTS = ("receipt", "supplement", "refusal", "apology", "stop", "control_slip", "result")
 AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
 OUTCOME_KEY = re.compile(r"[a-z][a-z0-9_]*")
+# A decision's step number as its table writes it: "3", "3.1".
+ROW = re.compile(r"\d{1,3}(\.\d{1,3}){0,3}")
+MEANINGS = ", ".join(m.value for m in Meaning)
+_MEANING_VALUES = {m.value for m in Meaning}
+# The form fields a step may declare, what each holds, and the JSON types it accepts.
+FIELD_PROPERTIES = {
+    "assignee_field": ("trường chọn người xử lý bước sau", ("string",)),
+    "reason_field": ("trường ghi lý do từ chối, yêu cầu bổ sung hoặc trả lại", ("string",)),
+    "missing_field": ("danh sách giấy tờ cần bổ sung", ("array",)),
+}
 
 
 class CallbackFailed(Exception):
@@ -50,19 +67,29 @@ class StepConfig:
     unit: str
     form: str | None
     allotted_minutes: int
-    outcomes: list[tuple[str, str]]
+    outcomes: list[Outcome]
     assignee_field: str | None
     document: str | None
     lane: str | None
     line: int | None
+    reason_field: str | None = None
+    missing_field: str | None = None
+    row: str | None = None
 
     @property
     def outcome_keys(self) -> list[str]:
-        return [key for key, _ in self.outcomes]
+        return [o.key for o in self.outcomes]
+
+    def outcome(self, key: str | None) -> Outcome | None:
+        return next((o for o in self.outcomes if o.key == key), None)
+
+    @property
+    def meanings(self) -> set[Meaning]:
+        return {o.meaning for o in self.outcomes}
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["outcomes"] = [[key, text] for key, text in self.outcomes]
+        data["outcomes"] = [o.as_list() for o in self.outcomes]
         return data
 
     @classmethod
@@ -74,34 +101,48 @@ class StepConfig:
             unit=data["unit"],
             form=data.get("form"),
             allotted_minutes=int(data.get("allotted_minutes", 0)),
-            outcomes=[(str(key), str(text)) for key, text in data.get("outcomes", [])],
+            outcomes=outcomes_from(data.get("outcomes")),
             assignee_field=data.get("assignee_field"),
             document=data.get("document"),
             lane=data.get("lane"),
             line=data.get("line"),
+            reason_field=data.get("reason_field"),
+            missing_field=data.get("missing_field"),
+            row=data.get("row"),
         )
 
 
-def parse_outcomes(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """``"approve=Đồng ý;back=Trả lại"`` -> pairs, and what is wrong with the text."""
-    outcomes: list[tuple[str, str]] = []
+def parse_outcomes(text: str) -> tuple[list[Outcome], list[str]]:
+    """``"nhan:accept=Tiếp nhận;tra:back=Trả lại"`` -> outcomes, and what is wrong with the
+    text. A key without a written meaning takes the one its key implies (``forward`` for any
+    key but the standard ones)."""
+    outcomes: list[Outcome] = []
     errors: list[str] = []
     for part in text.split(";"):
         part = part.strip()
         if not part:
             continue
-        key, sep, caption = (s.strip() for s in part.partition("="))
+        head, sep, caption = (s.strip() for s in part.partition("="))
+        key, colon, written = (s.strip() for s in head.partition(":"))
         if not sep or not caption:
-            errors.append(f'"{part}" thiếu nhãn: viết dạng khóa=Nhãn, ví dụ approve=Đồng ý')
+            errors.append(
+                f'"{part}" thiếu nhãn: viết dạng khóa:ý_nghĩa=Nhãn, ví dụ nhan:accept=Tiếp nhận'
+            )
         elif not OUTCOME_KEY.fullmatch(key):
             errors.append(
                 f'khóa "{key}" không hợp lệ: khóa viết thường, không dấu, bắt đầu bằng chữ cái, '
                 "chỉ gồm a-z, 0-9 và _ (ví dụ approve)"
             )
-        elif key in (k for k, _ in outcomes):
+        elif colon and written not in _MEANING_VALUES:
+            errors.append(
+                f'ý nghĩa "{written}" của khóa "{key}" không hợp lệ: dùng một trong {MEANINGS}'
+            )
+        elif key in (o.key for o in outcomes):
             errors.append(f'khóa "{key}" bị lặp: mỗi nút phải có khóa riêng')
+        elif colon:
+            outcomes.append(Outcome(key, caption, Meaning(written)))
         else:
-            outcomes.append((key, caption))
+            outcomes.append(Outcome(key, caption, implied_meaning(key), declared=False))
     return outcomes, errors
 
 
@@ -234,10 +275,78 @@ class DialectChecker:
             self.referenced_forms.append(key)
         return True
 
-    def _form_fields(self, key: str) -> list[str]:
+    def _form_fields(self, key: str) -> dict[str, Any]:
         schema = self.forms[key].get("schema")
         properties = schema.get("properties") if isinstance(schema, Mapping) else None
-        return list(properties) if isinstance(properties, Mapping) else []
+        return dict(properties) if isinstance(properties, Mapping) else {}
+
+    def _check_field(
+        self,
+        doc: Document,
+        task: etree._Element,
+        name: str,
+        value: str,
+        form: str | None,
+        form_known: bool,
+    ) -> None:
+        """A declared field must be a field of the step's form, of a type that can hold it."""
+        what, types = FIELD_PROPERTIES[name]
+        if form is None:
+            self.problems.append(
+                doc.problem(
+                    task,
+                    f'Bước {label(task)} có {name} "{value}" nhưng không có biểu mẫu (form): '
+                    f"thêm biểu mẫu có {what}.",
+                    rule=f"dialect.{name}",
+                )
+            )
+            return
+        if not form_known:
+            return
+        fields = self._form_fields(form)
+        if value not in fields:
+            known = ", ".join(fields) or "(biểu mẫu chưa có trường nào)"
+            self.problems.append(
+                doc.problem(
+                    task,
+                    f'{name} "{value}" của bước {label(task)} không phải trường của biểu mẫu '
+                    f'"{form}": dùng một trong {known}.',
+                    rule=f"dialect.{name}",
+                )
+            )
+            return
+        spec = fields[value]
+        kind = spec.get("type") if isinstance(spec, Mapping) else None
+        if kind is not None and kind not in types:
+            self.problems.append(
+                doc.problem(
+                    task,
+                    f'{name} "{value}" của bước {label(task)} phải là {what}, nhưng trường này '
+                    f'có kiểu "{kind}" trong biểu mẫu "{form}": dùng một trường kiểu '
+                    f'{" hoặc ".join(types)}.',
+                    rule=f"dialect.{name}",
+                )
+            )
+
+    def _check_reasons(
+        self,
+        doc: Document,
+        task: etree._Element,
+        outcomes: list[Outcome],
+        reason_field: str | None,
+    ) -> None:
+        if reason_field is not None and not any(o.meaning in NEEDS_REASON for o in outcomes):
+            self.problems.append(
+                warning(
+                    doc.problem(
+                        task,
+                        f'Bước {label(task)} khai báo reason_field "{reason_field}" nhưng không có '
+                        "kết quả nào cần lý do (refuse, supplement, back): trường này không được "
+                        "dùng.",
+                        rule="dialect.reason_field",
+                    )
+                )
+            )
 
     # ------------------------------------------------------------------ steps
 
@@ -290,25 +399,21 @@ class DialectChecker:
 
         form = props.get("form") or None
         form_known = form is not None and self._use_form(doc, task, form)
-        assignee_field = props.get("assignee_field") or None
-        if assignee_field is not None:
-            if form is None:
-                self.problems.append(
-                    doc.problem(
-                        task,
-                        f'Bước {label(task)} có assignee_field "{assignee_field}" nhưng không có '
-                        "biểu mẫu (form): thêm biểu mẫu có trường chọn người xử lý.",
-                    )
+        declared = {prop: props.get(prop) or None for prop in FIELD_PROPERTIES}
+        for prop, field in declared.items():
+            if field is not None:
+                self._check_field(doc, task, prop, field, form, form_known)
+        self._check_reasons(doc, task, outcomes, declared["reason_field"])
+        row = props.get("row") or None
+        if row is not None and not ROW.fullmatch(row):
+            self.problems.append(
+                doc.problem(
+                    task,
+                    f'Số bước (row) "{row}" của bước {label(task)} không hợp lệ: ghi số bước như '
+                    'trong bảng quy trình của quyết định, ví dụ "3" hoặc "3.1".',
+                    rule="dialect.row",
                 )
-            elif form_known and assignee_field not in (fields := self._form_fields(form)):
-                self.problems.append(
-                    doc.problem(
-                        task,
-                        f'assignee_field "{assignee_field}" của bước {label(task)} không phải '
-                        f'trường của biểu mẫu "{form}": dùng một trong '
-                        f"{', '.join(fields) or '(biểu mẫu chưa có trường nào)'}.",
-                    )
-                )
+            )
 
         ident = task.get("id") or ""
         return StepConfig(
@@ -319,10 +424,13 @@ class DialectChecker:
             form=form,
             allotted_minutes=allotted,
             outcomes=outcomes,
-            assignee_field=assignee_field,
+            assignee_field=declared["assignee_field"],
             document=document,
             lane=lane.get("id") if lane is not None else None,
             line=task.sourceline,
+            reason_field=declared["reason_field"],
+            missing_field=declared["missing_field"],
+            row=row,
         )
 
     def steps(self, doc: Document, process: etree._Element) -> dict[str, StepConfig]:

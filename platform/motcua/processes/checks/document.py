@@ -7,7 +7,7 @@ from functools import cached_property
 
 from lxml import etree
 
-from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.problems import Problem, Severity
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -105,7 +105,13 @@ class Document:
         return index
 
     def problem(
-        self, el: etree._Element | None, message: str, *, line: int | None = None
+        self,
+        el: etree._Element | None,
+        message: str,
+        *,
+        line: int | None = None,
+        rule: str = "",
+        severity: Severity = Severity.ERROR,
     ) -> Problem:
         """A problem about ``el``: its own id (or its nearest ancestor's) and its line."""
         element_id = None
@@ -115,7 +121,8 @@ class Document:
             node = node.getparent()
         if line is None and el is not None:
             line = el.sourceline
-        return Problem(message=message, element_id=element_id, line=line, file=self.filename)
+        return Problem(message=message, element_id=element_id, line=line, file=self.filename,
+                       rule=rule, severity=severity)
 
 
 def scopes(process: etree._Element) -> Iterator[etree._Element]:

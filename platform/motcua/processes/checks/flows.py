@@ -22,7 +22,8 @@ from motcua.processes.checks.document import (
     scopes,
 )
 from motcua.processes.checks.outcomes import compared_keys, holds, names_used, parse_condition
-from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.problems import Problem, warning
+from motcua.processes.meanings import Meaning
 
 _CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 _TIMER_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
@@ -107,6 +108,7 @@ class FlowChecker:
                     self._timer(scope, el, definition, nodes)
             if name == "boundaryEvent":
                 self._boundary(el, nodes)
+        self._meanings(nodes, outgoing)
 
     def _boundary(self, event: etree._Element, nodes: Mapping[str, etree._Element]) -> None:
         if not any("EventDefinition" in (local_name(c) or "") for c in event):
@@ -253,6 +255,137 @@ class FlowChecker:
                     f'{owners}: hồ sơ sẽ bị kẹt. Thêm luồng có điều kiện outcome == "{key}" hoặc '
                     "chọn một luồng làm luồng mặc định.",
                 )
+
+    # ------------------------------------------------------------------ meanings
+
+    def _route(
+        self,
+        step_id: str,
+        key: str,
+        nodes: Mapping[str, etree._Element],
+        outgoing: Mapping[str, list[etree._Element]],
+    ) -> list[etree._Element]:
+        """The elements (not gateways) the dossier may reach when the officer chooses ``key``
+        at ``step_id``, passing through gateways only."""
+        found: list[etree._Element] = []
+        seen: set[str] = set()
+        stack = [step_id]
+        while stack:
+            current = stack.pop()
+            node = nodes.get(current)
+            outs = outgoing.get(current, [])
+            if node is not None and local_name(node) in _CONDITIONAL_GATEWAYS:
+                outs = self._taken(node, outs, key)
+            for flow in outs:
+                target_id = flow.get("targetRef") or ""
+                target = nodes.get(target_id)
+                if target is None or target_id in seen:
+                    continue
+                seen.add(target_id)
+                if (local_name(target) or "").endswith("Gateway"):
+                    stack.append(target_id)
+                else:
+                    found.append(target)
+        return found
+
+    def _taken(
+        self, gateway: etree._Element, outs: list[etree._Element], key: str
+    ) -> list[etree._Element]:
+        """The flows out of a conditional gateway that ``key`` may take: those whose condition
+        holds (or depends on the dossier), else the default flow."""
+        taken, default = [], None
+        for flow in outs:
+            condition = self._condition(flow)
+            if condition is None:
+                if flow.get("id") == gateway.get("default") or len(outs) == 1:
+                    default = flow
+                continue
+            valid = (flow.get("id") or "") in self._valid_conditions
+            expr = parse_condition(_raw(condition)) if valid else None
+            if expr is None or holds(expr, key) is not False:
+                taken.append(flow)
+        return taken or ([default] if default is not None else [])
+
+    @staticmethod
+    def _reachable_without(
+        starts: list[str], avoid: str, outgoing: Mapping[str, list[etree._Element]]
+    ) -> set[str]:
+        """Everything reachable from ``starts`` along flows that never pass ``avoid``: the
+        steps that may come before ``avoid`` (an earlier step of the process)."""
+        seen = set(starts) - {avoid}
+        stack = list(seen)
+        while stack:
+            for flow in outgoing.get(stack.pop(), []):
+                target = flow.get("targetRef") or ""
+                if target != avoid and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
+
+    def _meanings(
+        self,
+        nodes: Mapping[str, etree._Element],
+        outgoing: Mapping[str, list[etree._Element]],
+    ) -> None:
+        """What each outcome means must fit where it leads: a supplement request reaches the
+        step that receives the supplement; an outcome that says no meaning only moves on."""
+        starts = [i for i, n in nodes.items() if local_name(n) == "startEvent"]
+        for step_id, el in nodes.items():
+            step = self.steps.get(step_id)
+            if step is None:
+                continue
+            for outcome in step.outcomes:
+                targets = self._route(step_id, outcome.key, nodes, outgoing)
+                if outcome.meaning is Meaning.SUPPLEMENT:
+                    self._supplement_target(el, outcome.key, targets)
+                elif outcome.meaning is Meaning.FORWARD and not outcome.declared:
+                    self._undeclared_forward(el, step, outcome.key, targets, outgoing, starts)
+
+    def _supplement_target(
+        self, el: etree._Element, key: str, targets: list[etree._Element]
+    ) -> None:
+        receivers = [t for t in targets if (s := self.steps.get(t.get("id") or "")) is not None
+                     and s.document == "supplement"]
+        if not receivers:
+            self.problems.append(self.doc.problem(
+                el,
+                f'Kết quả "{key}" của bước {label(el)} là yêu cầu bổ sung (supplement) nhưng '
+                "không dẫn tới bước nhận hồ sơ bổ sung: nối luồng của kết quả này tới một bước "
+                'có document "supplement" (bước đó nhận hồ sơ bổ sung và tính lại thời hạn).',
+                rule="meaning.supplement",
+            ))
+
+    def _undeclared_forward(
+        self,
+        el: etree._Element,
+        step: StepConfig,
+        key: str,
+        targets: list[etree._Element],
+        outgoing: Mapping[str, list[etree._Element]],
+        starts: list[str],
+    ) -> None:
+        step_id = el.get("id") or ""
+        ends = [t for t in targets if local_name(t) == "endEvent"]
+        before = self._reachable_without(starts, step_id, outgoing)
+        earlier = [t for t in targets if local_name(t) != "endEvent"
+                   and ((t.get("id") or "") in before or t.get("id") == step_id)]
+        reasons = []
+        if ends:
+            reasons.append(f"dẫn tới sự kiện kết thúc {label(ends[0])}")
+        if earlier:
+            reasons.append(f"quay lại bước trước {label(earlier[0])}")
+        if step.document:
+            reasons.append(f'bước phát hành văn bản "{step.document}"')
+        if not reasons:
+            return
+        self.problems.append(warning(self.doc.problem(
+            el,
+            f'Kết quả "{key}" của bước {label(el)} không ghi ý nghĩa nên được coi là chuyển tiếp '
+            f"(forward), nhưng {', '.join(reasons)}. Ghi rõ ý nghĩa sau khóa, ví dụ "
+            f'"{key}:refuse=...", "{key}:back=..." hoặc "{key}:forward=..." nếu đúng là chuyển '
+            "tiếp.",
+            rule="meaning.undeclared",
+        )))
 
     # ------------------------------------------------------------------ scripts
 

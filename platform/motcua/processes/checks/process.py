@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lxml import etree
@@ -24,7 +24,7 @@ from motcua.processes.checks.dialect import CallbackFailed, DialectChecker, Step
 from motcua.processes.checks.document import BPMN_NS, Document, bpmn_tag, label
 from motcua.processes.checks.flows import FlowChecker
 from motcua.processes.checks.forms import schema_problems
-from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.problems import Problem, errors, with_rule
 from motcua.processes.checks.structure import (
     Library,
     check_ids,
@@ -51,8 +51,13 @@ class CheckResult:
     subprocess_specs: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def errors(self) -> list[Problem]:
+        return errors(self.problems)
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        """No error: the process may be uploaded and published (warnings block nothing)."""
+        return not self.errors
 
 
 def check_process(
@@ -82,10 +87,11 @@ def check_process(
             Problem(
                 "Lỗi nội bộ khi kiểm tra quy trình: hãy gửi tệp này cho quản trị hệ thống.",
                 file=filename,
+                rule="internal",
             )
         )
     result.problems = list(dict.fromkeys(result.problems))
-    if result.problems:
+    if not result.ok:
         result.spec, result.subprocess_specs = None, {}
     return result
 
@@ -102,7 +108,7 @@ def _check(
     try:
         doc = Document(parse_xml(bpmn, filename), filename)
     except XmlRejected as exc:
-        problems.append(exc.problem)
+        problems.append(replace(exc.problem, rule=exc.problem.rule or "xml"))
         return
     if doc.root.tag != bpmn_tag("definitions"):
         problems.append(
@@ -111,27 +117,30 @@ def _check(
                 f"Phần tử gốc của tệp là <{etree.QName(doc.root).localname}>, không phải "
                 f"bpmn:definitions (không gian tên {BPMN_NS}): đây không phải tệp BPMN 2.0. "
                 "Hãy xuất tệp BPMN 2.0 XML từ trình thiết kế quy trình.",
+                rule="xml",
             )
         )
         return
-    problems.extend(xsd.validate(doc))
+    problems.extend(with_rule(xsd.validate(doc), "xsd"))
 
     # Structure: which process runs, ids, start event, what call activities reach.
-    problems.extend(check_ids(doc))
+    structure: list[Problem] = []
+    structure.extend(check_ids(doc))
     selection = select_process(doc)
-    problems.extend(selection.problems)
+    structure.extend(selection.problems)
     chosen = selection.process
     if chosen is not None:
         result.process_id = chosen.get("id")
         result.process_name = (chosen.get("name") or "").strip() or None
-        problems.extend(check_start_events(doc, chosen))
+        structure.extend(check_start_events(doc, chosen))
     calls = resolve_calls(doc, selection.checked, Library(library, filename))
     library_docs = [d for d in calls.library_docs if d is not doc]
     for lib_doc in library_docs:
-        problems.extend(xsd.validate(lib_doc))
-        problems.extend(check_ids(lib_doc))
-    problems.extend(calls.problems)
-    problems.extend(_process_id_conflicts(doc, library_docs))
+        problems.extend(with_rule(xsd.validate(lib_doc), "xsd"))
+        structure.extend(check_ids(lib_doc))
+    structure.extend(calls.problems)
+    structure.extend(_process_id_conflicts(doc, library_docs))
+    problems.extend(with_rule(structure, "structure"))
     checked = [(doc, p) for p in selection.checked] + calls.processes
 
     # Dialect, then what the engine will evaluate.
@@ -144,19 +153,19 @@ def _check(
             _add_step(result, process_doc, step)
     if chosen is not None:
         result.start_form = dialect.start_form(doc, chosen)
-    problems.extend(dialect.problems)
+    problems.extend(with_rule(dialect.problems, "dialect"))
     for key in dialect.referenced_forms:
-        problems.extend(schema_problems(key, forms[key]))
+        problems.extend(with_rule(schema_problems(key, forms[key]), "form"))
     for (process_doc, process), steps in zip(checked, steps_by_process, strict=True):
         flows = FlowChecker(process_doc, steps)
         flows.check(process)
-        problems.extend(flows.problems)
+        problems.extend(with_rule(flows.problems, "flow"))
         result.timers.update(flows.timers)
 
     for process_doc, process in checked:
-        problems.extend(check_supported(process_doc, process))
+        problems.extend(with_rule(check_supported(process_doc, process), "unsupported"))
 
-    if problems or result.process_id is None:
+    if errors(problems) or result.process_id is None:
         return
     _parse_with_spiff(result, doc, library_docs)
 
@@ -171,6 +180,7 @@ def _add_step(result: CheckResult, doc: Document, step: StepConfig) -> None:
                 element_id=step.element_id,
                 line=step.line,
                 file=doc.filename,
+                rule="structure",
             )
         )
         return
@@ -221,6 +231,7 @@ def _parse_with_spiff(result: CheckResult, doc: Document, library_docs: list[Doc
                 element_id=element_id,
                 line=line,
                 file=source.filename,
+                rule="engine",
             )
         )
         return
@@ -231,6 +242,7 @@ def _parse_with_spiff(result: CheckResult, doc: Document, library_docs: list[Doc
                 "Bộ máy quy trình (SpiffWorkflow) không đọc được quy trình: "
                 f"{str(exc).strip().rstrip('.')}.",
                 file=doc.filename,
+                rule="engine",
             )
         )
         return

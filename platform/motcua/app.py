@@ -74,22 +74,18 @@ def _register_models() -> None:
 
 
 def _one_transaction_per_request(app: Flask) -> None:
-    """Operations only flush; the request commits here, or rolls back on any error."""
+    """Operations only flush; the request commits here, or rolls back on any error (files
+    written meanwhile go with the rollback: see ``motcua.dossiers.attachments``)."""
 
     @app.after_request
     def commit(response: Response) -> Response:
-        from motcua.dossiers.attachments import forget_written, remove_written
-
         if response.status_code >= 400 or g.get("rollback_only"):
             db.session.rollback()
-            remove_written()
             return response
         try:
             db.session.commit()
-            forget_written()
         except (StaleDataError, IntegrityError):
             db.session.rollback()
-            remove_written()
             from motcua.api.errors import error_response
             from motcua.errors import Conflict
 
@@ -101,10 +97,7 @@ def _one_transaction_per_request(app: Flask) -> None:
     @app.teardown_request
     def rollback(exc: BaseException | None) -> None:
         if exc is not None:
-            from motcua.dossiers.attachments import remove_written
-
             db.session.rollback()
-            remove_written()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:

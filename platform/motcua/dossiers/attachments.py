@@ -1,6 +1,11 @@
 """Scanned attachments: checked (size, count, real type from the file's own bytes), stored
 under the instance folder by a random key with their SHA-256, never executed and only ever
-served as a download."""
+served as a download.
+
+A file written in a transaction that rolls back never outlives it, whoever drives the
+transaction (a request, a CLI command, a test): the session's own events delete it, so no
+caller has to remember to. Files written inside a savepoint go with the savepoint when it
+rolls back; when it is released they belong to the enclosing transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 
 import filetype
-from flask import current_app, g
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from motcua.db import db
 from motcua.dossiers.models import Attachment, Dossier
@@ -70,8 +77,8 @@ def check_uploads(uploads: list[Upload], field: str = "attachments") -> list[tup
 
 def save_attachments(dossier: Dossier, uploads: list[Upload], user: User,
                      at: datetime) -> tuple[list[Attachment], list[Path]]:
-    """Write the files and add their rows; returns the paths written so a caller whose
-    transaction fails can remove them (``discard``)."""
+    """Write the files and add their rows; returns both. A rollback of the session's
+    transaction (or of a savepoint the files were written in) removes the files itself."""
     root = store_root()
     rows, written = [], []
     try:
@@ -81,7 +88,7 @@ def save_attachments(dossier: Dossier, uploads: list[Upload], user: User,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(upload.content)
             written.append(path)
-            g.setdefault("motcua_written", []).append(path)
+            _written(db.session()).append(path)
             row = Attachment(dossier_id=dossier.id, filename=_clean_name(upload.filename),
                              content_type=mime, size=len(upload.content),
                              sha256=hashlib.sha256(upload.content).hexdigest(),
@@ -96,17 +103,57 @@ def save_attachments(dossier: Dossier, uploads: list[Upload], user: User,
 
 
 def discard(paths: list[Path]) -> None:
+    """Remove files now; a rollback does it anyway."""
     for path in paths:
         path.unlink(missing_ok=True)
 
 
-def remove_written() -> None:
-    """The request's transaction rolled back: its files must not outlive it."""
-    discard(g.pop("motcua_written", []))
+# The files written in a session's transaction, in order, and for each open savepoint how
+# many had been written when it began: its own files are those after that mark.
+_WRITTEN = "motcua_written"
+_SAVEPOINTS = "motcua_written_savepoints"
 
 
-def forget_written() -> None:
-    g.pop("motcua_written", None)
+def _written(session: Session) -> list[Path]:
+    written: list[Path] = session.info.setdefault(_WRITTEN, [])
+    return written
+
+
+def _savepoints(session: Session) -> dict[SessionTransaction, int]:
+    marks: dict[SessionTransaction, int] = session.info.setdefault(_SAVEPOINTS, {})
+    return marks
+
+
+@event.listens_for(db.session, "after_transaction_create")
+def _savepoint_began(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        _savepoints(session)[transaction] = len(_written(session))
+
+
+@event.listens_for(db.session, "after_commit")
+def _committed(session: Session) -> None:
+    # Fired for a released savepoint too, while it is still the innermost one.
+    savepoint = session.get_nested_transaction()
+    if savepoint is not None:
+        _savepoints(session).pop(savepoint, None)  # its files now belong to the parent
+    else:
+        _written(session).clear()  # kept for good
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    # A commit has already settled its files above; whatever a transaction that ends
+    # here still holds was rolled back (or closed unfinished) with it.
+    if transaction.nested:
+        mark = _savepoints(session).pop(transaction, None)
+        if mark is not None:
+            written = _written(session)
+            discard(written[mark:])
+            del written[mark:]
+    elif transaction.parent is None:
+        written = _written(session)
+        discard(written)
+        written.clear()
 
 
 def attachment_path(attachment: Attachment) -> Path:

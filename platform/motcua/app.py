@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, request
-from flask_wtf.csrf import CSRFError
+from flask import Flask, Response, g
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,7 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from motcua.config import load_settings
 from motcua.db import db
 from motcua.engine.runtime import VersionCache
+from motcua.errors import Conflict
 from motcua.extensions import csrf, migrate
+from motcua.http_errors import error_reply, register_error_handlers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from motcua.documents import register_documents
     register_documents(app)
     register_cli(app)
+    register_error_handlers(app)
     _one_transaction_per_request(app)
     return app
 
@@ -86,10 +88,7 @@ def _one_transaction_per_request(app: Flask) -> None:
             db.session.commit()
         except (StaleDataError, IntegrityError):
             db.session.rollback()
-            from motcua.api.errors import error_response
-            from motcua.errors import Conflict
-
-            return error_response(
+            return error_reply(
                 Conflict("Hồ sơ vừa được người khác cập nhật, vui lòng tải lại và thử lại")
             )
         return response
@@ -98,15 +97,3 @@ def _one_transaction_per_request(app: Flask) -> None:
     def rollback(exc: BaseException | None) -> None:
         if exc is not None:
             db.session.rollback()
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError) -> Any:
-        from motcua.api.errors import error_response
-        from motcua.errors import BadRequest
-
-        if request.path.startswith("/api/"):
-            return error_response(BadRequest("Thiếu hoặc sai mã CSRF"))
-        from motcua.web import render_error
-
-        return render_error(BadRequest("Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ: vui lòng "
-                                       "tải lại trang rồi gửi lại."))

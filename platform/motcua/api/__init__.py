@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from motcua.api.errors import MotcuaApi, register_error_handlers
+from motcua.api.errors import MotcuaApi
 from motcua.errors import Unauthorized
 from motcua.extensions import csrf
 from motcua.org.auth import user_for_token, user_from_session
@@ -31,7 +31,6 @@ def register_api(app: Flask) -> None:
                 tasks_blp):
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix=PREFIX)
-    register_error_handlers(app)
     app.before_request(_load_api_user)
 
 

@@ -3,11 +3,8 @@ routes on ``bp``; labels and formatting helpers are shared with the templates he
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, Flask
 
-from flask import Blueprint, Flask, render_template
-
-from motcua.errors import AppError
 from motcua.web.formatting import countdown, form_date, local_dt, working
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -35,6 +32,8 @@ DOCUMENT_LABELS = {
     "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)",
     "result": "Kết quả giải quyết",
 }
+MEANING_LABELS = {"accept": "Tiếp nhận", "supplement": "Yêu cầu bổ sung", "refuse": "Từ chối",
+                  "back": "Trả lại", "forward": "Chuyển tiếp"}
 ACTION_LABELS = {"received": "Tiếp nhận hồ sơ", "claimed": "Nhận xử lý",
                  "completed": "Hoàn thành bước", "document": "Phát hành văn bản",
                  "stopped": "Dừng giải quyết", "extended": "Xin lỗi, hẹn lại ngày trả",
@@ -50,23 +49,6 @@ def register_web(app: Flask) -> None:
     env.globals.update(role_label=lambda r: ROLE_LABELS.get(r, r), status_labels=STATUS_LABELS,
                        task_state_labels=TASK_STATE_LABELS, timing_labels=TIMING_LABELS,
                        channel_labels=CHANNEL_LABELS, document_labels=DOCUMENT_LABELS,
-                       action_labels=ACTION_LABELS, countdown=countdown)
+                       action_labels=ACTION_LABELS, meaning_labels=MEANING_LABELS,
+                       countdown=countdown)
     env.filters.update(local_dt=local_dt, working=working, form_date=form_date)
-
-
-def render_error(exc: AppError) -> Any:
-    return render_template("web/error.html", error=exc), exc.status
-
-
-_HTTP_MESSAGES = {
-    400: "Yêu cầu không hợp lệ", 403: "Bạn không có quyền truy cập trang này",
-    404: "Không tìm thấy trang", 405: "Trang này không nhận thao tác đó",
-    413: "Dữ liệu gửi lên quá lớn: mỗi lần gửi tối đa 20 MB, hãy chia nhỏ tệp đính kèm",
-    429: "Quá nhiều yêu cầu, vui lòng thử lại sau",
-}
-
-
-def render_http_error(status: int) -> Any:
-    """Werkzeug's own errors (unknown page, wrong method, too large) on the pages."""
-    message = _HTTP_MESSAGES.get(status, "Hệ thống gặp lỗi, vui lòng thử lại")
-    return render_template("web/error.html", error=AppError(message)), status

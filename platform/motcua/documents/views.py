@@ -19,7 +19,7 @@ from motcua.documents.render import DOSSIER_KINDS, FORMS, document_context
 from motcua.dossiers.operations import get_dossier
 from motcua.errors import Forbidden, Invalid, NotFound
 from motcua.org.models import Agency, Province, User
-from motcua.web.session import signed_in, web_user
+from motcua.org.session import signed_in, web_user
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 

@@ -1,5 +1,7 @@
 """Who is signed in to the browser UI: a view decorator that loads the session user into
-``g.user`` or sends the browser to the login page."""
+``g.user`` or sends the browser to the login page. It sits with the users, below every
+domain, so any capability's pages (documents, design, audit) use it without importing
+the officers' desk in ``web/``."""
 
 from __future__ import annotations
 

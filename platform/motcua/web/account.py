@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 from motcua.clock import now
 from motcua.errors import Invalid, TooManyRequests, Unauthorized
 from motcua.org.auth import change_password, login_session, sign_in, user_from_session
+from motcua.org.session import signed_in, web_user
 from motcua.tasks.worklist import home_counts
 from motcua.web import bp
-from motcua.web.session import signed_in, web_user
 
 
 def _safe_next(target: str | None) -> str:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -16,6 +17,8 @@ class ConfigError(RuntimeError):
 
 
 INSECURE_DEV_KEY = "dev-only-insecure-key"
+# Where `make run` serves the demo.
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass
@@ -23,6 +26,8 @@ class Settings:
     database_url: str
     secret_key: str
     instance_path: Path
+    # The address the public reaches the site at: printed and encoded in QR codes.
+    public_url: str
     token_ttl_hours: int = 12
     # OWASP's Argon2id setting (19 MiB, 2 passes): each login holds that much memory.
     argon2_time_cost: int = 2
@@ -33,6 +38,7 @@ class Settings:
     def flask_config(self) -> dict[str, Any]:
         return {
             "SECRET_KEY": self.secret_key,
+            "PUBLIC_URL": self.public_url,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "TESTING": self.testing,
@@ -82,6 +88,24 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+def _public_url(raw: str) -> str:
+    """An absolute http(s) address, kept without its trailing slash. Links are built on it,
+    never on the request's Host header, which whoever sends the request chooses."""
+    url = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        valid = (parts.scheme in ("http", "https") and bool(parts.hostname)
+                 and "@" not in parts.netloc and "?" not in url and "#" not in url
+                 and not any(ch.isspace() for ch in url)
+                 and parts.port != 0)  # .port raises on a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError("MOTCUA_PUBLIC_URL must be an absolute http(s) URL without "
+                          f"credentials, query or fragment, got {raw!r}")
+    return url
+
+
 def load_settings(
     overrides: dict[str, Any] | None = None, env: dict[str, str] | None = None
 ) -> Settings:
@@ -119,10 +143,20 @@ def load_settings(
             )
     if len(secret_key) < 16:
         raise ConfigError("SECRET_KEY must be at least 16 characters")
+    public_url = overrides.pop("PUBLIC_URL", None) or env.get("MOTCUA_PUBLIC_URL", "")
+    if not public_url:
+        if testing or env.get("MOTCUA_DEV") == "1":
+            public_url = DEV_PUBLIC_URL
+        else:
+            raise ConfigError(
+                "MOTCUA_PUBLIC_URL is not set: the address the public reaches this site at, "
+                "printed on receipts and in their QR codes (e.g. https://motcua.example.gov.vn)"
+            )
     settings = Settings(
         database_url=database_url,
         secret_key=secret_key,
         instance_path=instance,
+        public_url=_public_url(public_url),
         token_ttl_hours=_int(env, "MOTCUA_TOKEN_TTL_HOURS", 12),
         argon2_time_cost=_int(env, "MOTCUA_ARGON2_TIME_COST", 1 if testing else 2),
         argon2_memory_cost=_int(env, "MOTCUA_ARGON2_MEMORY_COST", 1024 if testing else 19456),

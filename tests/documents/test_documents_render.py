@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from documents_support import PROCEDURE, START_FORM, browser, page, segno_grid, svg_matrix, text_of
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import select
 
 from conftest import SAMPLES, FakeClock, local
@@ -18,6 +18,7 @@ from motcua.dossiers.flow import issued_document
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.org.models import User
 from walk import Walker
+from webutil import PASSWORDS, csrf_from
 
 PAPERS = [{"ten": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "ban_chinh": 1, "ban_sao": 0},
           {"ten": "Căn cước công dân", "ban_chinh": 0, "ban_sao": 2}]
@@ -66,11 +67,25 @@ def test_receipt_prints_every_field_of_mau_01(walker: Walker, app: Flask) -> Non
     assert ".no-print { display: none !important; }" in html
 
 
-def test_receipt_qr_encodes_the_public_lookup_url(walker: Walker, app: Flask) -> None:
+def test_receipt_qr_encodes_the_public_lookup_url(walker: Walker, app: Flask,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://motcua.example.gov.vn/dvc")
     code = _new(walker)
     walker.complete("mc.lan", code, "accept")
-    html = page(browser(app, "mc.lan"), f"/dossiers/{code}/documents/receipt")
-    url = f"http://localhost/lookup/{code}"
+    # The Host header is the client's to choose (this whole session runs on a forged one):
+    # the printed link and its QR code follow the configuration, never the request.
+    forged = {"base_url": "http://attacker.example:8443"}
+    client = app.test_client()
+    g.pop("csrf_token", None)  # Flask-WTF keeps the previous client's token in the test's g
+    token = csrf_from(client.get("/login", **forged).get_data(as_text=True))
+    assert client.post("/login", data={"csrf_token": token, "username": "mc.lan",
+                                       "password": PASSWORDS["mc.lan"]},
+                       **forged).status_code == 302
+    response = client.get(f"/dossiers/{code}/documents/receipt", **forged)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "attacker.example" not in html
+    url = f"https://motcua.example.gov.vn/dvc/lookup/{code}"
     assert url in text_of(html)  # printed for whoever cannot scan
     svg = re.search(r"<svg\b.*?</svg>", html, flags=re.S)
     assert svg, "no inline QR"

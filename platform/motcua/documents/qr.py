@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import segno
-from flask import request, url_for
 from markupsafe import Markup
-from werkzeug.routing import BuildError
+
+from motcua.links import external_url
 
 
 def qr_code(text: str) -> segno.QRCode:
@@ -24,9 +22,6 @@ def qr_svg(text: str) -> Markup:
 
 
 def lookup_url(code: str) -> str:
-    """The public lookup page of a dossier, printed and encoded on the receipt."""
-    try:
-        return url_for("web.lookup_result", code=code, _external=True)
-    except BuildError:
-        # The public lookup page is not registered (yet): same path, built by hand.
-        return request.host_url + "lookup/" + quote(code, safe="")
+    """The public lookup page of a dossier, printed and encoded on the receipt: on the
+    configured public address, whatever Host the request that prints it named."""
+    return external_url("web.lookup_result", code=code)

@@ -19,11 +19,16 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its test tools
 
-run: install ## install, load the demo province into SQLite and serve it on http://127.0.0.1:8000
+run: install ## install, load the demo province into SQLite and serve it on http://127.0.0.1:8000, with the worker
 	bash .ci/system-packages runtime
 	MOTCUA_DEV=1 $(BIN)/motcua db upgrade
 	MOTCUA_DEV=1 $(BIN)/motcua demo
-	MOTCUA_DEV=1 $(BIN)/motcua serve --host 127.0.0.1 --port 8000
+	@# The worker fires timers and marks overdue tasks; it stops when serve does (Ctrl-C too).
+	@export MOTCUA_DEV=1; \
+	$(BIN)/motcua worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/motcua serve --host 127.0.0.1 --port 8000
 
 system-packages: ## Debian packages for browser tests and PDFs (chromium, pango, fonts)
 	bash .ci/system-packages

@@ -271,7 +271,12 @@ def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
     if dossier.status in FINISHED or dossier.status == DossierStatus.DONE:
         raise Conflict("Hồ sơ đã có kết quả hoặc đã kết thúc, không cần hẹn lại")
     if dossier.due_at is None:
-        raise Conflict("Hồ sơ đang chờ bổ sung: thời hạn tạm dừng, chưa có ngày hẹn để đổi")
+        if dossier.status == DossierStatus.SUPPLEMENT_REQUESTED:
+            raise Conflict("Hồ sơ đang chờ bổ sung: thời hạn tạm dừng, chưa có ngày hẹn để đổi")
+        if dossier.clock_started_at is None:
+            raise Conflict("Hồ sơ trực tuyến chưa được Bộ phận Một cửa tiếp nhận: "
+                           "chưa có ngày hẹn để đổi")
+        raise Conflict("Thủ tục không quy định thời hạn giải quyết: không có ngày hẹn để đổi")
     if new_due <= dossier.due_at or new_due <= now:
         raise field_error("new_due", "Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này")
     original = dossier.due_at

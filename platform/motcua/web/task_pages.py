@@ -116,7 +116,7 @@ def _task_view(task: Task, *, values: Any = None, errors: dict[str, list[str]] |
         "web/task.html", task=task, dossier=dossier, form_html=form_html, can_act=can_act,
         task_schema=schema,
         readable=readable, errors=errors or {}, confirm=confirm, now=now(),
-        note=note if note is not None else (earlier.note if earlier else "") or "",
+        note=note or "",
         sent_back=task.returned_from if task.reopened else None, earlier=earlier,
         danger=CONFIRM_MEANINGS, **(dossier_panels(dossier, version) if readable else {}),
     ), status

@@ -70,6 +70,7 @@ def _register_models() -> None:
     import motcua.calendar.models
     import motcua.catalog.models
     import motcua.dossiers.models
+    import motcua.history.models
     import motcua.org.models
     import motcua.processes.models
     import motcua.tasks.models  # noqa: F401

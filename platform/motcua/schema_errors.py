@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
+
+from motcua.safe_schema import UnsafeSchema, build_validator
 
 
 def json_path(parts: Iterable[Any], root: str = "") -> str:
@@ -77,19 +78,28 @@ def _message(error: ValidationError) -> str:
             return f"Giá trị không hợp lệ ({error.validator})"
 
 
+# A form stored before upload checked its refs and patterns can still hold what no validator
+# here checks; its data is then refused, never half-checked.
+UNCHECKABLE = ("Không kiểm tra được dữ liệu theo biểu mẫu này (tham chiếu $ref ra ngoài, không "
+               "tồn tại hoặc lặp vòng, hoặc cấu trúc không được hỗ trợ). Báo người thiết kế "
+               "quy trình sửa biểu mẫu.")
+
+
 @lru_cache(maxsize=512)
 def _validator(schema_json: str) -> Any:
-    schema = json.loads(schema_json)
-    cls = validator_for(schema, default=Draft202012Validator)
-    return cls(schema, format_checker=FormatChecker())
+    return build_validator(json.loads(schema_json))
 
 
 def validate(instance: Any, schema: Mapping[str, Any], *, root: str = "") -> list[dict[str, str]]:
     """Every problem of ``instance`` against ``schema`` as {"field", "message"}, in document
     order."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    try:
+        validator = _validator(json.dumps(schema, sort_keys=True))
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+    except (UnsafeSchema, Unresolvable, RecursionError):
+        return [{"field": root or "_data", "message": UNCHECKABLE}]
     problems = []
-    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path))):
+    for error in errors:
         path = list(error.path)
         if error.validator == "required" and "'" in error.message:
             path.append(error.message.split("'")[1])

@@ -10,10 +10,14 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
+from motcua.processes.checks.form_schema import pattern_problems, ref_problems
 from motcua.processes.checks.problems import Problem
+from motcua.safe_schema import build_validator, format_checker
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".ui.json"
+# Far deeper than any form; the meta-schema's validator recurses once per level or more.
+MAX_DEPTH = 64
 
 
 def schema_problems(key: str, form: Any) -> list[Problem]:
@@ -38,9 +42,12 @@ def schema_problems(key: str, form: Any) -> list[Problem]:
                 file=file,
             )
         ]
+    if _depth(schema) > MAX_DEPTH:
+        return [Problem(f'Biểu mẫu "{key}" lồng quá {MAX_DEPTH} tầng: làm phẳng tệp {file}.',
+                        file=file)]
     # An explicit default: an unknown "$schema" would otherwise raise a DeprecationWarning.
     cls = validator_for(schema, default=Draft202012Validator)
-    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    meta = build_validator(cls.META_SCHEMA, formats=format_checker(cls.FORMAT_CHECKER))
     problems = [
         Problem(
             f'Biểu mẫu "{key}" không phải JSON Schema hợp lệ tại {error.json_path}: '
@@ -48,7 +55,11 @@ def schema_problems(key: str, form: Any) -> list[Problem]:
             file=file,
         )
         for error in sorted(meta.iter_errors(dict(schema)), key=lambda e: list(map(str, e.path)))
+        # pattern_problems names the field and says how to rewrite the pattern.
+        if not (error.validator == "format" and error.validator_value == "regex")
     ]
+    if not problems:
+        problems = ref_problems(key, file, schema) + pattern_problems(key, file, schema)
     ui = form.get("ui")
     if ui is not None and not isinstance(ui, Mapping):
         problems.append(
@@ -60,6 +71,19 @@ def schema_problems(key: str, form: Any) -> list[Problem]:
     return problems
 
 
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests, counted without recursing."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, Mapping):
+            item = list(item.values())
+        if isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
 def _parse_json(name: str, content: bytes) -> tuple[Any, Problem | None]:
     try:
         text = content.decode("utf-8-sig")
@@ -69,6 +93,8 @@ def _parse_json(name: str, content: bytes) -> tuple[Any, Problem | None]:
         )
     try:
         value = json.loads(text)
+    except RecursionError:
+        return None, Problem(f"Tệp {name} lồng quá sâu: làm phẳng cấu trúc JSON.", file=name)
     except json.JSONDecodeError as exc:
         return None, Problem(
             f"Tệp {name} không phải JSON hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: "

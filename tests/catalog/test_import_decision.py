@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from conftest import SAMPLES, load_json
+from motcua.catalog.decisions import infer_role_unit
 from motcua.catalog.models import Decision, Procedure
-from motcua.catalog.operations import infer_role_unit
 from motcua.db import db
 
 

@@ -1,14 +1,16 @@
-"""Decisions (kept verbatim as the legal reference) and procedures."""
+"""Decisions (kept verbatim as the legal reference), procedures, and each decision's version
+of a procedure (its revision), so that the state in force on any date can be read."""
 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from motcua.db import JSONType, UTCDateTime, db
+from motcua.db import JSONType, UTCDateTime, db, enum_type
 from motcua.org.models import Agency
 
 
@@ -28,7 +30,23 @@ class Decision(db.Model):  # type: ignore[name-defined]
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+class RevisionStatus(StrEnum):
+    ACTIVE = "active"
+    ABOLISHED = "abolished"
+    REPLACED = "replaced"
+
+
+# The state a decision sets for a procedure: what a revision records and the procedure row
+# caches.
+STATE_FIELDS = ("name", "field", "agency_id", "handling_unit_id", "time_limit",
+                "time_limit_minutes", "fee", "online_level", "legal_basis", "documents", "steps")
+
+
 class Procedure(db.Model):  # type: ignore[name-defined]
+    """A procedure's identity (its code). The other columns cache its latest revision (the
+    state the catalogue will end up in); rules that depend on the legal state read the
+    revision in force on the date instead (``catalog.operations.procedure_in_force``)."""
+
     __tablename__ = "procedure"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,15 +63,62 @@ class Procedure(db.Model):  # type: ignore[name-defined]
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     # The internal process table as published: [{no, work, responsible, role, unit, time, result}]
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
-    # "active", "abolished" or "replaced"
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    # A RevisionStatus value: the latest revision's.
+    status: Mapped[str] = mapped_column(String(16), default=RevisionStatus.ACTIVE.value)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
 
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     handling_unit: Mapped[Agency | None] = relationship(foreign_keys=[handling_unit_id])
     decision: Mapped[Decision] = relationship()
+    revisions: Mapped[list[ProcedureRevision]] = relationship(
+        back_populates="procedure", foreign_keys="ProcedureRevision.procedure_id",
+        order_by="ProcedureRevision.effective")
+
+
+class ProcedureRevision(db.Model):  # type: ignore[name-defined]
+    """One decision's version of one procedure, in force from ``effective`` until a later
+    revision of the same procedure takes effect."""
+
+    __tablename__ = "procedure_revision"
+    __table_args__ = (
+        UniqueConstraint("procedure_id", "decision_id"),
+        Index("ix_procedure_revision_procedure_effective", "procedure_id", "effective"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    # The decision's effective date, copied so "in force on" is one indexed comparison.
+    effective: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(255), default="")
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    time_limit: Mapped[str] = mapped_column(String(20), default="0")
+    time_limit_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    fee: Mapped[str] = mapped_column(Text, default="")
+    online_level: Mapped[str] = mapped_column(String(10), default="none")
+    legal_basis: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    status: Mapped[RevisionStatus] = mapped_column(enum_type(RevisionStatus, "status", 16))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
+
+    procedure: Mapped[Procedure] = relationship(back_populates="revisions",
+                                                foreign_keys=[procedure_id])
+    decision: Mapped[Decision] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    handling_unit: Mapped[Agency | None] = relationship(foreign_keys=[handling_unit_id])
+    replaced_by: Mapped[Procedure | None] = relationship(foreign_keys=[replaced_by_id])
+
+    @property
+    def code(self) -> str:
+        return self.procedure.code
 
     @property
     def accepts_dossiers(self) -> bool:
-        return self.status == "active"
+        return self.status is RevisionStatus.ACTIVE
+
+    def state(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in STATE_FIELDS}

@@ -1,154 +1,36 @@
-"""Catalogue verbs: import a published decision; find procedures."""
+"""Catalogue verbs: import a published decision; read a procedure's state in force on a
+date; find the procedures open for dossiers."""
 
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import contains_eager
 
-from motcua.calendar.working_time import parse_duration
-from motcua.catalog.models import Decision, Procedure
+from motcua.calendar.working_time import TZ
+from motcua.catalog.decisions import check_decision, entry_state
+from motcua.catalog.models import (
+    STATE_FIELDS,
+    Decision,
+    Procedure,
+    ProcedureRevision,
+    RevisionStatus,
+)
+from motcua.clock import now as clock_now
 from motcua.db import db, utcnow
 from motcua.errors import Invalid, NotFound
 from motcua.importing import ImportProblems, ImportReport, set_if_changed
-from motcua.org.models import OFFICER_ROLES, Agency
-
-UNIT_SELECTORS = ("@desk", "@handling", "@agency")
-
-# How the free-text "responsible" column of a decision's step table maps to a role and a
-# unit, first match wins. Provinces word it differently; extend the list rather than code.
-RESPONSIBLE_RULES: list[tuple[str, str, str]] = [
-    (r"một cửa|tiếp nhận và trả kết quả|phục vụ hành chính công", "receiver", "@desk"),
-    (r"văn thư", "clerk", "@agency"),
-    (r"(lãnh đạo|trưởng|phó trưởng) phòng|lãnh đạo (bộ phận|đơn vị)", "unit_head", "@handling"),
-    (r"chuyên viên|công chức|cán bộ", "specialist", "@handling"),
-    (r"lãnh đạo|giám đốc|chủ tịch|thủ trưởng", "leader", "@agency"),
-]
-
-_STR = {"type": "string", "minLength": 1}
-DECISION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["decision", "procedures"],
-    "properties": {
-        "decision": {"type": "object", "required": ["number", "date", "effective", "issuer"],
-                     "properties": {"number": _STR, "date": {"type": "string", "format": "date"},
-                                    "effective": {"type": "string", "format": "date"},
-                                    "issuer": _STR, "signer": {"type": "string"},
-                                    "title": {"type": "string"}}},
-        "procedures": {"type": "array", "items": {
-            "type": "object", "required": ["action", "code"],
-            "properties": {
-                "action": {"enum": ["new", "amended", "replaced", "abolished"]},
-                "code": {"type": "string", "pattern": r"^[0-9A-Za-z.\-_]{1,64}$"},
-                "replaces": {"type": "string"}, "name": _STR, "field": {"type": "string"},
-                "agency": _STR, "handling_unit": {"type": "string"},
-                "time_limit": {"type": "string"}, "fee": {"type": "string"},
-                "online_level": {"enum": ["full", "partial", "none"]},
-                "legal_basis": {"type": "array", "items": {"type": "string"}},
-                "documents": {"type": "array", "items": {
-                    "type": "object", "required": ["name"],
-                    "properties": {"name": _STR, "original": {"type": "integer", "minimum": 0},
-                                   "copy": {"type": "integer", "minimum": 0}}}},
-                "steps": {"type": "array", "items": {
-                    "type": "object", "required": ["no", "work", "responsible"],
-                    "properties": {"no": {"type": "integer"}, "work": _STR,
-                                   "responsible": _STR, "role": {"enum": list(OFFICER_ROLES)},
-                                   "unit": _STR, "time": {"type": "string"},
-                                   "result": {"type": "string"}}}},
-            },
-            "allOf": [
-                {"if": {"properties": {"action": {"enum": ["new", "amended", "replaced"]}}},
-                 "then": {"required": ["name", "agency", "time_limit"]}},
-                {"if": {"properties": {"action": {"const": "replaced"}}},
-                 "then": {"required": ["replaces"]}},
-            ],
-        }},
-    },
-}
-
-
-def infer_role_unit(responsible: str) -> tuple[str, str] | None:
-    text = unicodedata.normalize("NFC", responsible).lower()
-    for pattern, role, unit in RESPONSIBLE_RULES:
-        if re.search(pattern, text):
-            return role, unit
-    return None
-
-
-def _check_decision(doc: Any) -> list[dict[str, str]]:
-    from motcua.schema_errors import validate
-
-    problems = validate(doc, DECISION_SCHEMA, root="$")
-    if problems:
-        return problems
-    agencies = set(db.session.scalars(select(Agency.code)))
-    existing = set(db.session.scalars(select(Procedure.code)))
-    in_file = {p["code"] for p in doc["procedures"]}
-    for i, proc in enumerate(doc["procedures"]):
-        at = f"$.procedures[{i}]"
-        for key in ("agency", "handling_unit"):
-            if proc.get(key) and proc[key] not in agencies:
-                problems.append({"field": f"{at}.{key}",
-                                 "message": f"Cơ quan không tồn tại: {proc[key]}"})
-        if proc["action"] == "amended" and proc["code"] not in existing:
-            problems.append({"field": f"{at}.code",
-                             "message": f"Không có thủ tục {proc['code']} để sửa đổi"})
-        if proc["action"] == "replaced" and proc["replaces"] not in existing | in_file:
-            problems.append({"field": f"{at}.replaces",
-                             "message": f"Không có thủ tục {proc['replaces']} để thay thế"})
-        if proc["action"] == "abolished" and proc["code"] not in existing and not (
-            proc.get("name") and proc.get("agency")
-        ):
-            problems.append({"field": f"{at}.code", "message":
-                             f"Thủ tục {proc['code']} chưa có trong danh mục: cần name và agency"})
-        if proc.get("time_limit") is not None:
-            try:
-                parse_duration(proc["time_limit"])
-            except ValueError as exc:
-                problems.append({"field": f"{at}.time_limit", "message": str(exc)})
-        for j, step in enumerate(proc.get("steps", [])):
-            problems.extend(_check_step(step, f"{at}.steps[{j}]", agencies))
-    return problems
-
-
-def _check_step(step: dict[str, Any], at: str, agencies: set[str]) -> list[dict[str, str]]:
-    problems = []
-    try:
-        parse_duration(step.get("time", "0"))
-    except ValueError as exc:
-        problems.append({"field": f"{at}.time", "message": str(exc)})
-    unit = step.get("unit")
-    if unit and unit not in UNIT_SELECTORS and unit not in agencies:
-        problems.append({"field": f"{at}.unit", "message":
-                         f"Đơn vị phải là @desk, @handling, @agency hoặc mã cơ quan: {unit}"})
-    if not (step.get("role") and unit) and infer_role_unit(step["responsible"]) is None:
-        problems.append({"field": f"{at}.responsible", "message":
-                         f"Không suy ra được vai trò từ \"{step['responsible']}\": "
-                         "ghi rõ role và unit"})
-    return problems
-
-
-def _steps(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    steps = []
-    for step in entries:
-        inferred = infer_role_unit(step["responsible"]) or (None, None)
-        steps.append({
-            "no": step["no"], "work": step["work"], "responsible": step["responsible"],
-            "role": step.get("role") or inferred[0], "unit": step.get("unit") or inferred[1],
-            "time": step.get("time", "0"), "minutes": parse_duration(step.get("time", "0")),
-            "result": step.get("result", ""),
-            "inferred": not (step.get("role") and step.get("unit")),
-        })
-    return steps
+from motcua.org.models import Agency
 
 
 def import_decision(doc: Any, source: str) -> ImportReport:
-    """Store the decision verbatim and apply its procedure actions; all or nothing."""
-    problems = _check_decision(doc)
+    """Store the decision verbatim and record its version of each procedure it names; all or
+    nothing. Nothing changes the state in force before the decision's effective date."""
+    problems = check_decision(doc)
     sha = hashlib.sha256(source.encode()).hexdigest()
     head = doc.get("decision", {}) if isinstance(doc, dict) else {}
     decision = db.session.scalar(select(Decision).where(Decision.number == head.get("number")))
@@ -170,45 +52,116 @@ def import_decision(doc: Any, source: str) -> ImportReport:
     else:
         report.count("decision", "unchanged")
     agencies = {a.code: a for a in db.session.scalars(select(Agency))}
-    for entry in doc["procedures"]:
-        _apply(entry, decision, agencies, report)
-    db.session.flush()
+    _record(_plan(doc["procedures"], decision, agencies), decision, report)
     return report
 
 
-def _apply(entry: dict[str, Any], decision: Decision, agencies: dict[str, Agency],
-           report: ImportReport) -> None:
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == entry["code"]))
-    action = entry["action"]
-    values: dict[str, Any] = {}
-    if action != "abolished" or procedure is None:
-        unit = entry.get("handling_unit")
-        values = {
-            "name": entry["name"], "field": entry.get("field", ""),
-            "agency_id": agencies[entry["agency"]].id,
-            "handling_unit_id": agencies[unit].id if unit else None,
-            "time_limit": entry.get("time_limit", "0"),
-            "time_limit_minutes": parse_duration(entry.get("time_limit", "0")),
-            "fee": entry.get("fee", ""), "online_level": entry.get("online_level", "none"),
-            "legal_basis": entry.get("legal_basis", []),
-            "documents": entry.get("documents", []), "steps": _steps(entry.get("steps", [])),
-        }
-    values["status"] = "abolished" if action == "abolished" else "active"
+@dataclass
+class _Planned:
+    """What the decision sets for one procedure."""
+
+    state: dict[str, Any]
+    status: RevisionStatus
+    replaced_by: str | None = None
+
+
+def _plan(entries: list[dict[str, Any]], decision: Decision, agencies: dict[str, Agency]
+          ) -> dict[str, _Planned]:
+    """Each named procedure's version under this decision. Entries apply in file order (an
+    abolition after an amendment of the same code abolishes the amended state); replacements
+    last, so the replaced procedure keeps whatever the file otherwise says of it."""
+    plan: dict[str, _Planned] = {}
+    for entry in entries:
+        code = entry["code"]
+        if entry["action"] == "abolished":
+            state = plan[code].state if code in plan else _state_before(code, decision)
+            plan[code] = _Planned(state or entry_state(entry, agencies),
+                                  RevisionStatus.ABOLISHED)
+        else:
+            plan[code] = _Planned(entry_state(entry, agencies), RevisionStatus.ACTIVE)
+    for entry in entries:
+        if entry["action"] == "replaced":
+            old = entry["replaces"]
+            state = plan[old].state if old in plan else _state_before(old, decision)
+            # The schema check guarantees the replaced code exists or is in the file.
+            assert state is not None
+            plan[old] = _Planned(state, RevisionStatus.REPLACED, replaced_by=entry["code"])
+    return plan
+
+
+def _state_before(code: str, decision: Decision) -> dict[str, Any] | None:
+    """The procedure's state just before ``decision`` takes effect: what an abolition or a
+    replacement carries over (name, agency ... stay readable)."""
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
     if procedure is None:
-        procedure = Procedure(code=entry["code"], decision_id=decision.id, **values)
-        db.session.add(procedure)
-        report.count("procedure", "created")
-    elif set_if_changed(procedure, values):
-        procedure.decision_id = decision.id
-        report.count("procedure", "updated")
-    else:
-        report.count("procedure", "unchanged")
-    if action == "replaced":
-        db.session.flush()
-        old = db.session.scalar(select(Procedure).where(Procedure.code == entry["replaces"]))
-        if old is not None and (old.status, old.replaced_by_id) != ("replaced", procedure.id):
-            old.status, old.replaced_by_id = "replaced", procedure.id
-            report.count("procedure", "updated")
+        return None
+    earlier = or_(ProcedureRevision.effective < decision.effective,
+                  and_(ProcedureRevision.effective == decision.effective,
+                       Decision.date <= decision.date))
+    previous = db.session.scalar(
+        _revisions_of(procedure).where(ProcedureRevision.decision_id != decision.id, earlier)
+        .order_by(*LATEST_FIRST).limit(1))
+    if previous is not None:
+        return previous.state()
+    return {key: getattr(procedure, key) for key in STATE_FIELDS}
+
+
+def _record(plan: dict[str, _Planned], decision: Decision, report: ImportReport) -> None:
+    procedures = {p.code: p for p in db.session.scalars(
+        select(Procedure).where(Procedure.code.in_(list(plan))))}
+    created = set(plan) - set(procedures)
+    for code in sorted(created):
+        planned = plan[code]
+        procedures[code] = Procedure(code=code, decision=decision,
+                                     status=planned.status.value, **planned.state)
+        db.session.add(procedures[code])
+    db.session.flush()
+    recorded = {r.procedure_id: r for r in db.session.scalars(
+        select(ProcedureRevision).where(ProcedureRevision.decision_id == decision.id))}
+    for code, planned in plan.items():
+        procedure = procedures[code]
+        values = {**planned.state, "effective": decision.effective, "status": planned.status,
+                  "replaced_by_id": procedures[planned.replaced_by].id
+                  if planned.replaced_by else None}
+        revision = recorded.get(procedure.id)
+        if revision is None:
+            db.session.add(ProcedureRevision(procedure=procedure, decision=decision, **values))
+            changed = True
+        else:
+            changed = set_if_changed(revision, values)
+        report.count("procedure", "created" if code in created
+                     else "updated" if changed else "unchanged")
+    db.session.flush()
+    for procedure in procedures.values():
+        _cache_latest(procedure)
+    db.session.flush()
+
+
+def _cache_latest(procedure: Procedure) -> None:
+    latest = db.session.scalar(_revisions_of(procedure).order_by(*LATEST_FIRST).limit(1))
+    if latest is not None:
+        set_if_changed(procedure, {**latest.state(), "status": latest.status.value,
+                                   "decision_id": latest.decision_id,
+                                   "replaced_by_id": latest.replaced_by_id})
+
+
+# Which revision wins on a date: the latest effective; for one effective date, the later
+# decision; for one decision date, the one imported last.
+LATEST_FIRST = (ProcedureRevision.effective.desc(), Decision.date.desc(),
+                ProcedureRevision.id.desc())
+EARLIEST_FIRST = (ProcedureRevision.effective, Decision.date, ProcedureRevision.id)
+
+
+def _revisions_of(procedure: Procedure) -> Select[ProcedureRevision]:
+    return (select(ProcedureRevision)
+            .join(Decision, ProcedureRevision.decision_id == Decision.id)
+            .where(ProcedureRevision.procedure_id == procedure.id))
+
+
+def local_date(on: date | datetime) -> date:
+    """The province's calendar date of an instant (a date is taken as it is): decisions take
+    effect on local dates."""
+    return on.astimezone(TZ).date() if isinstance(on, datetime) else on
 
 
 def get_procedure(code: str) -> Procedure:
@@ -218,21 +171,108 @@ def get_procedure(code: str) -> Procedure:
     return procedure
 
 
-def require_open(procedure: Procedure) -> None:
-    if procedure.status == "abolished":
-        raise Invalid(f"Thủ tục {procedure.code} đã bị bãi bỏ, không tiếp nhận hồ sơ mới",
-                      [{"field": "procedure", "message": "Thủ tục đã bị bãi bỏ"}])
-    if procedure.status == "replaced":
-        raise Invalid(f"Thủ tục {procedure.code} đã được thay thế, không tiếp nhận hồ sơ mới",
-                      [{"field": "procedure", "message": "Thủ tục đã được thay thế"}])
+def revisions(procedure: Procedure) -> list[ProcedureRevision]:
+    """Every decision's version of the procedure, in the order they take effect."""
+    return list(db.session.scalars(_revisions_of(procedure).order_by(*EARLIEST_FIRST)))
 
 
-def search_procedures(query: str, limit: int = 50) -> list[Procedure]:
-    """Active procedures whose code or name contains ``query`` (case-insensitive), by code."""
-    stmt = select(Procedure).where(Procedure.status == "active").order_by(Procedure.code)
+def procedure_in_force(procedure: Procedure, on: date | datetime) -> ProcedureRevision | None:
+    """The procedure's revision in force on ``on`` (a local date, or an instant), or None
+    when no decision about it has taken effect yet."""
+    return db.session.scalar(
+        _revisions_of(procedure).where(ProcedureRevision.effective <= local_date(on))
+        .order_by(*LATEST_FIRST).limit(1))
+
+
+def upcoming_revision(procedure: Procedure, on: date | datetime) -> ProcedureRevision | None:
+    """The next revision to take effect after ``on``, if any."""
+    return db.session.scalar(
+        _revisions_of(procedure).where(ProcedureRevision.effective > local_date(on))
+        .order_by(*EARLIEST_FIRST).limit(1))
+
+
+def require_open(procedure: Procedure, on: date | datetime) -> ProcedureRevision:
+    """The revision in force on ``on`` if it accepts new dossiers; else Invalid (422)."""
+    day = local_date(on)
+    revision = procedure_in_force(procedure, day)
+    if revision is None:
+        upcoming = upcoming_revision(procedure, day)
+        since = (f", áp dụng từ ngày {upcoming.effective:%d/%m/%Y}"
+                 if upcoming is not None and upcoming.accepts_dossiers else "")
+        raise Invalid(f"Thủ tục {procedure.code} chưa có hiệu lực{since}; chưa tiếp nhận hồ sơ",
+                      [{"field": "procedure", "message": f"Thủ tục chưa có hiệu lực{since}"}])
+    since = f"từ ngày {revision.effective:%d/%m/%Y}"
+    if revision.status is RevisionStatus.ABOLISHED:
+        raise Invalid(f"Thủ tục {procedure.code} đã bị bãi bỏ {since}, không tiếp nhận hồ sơ mới",
+                      [{"field": "procedure", "message": f"Thủ tục đã bị bãi bỏ {since}"}])
+    if revision.status is RevisionStatus.REPLACED:
+        by = f" bởi thủ tục {revision.replaced_by.code}" if revision.replaced_by else ""
+        raise Invalid(f"Thủ tục {procedure.code} đã được thay thế{by} {since}, "
+                      "không tiếp nhận hồ sơ mới",
+                      [{"field": "procedure", "message": f"Thủ tục đã được thay thế{by} {since}"}])
+    return revision
+
+
+def _first_ranked(condition: ColumnElement[bool], order: tuple[Any, ...]
+                  ) -> Select[int]:
+    """Per procedure, the id of the first revision meeting ``condition`` in ``order``."""
+    rank = func.row_number().over(partition_by=ProcedureRevision.procedure_id, order_by=order)
+    ranked = (select(ProcedureRevision.id, rank.label("rank"))
+              .join(Decision, ProcedureRevision.decision_id == Decision.id)
+              .where(condition).subquery())
+    return select(ranked.c.id).where(ranked.c.rank == 1)
+
+
+def _in_force_ids(day: date) -> Select[int]:
+    return _first_ranked(ProcedureRevision.effective <= day, LATEST_FIRST)
+
+
+@dataclass(frozen=True)
+class ProcedureState:
+    """A procedure as the catalogue shows it on ``on``: the revision in force, or, when none
+    is yet, the next one to take effect (``in_force`` False)."""
+
+    procedure: Procedure
+    revision: ProcedureRevision
+    in_force: bool
+    on: date
+
+    @property
+    def status(self) -> str:
+        return self.revision.status.value if self.in_force else "pending"
+
+
+def catalogue(on: date | datetime) -> list[ProcedureState]:
+    """Every procedure's state on ``on``, by code."""
+    day = local_date(on)
+    in_force = {r.procedure_id: r for r in db.session.scalars(
+        select(ProcedureRevision).where(ProcedureRevision.id.in_(_in_force_ids(day))))}
+    pending = {r.procedure_id: r for r in db.session.scalars(
+        select(ProcedureRevision).where(ProcedureRevision.id.in_(
+            _first_ranked(ProcedureRevision.effective > day, EARLIEST_FIRST))))}
+    states = []
+    for procedure in db.session.scalars(select(Procedure).order_by(Procedure.code)):
+        if procedure.id in in_force:
+            states.append(ProcedureState(procedure, in_force[procedure.id], True, day))
+        elif procedure.id in pending:
+            states.append(ProcedureState(procedure, pending[procedure.id], False, day))
+    return states
+
+
+def search_procedures(query: str, on: date | datetime | None = None, limit: int = 50
+                      ) -> list[ProcedureRevision]:
+    """Procedures in force and accepting dossiers on ``on`` (default: today on the platform
+    clock) whose code or name contains ``query`` (case-insensitive), by code."""
+    day = local_date(on if on is not None else clock_now())
+    stmt = (select(ProcedureRevision)
+            .join(Procedure, ProcedureRevision.procedure_id == Procedure.id)
+            .options(contains_eager(ProcedureRevision.procedure))
+            .where(ProcedureRevision.id.in_(_in_force_ids(day)),
+                   ProcedureRevision.status == RevisionStatus.ACTIVE)
+            .order_by(Procedure.code))
     text = query.strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(Procedure.code.ilike(pattern, escape="\\")
-                          | Procedure.name.ilike(pattern, escape="\\"))
+                          | ProcedureRevision.name.ilike(pattern, escape="\\"))
     return list(db.session.scalars(stmt.limit(limit)))

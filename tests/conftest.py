@@ -108,8 +108,9 @@ def app_session(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    # Monday 2 March 2026, 09:00 in Hà Nội: inside working hours.
-    return FakeClock(local(2026, 3, 2, 9, 0))
+    # Monday 16 March 2026, 09:00 in Hà Nội: inside working hours, after the sample
+    # decision (101/QĐ-UBND) took effect on 10 March.
+    return FakeClock(local(2026, 3, 16, 9, 0))
 
 
 @pytest.fixture

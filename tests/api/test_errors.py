@@ -256,7 +256,7 @@ def test_application_failing_the_start_form_creates_nothing(sample: dict[str, An
     # The first dossier that passes still gets sequence 0001: refusals consumed nothing.
     ok = api.post("mc.lan", "/dossiers", json=dossier_body())
     assert ok.status_code == 201
-    assert ok.get_json()["code"].endswith("-260302-0001")
+    assert ok.get_json()["code"].endswith("-260316-0001")
 
 
 def test_missing_applicant_name_is_422(sample: dict[str, Any], api: Any) -> None:

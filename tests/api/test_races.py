@@ -158,7 +158,7 @@ def test_codes_are_unique_under_concurrent_reception(sample: dict[str, Any], api
     assert [status for status, _ in results] == [201] * threads, results
     codes = [body["code"] for _, body in results]
     assert len(set(codes)) == threads, codes
-    pattern = re.compile(rf"^{re.escape(AGENCY)}-260302-(\d{{4}})$")
+    pattern = re.compile(rf"^{re.escape(AGENCY)}-260316-(\d{{4}})$")
     sequences = []
     for code in codes:
         match = pattern.match(code)
@@ -187,7 +187,7 @@ def test_codes_continue_after_concurrent_burst(sample: dict[str, Any], api: Any,
     assert [status for status, _ in results] == [201] * 4, results
     following = api.post("mc.lan", "/dossiers", json=dossier_body())
     assert following.status_code == 201
-    assert following.get_json()["code"] == f"{AGENCY}-260302-0005"
+    assert following.get_json()["code"] == f"{AGENCY}-260316-0005"
 
 
 def test_loser_of_a_race_sees_the_contract_error(sample: dict[str, Any], api: Any) -> None:

@@ -271,8 +271,8 @@ def test_public_lookup_has_no_personal_data(dossiers: dict[str, Any], app: Flask
                              "current_step"}
         assert body["code"] == code
         assert body["current_step"] == step
-        assert body["received_at"] == "2026-03-02T09:00:00+07:00"
-        assert body["due_at"] == "2026-03-16T09:00:00+07:00"
+        assert body["received_at"] == "2026-03-16T09:00:00+07:00"
+        assert body["due_at"] == "2026-03-30T09:00:00+07:00"
         assert body["status"] in ("received", "processing")
         raw = response.get_data(as_text=True)
         text = json.dumps(body, ensure_ascii=False)

@@ -37,8 +37,9 @@ TIMING_LABELS = ("Trước hạn", "Đúng hạn", "Quá hạn")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # Monday 2 March 2026, 09:00 in Hà Nội: inside working hours.
-    clock = FakeClock(local(2026, 3, 2, 9, 0))
+    # Monday 16 March 2026, 09:00 in Hà Nội: inside working hours, after the sample decision
+    # took effect (10 March).
+    clock = FakeClock(local(2026, 3, 16, 9, 0))
     with live_server(tmp_path_factory.mktemp("browser"), clock) as live:
         yield live
 
@@ -159,7 +160,7 @@ def receive_at_desk(actors: Actors, attachment: Path) -> str:
 
     assert "/documents/receipt" in page.url
     code = page.locator(".subtitle strong").inner_text().strip()
-    assert re.fullmatch(r"[0-9.]+H99-260302-\d{4}", code), code
+    assert re.fullmatch(r"[0-9.]+H99-260316-\d{4}", code), code
     body = page.locator("article.sheet").inner_text()
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in body and APPLICANT in body
     assert page.locator(".qr svg").count() == 1
@@ -204,7 +205,7 @@ def request_supplement(actors: Actors, code: str) -> None:
 def receive_supplement(actors: Actors, code: str) -> None:
     lan = actors.new("mc.lan")
     open_from_worklist(lan, code, "Nhận hồ sơ bổ sung (thẩm định)")
-    lan.page.fill("[name='data.ngay_nhan']", "2026-03-03")
+    lan.page.fill("[name='data.ngay_nhan']", "2026-03-17")
     add_row(lan.page, "data.giay_to")
     lan.page.fill("[name='data.giay_to[0]']", "Bản sao sổ hộ khẩu")
     finish(lan)
@@ -257,7 +258,7 @@ def issue_and_return(actors: Actors, code: str) -> Officer:
     ha = actors.new("vt.ha")
     open_from_worklist(ha, code, "Vào số, đóng dấu, phát hành")
     ha.page.fill("[name='data.so_ky_hieu']", "125/LLTP")
-    ha.page.fill("[name='data.ngay_ky']", "2026-03-04")
+    ha.page.fill("[name='data.ngay_ky']", "2026-03-18")
     ha.page.fill("[name='data.nguoi_ky']", "Đỗ Thanh Sơn")
     finish(ha)
 
@@ -288,7 +289,7 @@ def public_lookup(actors: Actors, code: str) -> None:
     visitor.shot("lookup")
     facts = visitor.page.locator("dl.facts").inner_text()
     assert code in facts and "Đã trả kết quả" in facts
-    assert "02/03/2026" in facts  # received
+    assert "16/03/2026" in facts  # received
     assert "Ngày kết thúc" in facts
     assert APPLICANT not in visitor.page.content()
 
@@ -323,12 +324,12 @@ def test_a_dossier_from_the_desk_to_the_returned_result(
     assign(actors, code)
     clock.advance(minutes=30)
     request_supplement(actors, code)
-    clock.set(local(2026, 3, 3, 9, 0))
+    clock.set(local(2026, 3, 17, 9, 0))
     receive_supplement(actors, code)
     clock.advance(hours=1)
     examine(actors, code, "approve", "Đủ điều kiện cấp phiếu")
     # A day later the review, due within half a working day, is late.
-    clock.set(local(2026, 3, 4, 9, 0))
+    clock.set(local(2026, 3, 18, 9, 0))
     review(actors, code)
     clock.advance(hours=1)
     approve_on_phone(actors, code)

@@ -41,8 +41,8 @@ def test_demo_loads_idempotently(demo: Flask) -> None:
 def test_provincial_procedure_uses_all_five_roles(walker: Walker) -> None:
     dossier = walker.create("mc.lan", "1.009974", "to-khai-cap-giay-phep-xay-dung")
     code = dossier["code"]
-    assert code.startswith("000.00.09.H42-260302-")
-    assert dossier["due_at"] == "2026-03-16T09:00:00+07:00"
+    assert code.startswith("000.00.09.H42-260316-")
+    assert dossier["due_at"] == "2026-03-30T09:00:00+07:00"
     seen = []
     for user, outcome, extra in [
         ("mc.lan", "accept", {}), ("tp.thanh", None, {"assignee": "cv.hieu"}),
@@ -61,7 +61,7 @@ def test_provincial_procedure_uses_all_five_roles(walker: Walker) -> None:
 
 def test_same_day_commune_procedure(walker: Walker) -> None:
     dossier = walker.create("xa.yen", "2.000815", "to-khai-chung-thuc-ban-sao")
-    assert dossier["due_at"] == "2026-03-02T14:00:00+07:00"  # 4 working hours
+    assert dossier["due_at"] == "2026-03-16T14:00:00+07:00"  # 4 working hours
     code = dossier["code"]
     walker.complete("xa.yen", code, "accept")
     walker.complete("xa.phuong", code, "approve")
@@ -79,14 +79,14 @@ def test_interagency_step_timer_reminder_and_overdue(
     [consult] = answer["next_tasks"]
     # The step at another agency: its own unit's officers see it, the handling unit does not.
     assert consult["unit"] == "000.05.13.H42"
-    assert consult["due_at"] == "2026-03-09T09:00:00+07:00"  # 5 d
+    assert consult["due_at"] == "2026-03-23T09:00:00+07:00"  # 5 d
     assert walker.task("cv.linh", code)["id"] == consult["id"]
     assert all(t["dossier"] != code for t in walker.api.get("cv.hieu", "/tasks").get_json())
 
     runner = demo.test_cli_runner()
-    clock.set(local(2026, 3, 9, 8, 59))
+    clock.set(local(2026, 3, 23, 8, 59))
     assert "Hẹn giờ đã kích hoạt: 0" in runner.invoke(args=["worker", "--once"]).output
-    clock.set(local(2026, 3, 9, 9, 1))
+    clock.set(local(2026, 3, 23, 9, 1))
     result = runner.invoke(args=["worker", "--once"])
     assert result.exit_code == 0, result.output
     assert "Hẹn giờ đã kích hoạt: 1; công việc quá hạn mới: 1" in result.output

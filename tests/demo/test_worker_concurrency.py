@@ -30,7 +30,7 @@ def test_two_workers_fire_each_timer_once(app: Flask, client: Any, clock: FakeCl
         walker.complete("tp.thanh", code, assignee="cv.trang")
         walker.complete("cv.trang", code, "consult")
         codes.append(code)
-    clock.set(local(2026, 3, 10, 9, 0))
+    clock.set(local(2026, 3, 24, 9, 0))
     barrier = threading.Barrier(2)
     fired: list[int] = []
 

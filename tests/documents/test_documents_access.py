@@ -38,7 +38,7 @@ def test_another_agency_never_learns_the_dossier_exists(accepted: str, app: Flas
             for suffix in ("", "?format=pdf"):
                 response = client.get(f"/dossiers/{accepted}/documents/{kind}{suffix}")
                 assert response.status_code == 404, (username, kind, suffix)
-        missing = client.get("/dossiers/000.00.12.H99-260302-9999/documents/receipt")
+        missing = client.get("/dossiers/000.00.12.H99-260316-9999/documents/receipt")
         assert missing.status_code == 404
         # The same answer, word for word, as for a code that does not exist.
         assert text_of(missing.get_data(as_text=True)).replace("9999", "0001") == text_of(

@@ -48,9 +48,9 @@ def test_receipt_prints_every_field_of_mau_01(walker: Walker, app: Flask) -> Non
         "Nguyễn Văn An", "001090012345", "Số 5 phố Huế, phường Hai Bà Trưng", "0912345678",
         "an.nguyen@example.vn", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
         "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "Căn cước công dân",
-        "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 02 tháng 3 năm 2026",
-        # 10 working days later, Monday 16 March 09:00.
-        "Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 16 tháng 3 năm 2026",
+        "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 16 tháng 3 năm 2026",
+        # 10 working days later, Monday 30 March 09:00.
+        "Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 30 tháng 3 năm 2026",
         "Nơi trả kết quả: Trung tâm Phục vụ hành chính công tỉnh",
         "Phí, lệ phí: 200.000 đồng/phiếu",
         "Quyển số: 2026 , Số thứ tự: 1", "Ghi chú: Đã số hóa",
@@ -122,8 +122,8 @@ def test_supplement_request_lists_what_is_missing(walker: Walker, app: Flask,
 
     # The papers come back, a second request follows: the latest prints by default, the
     # first one by its id.
-    clock.set(local(2026, 3, 3, 10, 0))
-    walker.complete("mc.tuan", code, ngay_nhan="2026-03-03")
+    clock.set(local(2026, 3, 17, 10, 0))
+    walker.complete("mc.tuan", code, ngay_nhan="2026-03-17")
     walker.complete("mc.lan", code, "supplement", can_bo_sung=["Ảnh 4x6"], ly_do="Ảnh mờ")
     requests = db.session.scalars(select(IssuedDocument).where(
         IssuedDocument.kind == "supplement").order_by(IssuedDocument.id)).all()
@@ -131,7 +131,7 @@ def test_supplement_request_lists_what_is_missing(walker: Walker, app: Flask,
     latest_html = page(client, f"/dossiers/{code}/documents/supplement")
     latest = text_of(latest_html)
     assert "Ảnh 4x6" in latest and "Bản sao Sổ hộ khẩu" not in latest
-    assert "ngày 03 tháng 3 năm 2026" in latest
+    assert "ngày 17 tháng 3 năm 2026" in latest
     first = page(client, f"/dossiers/{code}/documents/supplement?id={requests[0].id}")
     assert "Bản sao Sổ hộ khẩu" in first and "Ảnh 4x6" not in text_of(first).split("Mẫu số")[1]
     # The toolbar links the issuances to each other.
@@ -146,7 +146,7 @@ def test_supplement_request_from_the_platform_forms(walker: Walker, app: Flask) 
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     officer = db.session.scalar(select(User).where(User.username == "mc.lan"))
     assert dossier is not None and officer is not None
-    db.session.add(issued_document(dossier, "supplement", local(2026, 3, 2, 10, 0), officer,
+    db.session.add(issued_document(dossier, "supplement", local(2026, 3, 16, 10, 0), officer,
                                    "Task_Receive", data={
         "giay_to_bo_sung": [{"ten": "Giấy xác nhận cư trú", "loai_ban": "Bản sao có chứng thực",
                              "so_luong": 2},
@@ -195,19 +195,19 @@ def test_apology_prints_old_and_new_appointments(walker: Walker, app: Flask) -> 
     leader = db.session.scalar(select(User).where(User.username == "gd.son"))
     assert dossier is not None and leader is not None
     db.session.add(issued_document(
-        dossier, "apology", local(2026, 3, 13, 15, 0), leader, None,
+        dossier, "apology", local(2026, 3, 27, 15, 0), leader, None,
         reason="Phải xác minh thông tin tại cơ quan công an", signer="Đỗ Thanh Sơn",
-        original_due_at=local(2026, 3, 16, 9, 0).isoformat(),
-        new_due_at=local(2026, 3, 20, 16, 30).isoformat()))
+        original_due_at=local(2026, 3, 30, 9, 0).isoformat(),
+        new_due_at=local(2026, 4, 3, 16, 30).isoformat()))
     db.session.commit()
     text = text_of(page(browser(app, "gd.son"), f"/dossiers/{code}/documents/apology"))
     for phrase in ("Mẫu số 04", "VĂN BẢN XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
                    "Kính gửi: Nguyễn Văn An", code, "SỞ TƯ PHÁP",
-                   "09 giờ 00 phút, ngày 02 tháng 3 năm 2026",  # received
-                   "09 giờ 00 phút, ngày 16 tháng 3 năm 2026",  # first appointment
+                   "09 giờ 00 phút, ngày 16 tháng 3 năm 2026",  # received
+                   "09 giờ 00 phút, ngày 30 tháng 3 năm 2026",  # first appointment
                    "Phải xác minh thông tin tại cơ quan công an",
-                   "16 giờ 30 phút, ngày 20 tháng 3 năm 2026",  # the new one
-                   "THỦ TRƯỞNG CƠ QUAN", "Đỗ Thanh Sơn", "ngày 13 tháng 3 năm 2026"):
+                   "16 giờ 30 phút, ngày 03 tháng 4 năm 2026",  # the new one
+                   "THỦ TRƯỞNG CƠ QUAN", "Đỗ Thanh Sơn", "ngày 27 tháng 3 năm 2026"):
         assert phrase in text, phrase
 
 
@@ -215,14 +215,14 @@ def test_control_slip_follows_every_hand_over(walker: Walker, app: Flask,
                                               clock: FakeClock) -> None:
     code = _new(walker)
     walker.complete("mc.lan", code, "accept")
-    clock.set(local(2026, 3, 2, 10, 0))
+    clock.set(local(2026, 3, 16, 10, 0))
     walker.complete("tp.hung", code, assignee="cv.mai")
-    clock.set(local(2026, 3, 5, 9, 0))
+    clock.set(local(2026, 3, 19, 9, 0))
     walker.complete("cv.mai", code, "approve")
-    clock.set(local(2026, 3, 16, 9, 0))  # the review took far longer than its 0.5 d
+    clock.set(local(2026, 3, 30, 9, 0))  # the review took far longer than its 0.5 d
     walker.complete("tp.hung", code, "agree")
     walker.complete("gd.son", code, "sign")
-    walker.complete("vt.ha", code, so_ky_hieu="12/PLLTP", ngay_ky="2026-03-16")
+    walker.complete("vt.ha", code, so_ky_hieu="12/PLLTP", ngay_ky="2026-03-30")
     walker.complete("mc.lan", code, hinh_thuc="Trực tiếp")
 
     html = page(browser(app, "mc.lan"), f"/dossiers/{code}/documents/control_slip")
@@ -235,7 +235,7 @@ def test_control_slip_follows_every_hand_over(walker: Walker, app: Flask,
     assert rows[1].startswith("2 Trung tâm Phục vụ hành chính công tỉnh Tiếp nhận, kiểm tra")
     assert "Nguyễn Mạnh Hùng" in rows[1] and "Đúng hạn" in rows[1]
     assert "Phòng Hành chính tư pháp Phân công xử lý" in rows[2]
-    assert "02/03/2026 10:00 Nguyễn Mạnh Hùng" in rows[2]
+    assert "16/03/2026 10:00 Nguyễn Mạnh Hùng" in rows[2]
     assert "Phạm Thị Mai" in rows[2] and "Đúng hạn" in rows[2]
     assert "Thẩm định hồ sơ" in rows[3] and "Trước hạn" in rows[3]
     assert "Xem xét, trình ký" in rows[4] and "Quá hạn" in rows[4]
@@ -243,8 +243,8 @@ def test_control_slip_follows_every_hand_over(walker: Walker, app: Flask,
     assert "Trả kết quả" in rows[7] and "Tổ chức, cá nhân: Nguyễn Văn An" in rows[7]
     text = text_of(html)
     for phrase in ("Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", code,
-                   "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 02 tháng 3 năm 2026",
-                   "Thời gian hẹn trả kết quả: 09 giờ 00 phút, ngày 16 tháng 3 năm 2026",
+                   "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 16 tháng 3 năm 2026",
+                   "Thời gian hẹn trả kết quả: 09 giờ 00 phút, ngày 30 tháng 3 năm 2026",
                    "quyển số 2026, số thứ tự 1"):
         assert phrase in text, phrase
 

@@ -24,24 +24,24 @@ def walker(api: Any, sample: Any) -> Walker:
 
 def test_receipt_sets_code_due_and_first_task(walker: Walker) -> None:
     dossier = walker.create("mc.lan", PROCEDURE, START_FORM)
-    assert dossier["code"] == "000.00.12.H99-260302-0001"
+    assert dossier["code"] == "000.00.12.H99-260316-0001"
     assert dossier["status"] == "received"
-    assert dossier["received_at"] == "2026-03-02T09:00:00+07:00"
+    assert dossier["received_at"] == "2026-03-16T09:00:00+07:00"
     # 10 working days from Monday 09:00 → Monday two weeks later, 09:00.
-    assert dossier["due_at"] == "2026-03-16T09:00:00+07:00"
+    assert dossier["due_at"] == "2026-03-30T09:00:00+07:00"
     [task] = dossier["tasks"]
     assert (task["step"], task["role"], task["unit"]) == ("Task_Receive", "receiver",
                                                           "000.00.31.H99")
-    assert task["due_at"] == "2026-03-02T14:00:00+07:00"  # 0.5 d: 3 h before lunch + 1 h
+    assert task["due_at"] == "2026-03-16T14:00:00+07:00"  # 0.5 d: 3 h before lunch + 1 h
 
 
 def test_out_of_hours_reception_counts_from_next_working_minute(
         walker: Walker, clock: FakeClock) -> None:
-    clock.set(local(2026, 3, 7, 10, 0))  # Saturday
+    clock.set(local(2026, 3, 21, 10, 0))  # Saturday
     dossier = walker.create("mc.lan", PROCEDURE, START_FORM)
-    assert dossier["received_at"] == "2026-03-07T10:00:00+07:00"
-    assert dossier["due_at"] == "2026-03-20T17:00:00+07:00"  # Monday 08:00 + 10 d
-    assert dossier["tasks"][0]["due_at"] == "2026-03-09T12:00:00+07:00"
+    assert dossier["received_at"] == "2026-03-21T10:00:00+07:00"
+    assert dossier["due_at"] == "2026-04-03T17:00:00+07:00"  # Monday 08:00 + 10 d
+    assert dossier["tasks"][0]["due_at"] == "2026-03-23T12:00:00+07:00"
 
 
 def test_full_lifecycle_with_supplement_and_send_backs(walker: Walker, api: Any,
@@ -54,18 +54,18 @@ def test_full_lifecycle_with_supplement_and_send_backs(walker: Walker, api: Any,
     [examine] = answer["next_tasks"]
     assert examine["assignee"] == "cv.mai"  # assignee_field assigns the next step
 
-    clock.set(local(2026, 3, 4, 10, 0))
+    clock.set(local(2026, 3, 18, 10, 0))
     answer = walker.complete("cv.mai", code, "supplement")
     assert answer["dossier"]["status"] == "supplement_requested"
     detail = api.get("mc.lan", f"/dossiers/{code}").get_json()
     assert detail["due_at"] is None  # the clock stops
 
-    clock.set(local(2026, 3, 10, 14, 0))
+    clock.set(local(2026, 3, 24, 14, 0))
     answer = walker.complete("mc.tuan", code)
     assert answer["dossier"]["status"] == "processing"
     assert answer["next_tasks"][0]["assignee"] == "cv.mai"  # back to the same specialist
     detail = api.get("mc.lan", f"/dossiers/{code}").get_json()
-    assert detail["due_at"] == "2026-03-24T14:00:00+07:00"  # restarted from zero
+    assert detail["due_at"] == "2026-04-07T14:00:00+07:00"  # restarted from zero
 
     walker.complete("cv.mai", code, "approve")
     answer = walker.complete("tp.hung", code, "back")  # review sends back

@@ -290,13 +290,13 @@ def test_apology_sets_new_due_issues_letter_and_records_history(
     assert "Ngày hẹn mới phải sau ngày hẹn hiện tại" in text(response)
     response = browser.post(f"/dossiers/{code}/apology",
                             {"reason": "Cần xác minh thêm tại cơ quan công an",
-                             "new_due": "2026-03-19T09:00"})
+                             "new_due": "2026-04-02T09:00"})
     assert response.status_code == 302, text(response)
     assert "/documents/apology" in response.headers["Location"]
     db.session.expire_all()
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     assert dossier is not None and dossier.due_at is not None
-    assert dossier.due_at.isoformat() == "2026-03-19T02:00:00+00:00"
+    assert dossier.due_at.isoformat() == "2026-04-02T02:00:00+00:00"
     letter = db.session.scalar(select(IssuedDocument).where(
         IssuedDocument.dossier_id == dossier.id, IssuedDocument.kind == "apology"))
     assert letter is not None
@@ -306,7 +306,7 @@ def test_apology_sets_new_due_issues_letter_and_records_history(
     assert db.session.scalar(select(func.count()).select_from(HistoryEvent).where(
         HistoryEvent.dossier_id == dossier.id, HistoryEvent.action == "extended")) == 1
     page = text(browser.get(f"/dossiers/{code}"))
-    assert "Xin lỗi, hẹn lại ngày trả" in page and "19/03/2026 09:00" in page
+    assert "Xin lỗi, hẹn lại ngày trả" in page and "02/04/2026 09:00" in page
 
 
 def test_apology_refused_to_an_officer_not_on_the_dossier(app: Flask, walker: Walker) -> None:
@@ -327,7 +327,7 @@ def test_public_lookup_shows_status_and_dates_only(app: Flask, walker: Walker) -
     response = client.get("/lookup", query_string={"code": f"  {code} "})
     assert response.status_code == 302 and response.headers["Location"] == f"/lookup/{code}"
     page = text(client.get(f"/lookup/{code}"))
-    assert "Mới tiếp nhận" in page and "02/03/2026 09:00" in page and "16/03/2026 09:00" in page
+    assert "Mới tiếp nhận" in page and "16/03/2026 09:00" in page and "30/03/2026 09:00" in page
     assert "Riêng Tư" not in page and "0912000111" not in page
     missing = client.get("/lookup/000.00.12.H99-260302-9999")
     assert missing.status_code == 404 and "Không tìm thấy hồ sơ" in text(missing)
@@ -421,9 +421,9 @@ def test_worklist_period_returned_and_supplement_filters(app: Flask, walker: Wal
     walker.complete("tp.hung", early, "back")  # back to cv.mai's examination
     walker.complete("cv.mai", late, "supplement")
     mai = Browser(app, "cv.mai")
-    page = text(mai.get("/tasks", query_string={"from": "2026-03-04", "to": "2026-03-04"}))
+    page = text(mai.get("/tasks", query_string={"from": "2026-03-18", "to": "2026-03-18"}))
     assert f">{late}</a>" not in page  # waiting at the desk for the supplement
-    page = text(mai.get("/tasks", query_string={"from": "2026-03-02", "to": "2026-03-02"}))
+    page = text(mai.get("/tasks", query_string={"from": "2026-03-16", "to": "2026-03-16"}))
     assert f">{early}</a>" in page and "Kết quả tìm kiếm · trang 1" in page
     assert "Trang sau" not in page
     page = text(mai.get("/tasks", query_string={"state": "returned"}))
@@ -431,5 +431,5 @@ def test_worklist_period_returned_and_supplement_filters(app: Flask, walker: Wal
     desk = Browser(app, "mc.lan")
     page = text(desk.get("/tasks", query_string={"state": "supplement"}))
     assert f">{late}</a>" in page and f">{early}</a>" not in page
-    page = text(desk.get("/tasks", query_string={"sort": "received", "from": "2026-03-04"}))
+    page = text(desk.get("/tasks", query_string={"sort": "received", "from": "2026-03-18"}))
     assert f">{late}</a>" in page and f">{early}</a>" not in page

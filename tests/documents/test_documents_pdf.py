@@ -42,10 +42,10 @@ def walker(api: Any, sample: Any) -> Walker:
 def _every_document(walker: Walker, api: Any) -> dict[str, str]:
     """Two dossiers that between them hold one issued document of every kind."""
     code = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
-    walker.complete("mc.lan", code, "accept",
-                    thanh_phan=[{"ten": "Tờ khai", "ban_chinh": 1, "ban_sao": 0}])
+    walker.complete("mc.lan", code, "accept")
     walker.complete("tp.hung", code, assignee="cv.mai")
-    walker.complete("cv.mai", code, "supplement")
+    walker.complete("cv.mai", code, "supplement", can_bo_sung=["Bản sao CCCD"],
+                    note="Thiếu giấy tờ tùy thân")
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     leader = db.session.scalar(select(User).where(User.username == "gd.son"))
     assert dossier is not None and leader is not None
@@ -57,7 +57,7 @@ def _every_document(walker: Walker, api: Any) -> dict[str, str]:
     assert api.post("gd.son", f"/dossiers/{code}/stop",
                     json={"reason": "Theo đề nghị của người nộp"}).status_code == 200
     refused = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
-    walker.complete("mc.lan", refused, "refuse", ly_do="Không thuộc thẩm quyền")
+    walker.complete("mc.lan", refused, "refuse", note="Không thuộc thẩm quyền")
     return {kind: refused if kind == "refusal" else code for kind in KINDS}
 
 
@@ -75,9 +75,9 @@ def _stretch(codes: dict[str, str]) -> None:
                                 "address": long_address, "email": "a" * 200 + "@example.vn"}
         content["procedure"] = "ThủTục" + "Z" * 300
         content["reason"] = "LýDo" + "R" * 300
-        content["data"] = {**(content.get("data") or {}), "ly_do": "LýDo" + "L" * 300,
-                           "thanh_phan": [{"ten": long_paper, "ban_chinh": 1}],
-                           "can_bo_sung": [long_paper]}
+        content["reasons"] = ["LýDo" + "L" * 300]
+        content["documents"] = [{"name": long_paper, "original": 1, "copy": 0}]
+        content["missing"] = [{"name": long_paper, "details": "ChiTiết" + "D" * 300}]
         doc.content = content
     db.session.commit()
 

@@ -1,5 +1,5 @@
-"""The small pieces behind the documents: Vietnamese dates, tolerant form readers, periods,
-QR codes and the lookup URL."""
+"""The small pieces behind the documents: Vietnamese dates, the platform's records of papers,
+periods, QR codes and the lookup URL."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import Flask
 
 from motcua.documents import qr
 from motcua.documents.book import parse_period
-from motcua.documents.fields import MISSING_LISTS, RECEIVED_LISTS, DocumentLine, document_lines
+from motcua.documents.fields import DocumentLine, missing_lines, received_lines
 from motcua.documents.formatting import breakable, long_date, long_time, short_date, short_time
 from motcua.errors import Invalid
 
@@ -37,34 +37,26 @@ def test_codes_may_wrap_after_hyphens_only_as_markup() -> None:
     assert str(breakable("<b>-x")) == "&lt;b&gt;-<wbr>x"
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    # The platform's own receipt form.
-    ({"thanh_phan": [{"ten": "Tờ khai", "loai_ban": "Bản chính", "so_luong": 1},
-                     {"ten": "CCCD", "loai_ban": "Bản sao có chứng thực", "so_luong": 2},
-                     {"ten": "Ảnh", "loai_ban": "Bản điện tử", "so_luong": 3}], "so_bo": 1},
-     [DocumentLine("Tờ khai", 1, None), DocumentLine("CCCD", None, 2, "Bản sao có chứng thực"),
-      DocumentLine("Ảnh", None, None, "Bản điện tử: 3")]),
-    # The shared sample's: originals and copies counted apart.
-    ({"thanh_phan": [{"ten": "Tờ khai", "ban_chinh": 1, "ban_sao": "2", "ghi_chu": "Đủ"}]},
-     [DocumentLine("Tờ khai", 1, 2, "Đủ")]),
-    # The received_documents column, and a plain list under an unknown key.
-    ({"documents": [{"name": "Giấy khai sinh", "original": 0, "copy": 1}]},
-     [DocumentLine("Giấy khai sinh", 0, 1)]),
-    ({"giay_to_khac": ["Sổ hộ khẩu", " ", 7, {"so_luong": 1}]}, [DocumentLine("Sổ hộ khẩu")]),
-    ({"thanh_phan": [{"ten": "X", "so_luong": 4, "ban_chinh": True}]},
-     [DocumentLine("X", None, None, "Số lượng: 4")]),
-    ({}, []), (None, []),
+@pytest.mark.parametrize(("items", "expected"), [
+    ([{"name": "Giấy khai sinh", "original": 0, "copy": 1},
+      {"name": " Tờ khai ", "original": 1, "copy": 0}],
+     [DocumentLine("Giấy khai sinh", 0, 1), DocumentLine("Tờ khai", 1, 0)]),
+    # Counts that are no numbers are not printed as numbers.
+    ([{"name": "X", "original": True, "copy": "2"}], [DocumentLine("X", None, None)]),
+    # A form's own list, whatever its keys say, is not the platform's record of papers.
+    ([{"ten": "Tờ khai", "ban_chinh": 1}, "Sổ hộ khẩu", 7, {"name": " "}], []),
+    ([], []), (None, []),
 ])
-def test_papers_are_read_from_any_form(data: Any, expected: list[DocumentLine]) -> None:
-    assert document_lines(data, RECEIVED_LISTS, avoid=MISSING_LISTS) == expected
+def test_received_papers_are_the_desks_own_record(items: Any,
+                                                  expected: list[DocumentLine]) -> None:
+    assert received_lines(items) == expected
 
 
-def test_missing_papers_are_not_the_received_ones() -> None:
-    data = {"thanh_phan": [{"ten": "Tờ khai"}], "can_bo_sung": ["Ảnh 4x6"]}
-    assert document_lines(data, MISSING_LISTS, avoid=RECEIVED_LISTS) == [DocumentLine("Ảnh 4x6")]
-    assert document_lines(data, RECEIVED_LISTS, avoid=MISSING_LISTS) == [DocumentLine("Tờ khai")]
-    assert document_lines({"thanh_phan": [{"ten": "Tờ khai"}]}, MISSING_LISTS,
-                          avoid=RECEIVED_LISTS) == []
+def test_missing_papers_print_what_the_supplement_request_recorded() -> None:
+    assert missing_lines([{"name": "Bản sao CCCD", "details": "Loại bản: Bản sao; Số lượng: 2"},
+                          {"name": "Ảnh 4x6", "details": ""}, {"ten": "Không đọc"}]) == [
+        DocumentLine("Bản sao CCCD", note="Loại bản: Bản sao; Số lượng: 2"),
+        DocumentLine("Ảnh 4x6")]
 
 
 def test_periods() -> None:

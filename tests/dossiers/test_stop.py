@@ -39,8 +39,10 @@ def test_the_agency_leader_stops_a_dossier(walker: Walker, api: Any) -> None:
     assert api.post("gd.son", f"/dossiers/{code}/stop",
                     json={"reason": "lần hai"}).status_code == 409
     history = api.get("gd.son", f"/dossiers/{code}/history").get_json()
-    assert history[-1]["action"] == "stopped"
-    assert history[-1]["note"] == "Người nộp đề nghị dừng"
+    stopped, notice_event = history[-2:]
+    assert (stopped["action"], stopped["note"]) == ("stopped", "Người nộp đề nghị dừng")
+    assert (stopped["actor_role"], stopped["actor_unit"]) == ("leader", "000.00.12.H99")
+    assert (notice_event["action"], notice_event["document"]) == ("document", "stop")
     assert api.get(None, f"/lookup/{code}").get_json()["status"] == "stopped"
     notice = db.session.scalar(select(IssuedDocument).where(IssuedDocument.kind == "stop"))
     assert notice is not None and notice.content["reason"] == "Người nộp đề nghị dừng"

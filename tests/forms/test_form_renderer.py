@@ -389,11 +389,12 @@ def test_errors_by_field_groups_in_order_without_repeats() -> None:
 def test_empty_strings_are_left_out_so_required_fires() -> None:
     schema, ui = load(REPO / "forms" / "tham-dinh.schema.json")
     parsed = parse_form(schema, ui, MultiDict([("data.y_kien", "  "),
-                                               ("data.ket_qua_de_xuat", "")]))
+                                               ("data.du_thao_trich_yeu", "")]))
     assert parsed == ParsedForm(data={}, problems=[], raw={"data.y_kien": "  ",
-                                                           "data.ket_qua_de_xuat": ""})
+                                                           "data.du_thao_trich_yeu": ""})
     assert validate(parsed.data, schema, root="data") == [
-        {"field": "data.y_kien", "message": "Thiếu trường bắt buộc: Ý kiến thẩm định"}]
+        {"field": "data.y_kien", "message": "Thiếu trường bắt buộc: "
+         + schema["properties"]["y_kien"]["title"]}]
 
 
 def test_ids_are_safe_and_distinct_for_any_key() -> None:
@@ -410,8 +411,8 @@ def test_html_pattern_matches_json_schema_search_semantics() -> None:
 
 
 def test_required_marker_note_and_description() -> None:
-    schema, ui = load(REPO / "forms" / "yeu-cau-bo-sung.schema.json")
+    schema, ui = load(REPO / "forms" / "nhan-bo-sung.schema.json")
     doc = parse_html(render_form(schema, ui, None))
     assert doc.xpath("//p[@class='form-note']")[0].text == "Các trường có dấu * là bắt buộc."
-    assert doc.xpath("//p[@class='form-description']")[0].text.startswith("Nêu một lần")
+    assert doc.xpath("//p[@class='form-description']")[0].text.startswith("Ghi các giấy tờ")
     assert not doc.xpath("//*[@role='alert']")

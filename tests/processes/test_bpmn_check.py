@@ -22,6 +22,7 @@ from motcua.processes.checks import (
     xml_safety,
     xsd,
 )
+from motcua.processes.checks.problems import Severity
 from motcua.processes.checks.xml_safety import MAX_XML_BYTES, XmlRejected, parse_xml
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -117,10 +118,11 @@ def test_shared_sample_passes_and_yields_its_nine_steps() -> None:
         "Task_Return": ("receiver", "@desk", 0, []),
     }
     receive = result.steps["Task_Receive"]
-    assert receive.outcomes == [
-        ("accept", "Tiếp nhận"),
-        ("supplement", "Yêu cầu bổ sung"),
-        ("refuse", "Từ chối tiếp nhận"),
+    # The standard keys carry their own meaning when the process writes none.
+    assert [(o.key, o.label, o.meaning, o.declared) for o in receive.outcomes] == [
+        ("accept", "Tiếp nhận", "accept", False),
+        ("supplement", "Yêu cầu bổ sung", "supplement", False),
+        ("refuse", "Từ chối tiếp nhận", "refuse", False),
     ]
     assert (receive.form, receive.document, receive.lane) == ("tiep-nhan", "receipt", "Lane_Desk")
     assign = result.steps["Task_Assign"]
@@ -183,9 +185,11 @@ def test_step_config_round_trips_through_json() -> None:
 
 
 def test_problem_as_dict_omits_missing_values() -> None:
-    assert Problem("Lỗi", line=3).as_dict() == {"message": "Lỗi", "line": 3}
-    full = Problem("Lỗi", "Task_A", 4, "a.bpmn").as_dict()
-    assert full == {"element_id": "Task_A", "message": "Lỗi", "line": 4, "file": "a.bpmn"}
+    assert Problem("Lỗi", line=3).as_dict() == {"message": "Lỗi", "line": 3,
+                                                "severity": "error"}
+    full = Problem("Lỗi", "Task_A", 4, "a.bpmn", "flow", Severity.WARNING).as_dict()
+    assert full == {"element_id": "Task_A", "message": "Lỗi", "line": 4, "file": "a.bpmn",
+                    "rule": "flow", "severity": "warning"}
 
 
 # --------------------------------------------------------------------------- 1. XML safety
@@ -798,7 +802,7 @@ def test_default_flow_must_leave_the_gateway() -> None:
 def test_outcome_with_no_outgoing_flow_is_reported_on_the_gateway() -> None:
     text = variant(('outcome == "back"', 'outcome == "approve" and so_trang > 0'))
     result = check(text)
-    assert result.problems == []  # the route depends on the dossier: nothing to prove
+    assert result.errors == []  # the route depends on the dossier: nothing to prove
     text = variant(('outcome == "back"', 'outcome not in ("approve", "back")'))
     result = check(text)
     line = line_of(text, '<bpmn:exclusiveGateway id="Gw_Examine"')

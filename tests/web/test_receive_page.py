@@ -18,7 +18,6 @@ from formdata import example_for
 from motcua.db import db
 from motcua.dossiers.attachments import store_root
 from motcua.dossiers.models import Attachment, Dossier, IssuedDocument
-from motcua.web.receive import _paper_row, _papers_field
 from webutil import Browser, as_form, text
 
 PROCEDURE = "2.000488"
@@ -36,8 +35,8 @@ def _post(browser: Browser, outcome: str | None, files: list[tuple[bytes, str]] 
           **extra: str) -> Any:
     fields = {**as_form({"name": "Nguyễn Văn Nộp", "phone": "0912345678",
                          "address": "12 Lê Lợi, Hà Nội"}, "applicant"),
-              **as_form({"documents": [{"name": "Tờ khai", "original": 1, "copy": 0}]},
-                        "received"),
+              **as_form({"documents": [{"name": "Tờ khai", "original": 1, "copy": 0}],
+                         "sets": 2}, "received"),
               **as_form(_application(), "data"),
               **as_form({"thanh_phan": [{"ten": "Tờ khai", "ban_chinh": 1}]}, "step"),
               "channel": "direct", **extra}
@@ -64,10 +63,10 @@ def test_catalogue_search(app: Flask, sample: Any) -> None:
 def test_receive_form_prefills_catalogue_documents(app: Flask, sample: Any) -> None:
     page = text(Browser(app, "mc.lan").get(f"/dossiers/new?procedure={PROCEDURE}"))
     assert "Tổ chức, cá nhân nộp hồ sơ" in page
-    # The papers are asked once, in the reception form's own list, filled from the decision.
-    assert "Thành phần hồ sơ đã nhận" in page and 'name="received.documents' not in page
-    assert re.search(r'name="step.thanh_phan\[0\].ten"[^>]*value="Tờ khai yêu cầu cấp Phiếu lý '
-                     r'lịch tư pháp"', page)
+    # The papers handed in are the platform's own record, filled from the decision in force.
+    assert re.search(r'name="received.documents\[0\].name"[^>]*value="Tờ khai yêu cầu cấp Phiếu '
+                     r'lý lịch tư pháp"', page)
+    assert 'name="received.sets"' in page and 'name="note"' in page
     for label in ("Tiếp nhận", "Yêu cầu bổ sung", "Từ chối tiếp nhận"):
         assert f">{label}</button>" in page
 
@@ -81,6 +80,7 @@ def test_accept_creates_dossier_attachments_and_receipt(app: Flask, sample: Any)
     assert dossier is not None and dossier.status == "processing"
     assert dossier.applicant_name == "Nguyễn Văn Nộp"
     assert dossier.received_documents == [{"name": "Tờ khai", "original": 1, "copy": 0}]
+    assert dossier.received_sets == 2
     rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
     assert [(a.filename, a.content_type, a.size) for a in rows] == [
         ("to-khai.pdf", "application/pdf", len(PDF)), ("cccd.png", "image/png", len(PNG))]
@@ -134,34 +134,25 @@ def test_oversized_attachment_is_refused(app: Flask, sample: Any) -> None:
 def test_refusal_at_the_desk_asks_for_confirmation_then_issues_refusal(
         app: Flask, sample: Any) -> None:
     browser = Browser(app, "mc.lan")
-    response = _post(browser, "refuse", **{"step.ly_do": "Không thuộc thẩm quyền"})
+    # A refusal without its reason is not even offered for confirmation.
+    response = _post(browser, "refuse")
+    assert response.status_code == 422
+    assert re.search(r'id="note-error">Cần ghi lý do khi chọn \u201cTừ chối tiếp nhận\u201d',
+                     text(response))
+    response = _post(browser, "refuse", note="Không thuộc thẩm quyền")
     assert response.status_code == 200 and "Xác nhận: Từ chối tiếp nhận?" in text(response)
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
-    response = _post(browser, "refuse", confirmed="refuse",
-                     **{"step.ly_do": "Không thuộc thẩm quyền"})
+    response = _post(browser, "refuse", confirmed="refuse", note="Không thuộc thẩm quyền")
     assert response.status_code == 302, text(response)
     assert "/documents/refusal" in response.headers["Location"]
     assert db.session.scalar(select(Dossier.status)) == "refused"
 
 
 def test_supplement_at_the_desk_issues_the_request(app: Flask, sample: Any) -> None:
-    response = _post(Browser(app, "mc.lan"), "supplement",
-                     **{"step.ly_do": "Thiếu bản sao căn cước"})
+    response = _post(Browser(app, "mc.lan"), "supplement", note="Thiếu bản sao căn cước")
     assert response.status_code == 302, text(response)
     assert "/documents/supplement" in response.headers["Location"]
     assert db.session.scalar(select(Dossier.status)) == "supplement_requested"
-
-
-def test_papers_map_onto_each_reception_forms_row_shape() -> None:
-    ours = json.loads((REPO / "forms" / "tiep-nhan.schema.json").read_text(encoding="utf-8"))
-    sample = json.loads((SAMPLES / "forms" / "tiep-nhan.schema.json").read_text(encoding="utf-8"))
-    paper = {"name": "Bản vẽ", "original": 0, "copy": 2}
-    key, props = _papers_field(ours)  # type: ignore[misc]
-    assert (key, _paper_row(props, paper)) == (
-        "thanh_phan", {"ten": "Bản vẽ", "loai_ban": "Bản sao", "so_luong": 2})
-    key, props = _papers_field(sample)  # type: ignore[misc]
-    assert _paper_row(props, paper) == {"ten": "Bản vẽ", "ban_chinh": 0, "ban_sao": 2}
-    assert _papers_field({"type": "object", "properties": {"ghi_chu": {"type": "string"}}}) is None
 
 
 def test_a_post_with_nothing_filled_in_names_every_missing_field(app: Flask, sample: Any) -> None:

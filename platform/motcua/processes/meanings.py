@@ -41,7 +41,10 @@ class Outcome:
     declared: bool = True
 
     def as_list(self) -> list[str]:
-        return [self.key, self.label, self.meaning.value]
+        """As stored: the meaning only when the process wrote it (the key implies it else)."""
+        if self.declared:
+            return [self.key, self.label, self.meaning.value]
+        return [self.key, self.label]
 
 
 def implied_meaning(key: str) -> Meaning:

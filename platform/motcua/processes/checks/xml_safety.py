@@ -60,7 +60,7 @@ class XmlRejected(ValueError):
 
 
 def _reject(message: str, filename: str, line: int | None = None) -> XmlRejected:
-    return XmlRejected(Problem(message=message, line=line, file=filename))
+    return XmlRejected(Problem(message=message, line=line, file=filename, rule="xml"))
 
 
 def _text_for_scan(data: bytes, filename: str) -> str:

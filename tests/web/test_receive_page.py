@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import REPO, SAMPLES
+from conftest import SAMPLES
 from formdata import example_for
 from motcua.db import db
 from motcua.dossiers.attachments import store_root

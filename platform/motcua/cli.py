@@ -143,6 +143,7 @@ def _read_bpmn(path: Path) -> bytes:
 def check_command(file: Path, forms_dir: Path | None) -> None:
     """Kiểm tra tệp BPMN; thoát 0 hợp lệ, 1 có lỗi, 2 không đọc được."""
     from motcua.processes.checks import check_process
+    from motcua.processes.checks.problems import with_rule
     from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
     from motcua.processes.operations import forms_from_files
 
@@ -155,15 +156,19 @@ def check_command(file: Path, forms_dir: Path | None) -> None:
     forms, problems = forms_from_files(_form_files(forms_dir, file))
     result = check_process(bpmn, file.name, forms, library=_library(file),
                            agency_exists=_agency_lookup())
-    problems = problems + result.problems
+    problems = with_rule(problems, "form") + result.problems
     for p in problems:
         where = ":".join(str(x) for x in (p.file or file.name, p.line) if x)
         element = f" [{p.element_id}]" if p.element_id else ""
-        click.echo(f"{where}{element}: {p.message}")
-    if problems:
-        click.echo(f"{len(problems)} lỗi.", err=True)
+        kind = "lỗi" if p.is_error else "cảnh báo"
+        click.echo(f"{where}{element}: {kind} ({p.rule}): {p.message}")
+    found = [p for p in problems if p.is_error]
+    warnings = len(problems) - len(found)
+    if found:
+        click.echo(f"{len(found)} lỗi, {warnings} cảnh báo.", err=True)
         sys.exit(1)
-    click.echo(f"Hợp lệ: quy trình {result.process_id}, {len(result.steps)} bước xử lý.")
+    click.echo(f"Hợp lệ: quy trình {result.process_id}, {len(result.steps)} bước xử lý"
+               + (f", {warnings} cảnh báo." if warnings else "."))
 
 
 def _agency_lookup() -> Callable[[str], bool] | None:

@@ -30,7 +30,8 @@ from helpers import (
 )
 
 from motcua.calendar.working_time import TZ
-from motcua.dossiers.models import Dossier, DossierSequence, HistoryEvent
+from motcua.dossiers.models import Dossier, DossierSequence
+from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
 
 
@@ -62,7 +63,8 @@ def test_every_invalid_field_is_reported(sample: dict[str, Any], api: Any) -> No
         "outcome": "supplement",
         "data": {"y_kien": "ok", "can_bo_sung": "not-a-list", "du_thao": "x" * 501}})
     error = assert_error(response, 422)
-    assert fields_of(error) == {"data.y_kien", "data.can_bo_sung", "data.du_thao"}
+    # A supplement request needs its reason too (this step declares no reason_field: the note).
+    assert fields_of(error) == {"data.y_kien", "data.can_bo_sung", "data.du_thao", "note"}
 
 
 def test_assign_step_requires_its_assignee(sample: dict[str, Any], api: Any) -> None:

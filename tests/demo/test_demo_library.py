@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from conftest import REPO, Api, FakeClock, local
 from motcua.db import db
-from motcua.dossiers.models import HistoryEvent
+from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
 from walk import Walker
 

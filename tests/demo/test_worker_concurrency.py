@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from conftest import REPO, Api, FakeClock, local
 from motcua.db import db
-from motcua.dossiers.models import HistoryEvent
 from motcua.dossiers.worker import fire_due_timers
+from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
 from walk import Walker
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from conftest import SAMPLES, FakeClock
 from motcua.db import db
-from motcua.dossiers.models import Dossier, HistoryEvent, IssuedDocument
+from motcua.dossiers.models import Dossier, IssuedDocument
+from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
 from walk import Walker, sample_at_examination
 from webutil import PASSWORDS, Browser, Isolated, as_form, csrf_from, sign_in, text
@@ -213,6 +214,11 @@ def test_task_outcome_refuse_needs_confirmation(app: Flask, walker: Walker) -> N
     tid = task_id(code, "Task_Examine")
     browser = Browser(app, "cv.mai")
     data = as_form(walker.data_for("tham-dinh"))
+    # Without its reason the refusal is not even offered for confirmation.
+    response = browser.post(f"/tasks/{tid}", {**data, "outcome": "reject"})
+    assert response.status_code == 422
+    assert 'id="note-error">Cần ghi lý do khi chọn' in text(response)
+    data["note"] = "Không đủ điều kiện cấp phiếu"
     response = browser.post(f"/tasks/{tid}", {**data, "outcome": "reject"})
     assert response.status_code == 200
     page = text(response)
@@ -245,7 +251,7 @@ def test_task_of_another_unit_is_absent_and_a_colleagues_is_read_only(
     tid = task_id(code, "Task_Examine")
     assert Browser(app, "xa.hoa").get(f"/tasks/{tid}").status_code == 404
     page = text(Browser(app, "cv.dung").get(f"/tasks/{tid}"))
-    assert "Công việc đang do" in page and 'name="outcome"' not in page
+    assert "đang do Phạm Thị Mai xử lý" in page and 'name="outcome"' not in page
     response = Browser(app, "cv.dung").post(f"/tasks/{tid}", {"outcome": "approve"})
     assert response.status_code == 409
 
@@ -418,8 +424,8 @@ def test_worklist_period_returned_and_supplement_filters(app: Flask, walker: Wal
         walker.complete("mc.lan", code, "accept")
         walker.complete("tp.hung", code, None, assignee="cv.mai")
     walker.complete("cv.mai", early, "approve")
-    walker.complete("tp.hung", early, "back")  # back to cv.mai's examination
-    walker.complete("cv.mai", late, "supplement")
+    walker.complete("tp.hung", early, "back", note="Bổ sung căn cứ")  # back to cv.mai
+    walker.complete("cv.mai", late, "supplement", note="Thiếu bản sao căn cước")
     mai = Browser(app, "cv.mai")
     page = text(mai.get("/tasks", query_string={"from": "2026-03-18", "to": "2026-03-18"}))
     assert f">{late}</a>" not in page  # waiting at the desk for the supplement

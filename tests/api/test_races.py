@@ -97,7 +97,7 @@ def test_complete_race_has_one_winner(sample: dict[str, Any], api: Any, app: Fla
     completions = [e for e in events if e["action"] == "completed"]
     assert len(completions) == 1, completions
     assert completions[0]["actor"] == actor and completions[0]["step"] == "Task_Receive"
-    receipts = [e for e in events if e["action"] == "document" and e["outcome"] == "receipt"]
+    receipts = [e for e in events if e["action"] == "document" and e["document"] == "receipt"]
     assert len(receipts) == 1
     # The engine moved exactly one step: one new task, no duplicate hand-over.
     assert count(Task) == tasks_before + 1

@@ -27,7 +27,7 @@ def test_holder_moves_the_due_time_and_the_letter_is_issued(api: Any, walker: Wa
     events = api.get("cv.mai", f"/dossiers/{code}/history").get_json()
     extended = [e for e in events if e["action"] == "extended"]
     assert extended and extended[0]["note"] == "Chờ kết quả xác minh"
-    assert any(e["action"] == "document" and e["outcome"] == "apology" for e in events)
+    assert any(e["action"] == "document" and e["document"] == "apology" for e in events)
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -62,7 +62,7 @@ def test_officer_who_worked_on_it_but_holds_nothing_now_is_forbidden(
 
 def test_no_apology_while_waiting_for_a_supplement(api: Any, walker: Walker) -> None:
     code = sample_at_examination(walker)
-    walker.complete("cv.mai", code, "supplement")
+    walker.complete("cv.mai", code, "supplement", note="Thiếu giấy tờ")
     response = api.post("gd.son", f"/dossiers/{code}/apology",
                         json={"reason": "Chậm", "new_due": "2026-05-04T16:00"})
     assert response.status_code == 409

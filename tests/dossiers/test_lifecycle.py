@@ -55,31 +55,35 @@ def test_full_lifecycle_with_supplement_and_send_backs(walker: Walker, api: Any,
     assert examine["assignee"] == "cv.mai"  # assignee_field assigns the next step
 
     clock.set(local(2026, 3, 18, 10, 0))
-    answer = walker.complete("cv.mai", code, "supplement")
+    answer = walker.complete("cv.mai", code, "supplement", note="Thiếu bản sao căn cước")
     assert answer["dossier"]["status"] == "supplement_requested"
+    assert [d["kind"] for d in answer["documents"]] == ["supplement"]
     detail = api.get("mc.lan", f"/dossiers/{code}").get_json()
     assert detail["due_at"] is None  # the clock stops
 
     clock.set(local(2026, 3, 24, 14, 0))
     answer = walker.complete("mc.tuan", code)
     assert answer["dossier"]["status"] == "processing"
+    # The complete dossier gets a new receipt with the new appointment.
+    assert [d["kind"] for d in answer["documents"]] == ["receipt"]
     assert answer["next_tasks"][0]["assignee"] == "cv.mai"  # back to the same specialist
     detail = api.get("mc.lan", f"/dossiers/{code}").get_json()
     assert detail["due_at"] == "2026-04-07T14:00:00+07:00"  # restarted from zero
 
     walker.complete("cv.mai", code, "approve")
-    answer = walker.complete("tp.hung", code, "back")  # review sends back
+    answer = walker.complete("tp.hung", code, "back", note="Bổ sung căn cứ")  # review
     assert [t["step"] for t in answer["next_tasks"]] == ["Task_Examine"]
     walker.complete("cv.mai", code, "approve")
     walker.complete("tp.hung", code, "agree")
-    answer = walker.complete("gd.son", code, "back")  # approval sends back
+    answer = walker.complete("gd.son", code, "back", note="Xem lại")  # approval sends back
     assert [t["step"] for t in answer["next_tasks"]] == ["Task_Review"]
     walker.complete("tp.hung", code, "agree")
     walker.complete("gd.son", code, "sign")
     answer = walker.complete("vt.ha", code)
     assert answer["dossier"]["status"] == "done"
     answer = walker.complete("mc.lan", code)
-    assert answer == {"dossier": {"code": code, "status": "returned"}, "next_tasks": []}
+    assert answer == {"dossier": {"code": code, "status": "returned"}, "next_tasks": [],
+                      "documents": []}
 
     history = api.get("gd.son", f"/dossiers/{code}/history").get_json()
     handovers = [e for e in history if e["action"] == "completed"]
@@ -94,14 +98,14 @@ def test_full_lifecycle_with_supplement_and_send_backs(walker: Walker, api: Any,
     assert examine["timing"] == "early"
     assert handovers[1]["timing"] == "on_time"
     kinds = db.session.scalars(select(IssuedDocument.kind).order_by(IssuedDocument.id)).all()
-    assert kinds == ["receipt", "supplement", "result"]
+    assert kinds == ["receipt", "supplement", "receipt", "result"]
     assert db.session.scalar(select(func.count()).select_from(Task).where(
         Task.state.in_(("ready", "claimed")))) == 0
 
 
 def test_supplement_at_reception_then_accept(walker: Walker, api: Any) -> None:
     code = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
-    answer = walker.complete("mc.lan", code, "supplement")
+    answer = walker.complete("mc.lan", code, "supplement", note="Thiếu tờ khai")
     assert answer["dossier"]["status"] == "supplement_requested"
     assert [t["step"] for t in answer["next_tasks"]] == ["Task_Supplement"]
     answer = walker.complete("mc.lan", code)
@@ -113,8 +117,9 @@ def test_supplement_at_reception_then_accept(walker: Walker, api: Any) -> None:
 
 def test_refusal_at_reception_ends_the_dossier(walker: Walker, api: Any) -> None:
     code = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
-    answer = walker.complete("mc.lan", code, "refuse", ly_do="Không thuộc thẩm quyền")
-    assert answer == {"dossier": {"code": code, "status": "refused"}, "next_tasks": []}
+    answer = walker.complete("mc.lan", code, "refuse", note="Không thuộc thẩm quyền")
+    assert answer["dossier"] == {"code": code, "status": "refused"}
+    assert answer["next_tasks"] == [] and [d["kind"] for d in answer["documents"]] == ["refusal"]
     assert api.get("mc.lan", "/tasks").get_json() == []
     kinds = db.session.scalars(select(IssuedDocument.kind)).all()
     assert kinds == ["refusal"]
@@ -130,7 +135,7 @@ def test_state_stays_small_however_many_loops(walker: Walker, api: Any) -> None:
     sizes = []
     for _ in range(12):
         walker.complete("cv.dung", code, "approve")
-        walker.complete("tp.hung", code, "back")
+        walker.complete("tp.hung", code, "back", note="Xem lại")
         db.session.expire_all()
         state = db.session.scalar(select(Dossier.workflow_state).where(Dossier.code == code))
         sizes.append(len(state["workflow"]["tasks"]))

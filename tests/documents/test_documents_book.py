@@ -12,7 +12,7 @@ import pytest
 from documents_support import DESK, PROCEDURE, START_FORM, browser, page, pdf_text, text_of
 from flask import Flask
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from conftest import SAMPLES, FakeClock, local
 from motcua.db import db
@@ -55,7 +55,10 @@ def _rows(html: str) -> list[list[str]]:
 
 def test_book_lists_the_desk_dossiers_of_the_period(dossiers: list[str], walker: Walker,
                                                     app: Flask) -> None:
-    walker.complete("mc.lan", dossiers[2], "accept", so_bo=2)
+    # Two sets handed in, as the desk recorded them at reception.
+    db.session.execute(update(Dossier).where(Dossier.code == dossiers[2]).values(received_sets=2))
+    db.session.commit()
+    walker.complete("mc.lan", dossiers[2], "accept")
     client = browser(app, "mc.lan")
     html = page(client, APRIL)
     rows = _rows(html)
@@ -66,7 +69,7 @@ def test_book_lists_the_desk_dossiers_of_the_period(dossiers: list[str], walker:
     assert first[4] == "Người nộp 1" and first[5] == "Phường Đông Hải 090000001"
     assert first[6] == "Sở Tư pháp"
     assert first[7] == "01/04/2026 09:00" and first[8] == "15/04/2026 09:00"
-    assert [r[3] for r in rows] == ["1", "2", "1"]  # số bộ from the receipt form
+    assert [r[3] for r in rows] == ["1", "2", "1"]  # số bộ as the desk recorded it
     text = text_of(html)
     for phrase in ("Mẫu số 07", "SỔ THEO DÕI HỒ SƠ", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH",
                    "Quyển số: 2026", "Từ ngày 01/04/2026 đến ngày 30/04/2026", "Số TT",
@@ -99,7 +102,7 @@ def test_book_follows_the_dossier_to_its_return(dossiers: list[str], walker: Wal
     clock.set(local(2026, 4, 7, 8, 5))
     walker.complete("mc.lan", code, hinh_thuc="Trực tiếp")
     clock.set(local(2026, 4, 16, 9, 0))
-    walker.complete("mc.lan", dossiers[3], "refuse", ly_do="Sai thẩm quyền")
+    walker.complete("mc.lan", dossiers[3], "refuse", note="Sai thẩm quyền")
     rows = _rows(page(browser(app, "ks.nga"), APRIL))
     assert rows[0][9:12] == ["01/04/2026 10:00", "06/04/2026 14:15", "07/04/2026 08:05"]
     assert rows[0][12] == ""  # signed on paper

@@ -20,8 +20,9 @@ from motcua.org.models import User
 from walk import Walker
 from webutil import PASSWORDS, csrf_from
 
-PAPERS = [{"ten": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "ban_chinh": 1, "ban_sao": 0},
-          {"ten": "Căn cước công dân", "ban_chinh": 0, "ban_sao": 2}]
+# The papers handed in, as the desk records them (the platform's own list, not a form's).
+PAPERS = [{"name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "original": 1, "copy": 0},
+          {"name": "Căn cước công dân", "original": 0, "copy": 2}]
 
 
 @pytest.fixture
@@ -37,8 +38,8 @@ def _new(walker: Walker, **extra: Any) -> str:
 
 
 def test_receipt_prints_every_field_of_mau_01(walker: Walker, app: Flask) -> None:
-    code = _new(walker)
-    walker.complete("mc.lan", code, "accept", thanh_phan=PAPERS, ghi_chu="Đã số hóa")
+    code = _new(walker, documents=PAPERS, sets=2)
+    walker.complete("mc.lan", code, "accept", note="Đã số hóa")
     html = page(browser(app, "mc.lan"), f"/dossiers/{code}/documents/receipt")
     text = text_of(html)
     for phrase in (
@@ -53,7 +54,7 @@ def test_receipt_prints_every_field_of_mau_01(walker: Walker, app: Flask) -> Non
         "Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 00 phút, ngày 30 tháng 3 năm 2026",
         "Nơi trả kết quả: Trung tâm Phục vụ hành chính công tỉnh",
         "Phí, lệ phí: 200.000 đồng/phiếu",
-        "Quyển số: 2026 , Số thứ tự: 1", "Ghi chú: Đã số hóa",
+        "Quyển số: 2026 , Số thứ tự: 1", "Ghi chú: Đã số hóa", "Số lượng hồ sơ: 02 bộ",
         "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Trần Thị Lan",
     ):
         assert phrase in text, phrase
@@ -95,10 +96,12 @@ def test_receipt_qr_encodes_the_public_lookup_url(walker: Walker, app: Flask,
     assert svg_matrix(svg.group(0)) != segno_grid(qr_code(url + "x"), border=2)
 
 
-def test_receipt_prefers_the_documents_recorded_at_reception(walker: Walker,
+def test_receipt_prints_the_desks_record_never_a_forms_list(walker: Walker,
                                                              app: Flask) -> None:
     code = _new(walker, documents=[{"name": "Giấy khai sinh", "original": 1, "copy": 3}])
-    walker.complete("mc.lan", code, "accept", thanh_phan=PAPERS)
+    # The sample's reception form has a list of its own: the receipt does not read it.
+    walker.complete("mc.lan", code, "accept",
+                    thanh_phan=[{"ten": "Căn cước công dân", "ban_chinh": 0, "ban_sao": 2}])
     html = page(browser(app, "mc.lan"), f"/dossiers/{code}/documents/receipt")
     row = re.search(r"<td>Giấy khai sinh</td>\s*<td class=\"n\">(\d*)</td>\s*"
                     r"<td class=\"n\">(\d*)</td>", html)
@@ -108,14 +111,16 @@ def test_receipt_prefers_the_documents_recorded_at_reception(walker: Walker,
 
 def test_supplement_request_lists_what_is_missing(walker: Walker, app: Flask,
                                                   clock: FakeClock) -> None:
-    code = _new(walker)
-    walker.complete("mc.lan", code, "supplement", thanh_phan=PAPERS,
-                    can_bo_sung=["Bản sao Sổ hộ khẩu"], ly_do="Thiếu giấy tờ chứng minh nơi cư trú")
+    code = _new(walker, documents=PAPERS)
+    # The sample process declares no missing_field: its form's list is not read, and the
+    # request prints the reason, given as the note.
+    walker.complete("mc.lan", code, "supplement", can_bo_sung=["Bản sao Sổ hộ khẩu"],
+                    note="Thiếu bản sao Sổ hộ khẩu chứng minh nơi cư trú")
     client = browser(app, "mc.lan")
     text = text_of(page(client, f"/dossiers/{code}/documents/supplement"))
     for phrase in ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", f"Mã hồ sơ: {code}",
                    "Nguyễn Văn An", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
-                   "Bản sao Sổ hộ khẩu", "Lý do: Thiếu giấy tờ chứng minh nơi cư trú",
+                   "Lý do: Thiếu bản sao Sổ hộ khẩu chứng minh nơi cư trú",
                    "NGƯỜI HƯỚNG DẪN", "Trần Thị Lan", "Số:"):
         assert phrase in text, phrase
     assert "Căn cước công dân" not in text  # what was handed in is not what is missing
@@ -124,47 +129,48 @@ def test_supplement_request_lists_what_is_missing(walker: Walker, app: Flask,
     # first one by its id.
     clock.set(local(2026, 3, 17, 10, 0))
     walker.complete("mc.tuan", code, ngay_nhan="2026-03-17")
-    walker.complete("mc.lan", code, "supplement", can_bo_sung=["Ảnh 4x6"], ly_do="Ảnh mờ")
+    walker.complete("mc.lan", code, "supplement", note="Ảnh 4x6 bị mờ")
     requests = db.session.scalars(select(IssuedDocument).where(
         IssuedDocument.kind == "supplement").order_by(IssuedDocument.id)).all()
     assert len(requests) == 2
     latest_html = page(client, f"/dossiers/{code}/documents/supplement")
     latest = text_of(latest_html)
-    assert "Ảnh 4x6" in latest and "Bản sao Sổ hộ khẩu" not in latest
+    assert "Ảnh 4x6 bị mờ" in latest and "Sổ hộ khẩu" not in latest
     assert "ngày 17 tháng 3 năm 2026" in latest
     first = page(client, f"/dossiers/{code}/documents/supplement?id={requests[0].id}")
-    assert "Bản sao Sổ hộ khẩu" in first and "Ảnh 4x6" not in text_of(first).split("Mẫu số")[1]
+    assert "Sổ hộ khẩu" in first and "Ảnh 4x6" not in text_of(first).split("Mẫu số")[1]
     # The toolbar links the issuances to each other.
     assert f'href="/dossiers/{code}/documents/supplement?id={requests[0].id}"' in latest_html
     # ... and the PDF link of an issuance prints that issuance.
     assert f"supplement?id={requests[0].id}&amp;format=pdf" in first
 
 
-def test_supplement_request_from_the_platform_forms(walker: Walker, app: Flask) -> None:
-    """Our own yeu-cau-bo-sung form: {ten, loai_ban, so_luong} rows and a contact officer."""
+def test_supplement_request_prints_the_declared_missing_list(walker: Walker,
+                                                             app: Flask) -> None:
+    """What a step's missing_field gave, as kept on the request: each paper with its details
+    under the form's own titles, and the officer who asked as the contact."""
     code = _new(walker)
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
-    officer = db.session.scalar(select(User).where(User.username == "mc.lan"))
+    officer = db.session.scalar(select(User).where(User.username == "mc.tuan"))
     assert dossier is not None and officer is not None
     db.session.add(issued_document(dossier, "supplement", local(2026, 3, 16, 10, 0), officer,
-                                   "Task_Receive", data={
-        "giay_to_bo_sung": [{"ten": "Giấy xác nhận cư trú", "loai_ban": "Bản sao có chứng thực",
-                             "so_luong": 2},
-                            {"ten": "Tờ khai", "loai_ban": "Bản chính", "so_luong": 1}],
-        "ly_do": "Thiếu xác nhận cư trú", "can_bo_huong_dan": "mc.tuan"}))
+                                   "Task_Receive", reason="Thiếu xác nhận cư trú",
+                                   contact=officer.id, missing=[
+        {"name": "Giấy xác nhận cư trú", "details": "Loại bản: Bản sao có chứng thực; Số lượng: 2"},
+        {"name": "Tờ khai", "details": ""}]))
     db.session.commit()
     html = page(browser(app, "mc.lan"), f"/dossiers/{code}/documents/supplement")
     row = re.search(r"<td>Giấy xác nhận cư trú</td>\s*<td class=\"n\">(\d*)</td>\s*"
                     r"<td class=\"n\">(\d*)</td>\s*<td>([^<]*)</td>", html)
-    assert row and row.groups() == ("", "2", "Bản sao có chứng thực")
+    assert row and row.groups() == ("", "", "Loại bản: Bản sao có chứng thực; Số lượng: 2")
     text = text_of(html)
     assert "Lý do: Thiếu xác nhận cư trú" in text
-    assert "Lê Văn Tuấn" in text  # the contact officer named by username
+    assert "Lê Văn Tuấn" in text  # the officer who asked
 
 
 def test_refusal_gives_the_reasons(walker: Walker, app: Flask) -> None:
     code = _new(walker)
-    walker.complete("mc.lan", code, "refuse", ly_do="Không thuộc thẩm quyền giải quyết của Sở")
+    walker.complete("mc.lan", code, "refuse", note="Không thuộc thẩm quyền giải quyết của Sở")
     text = text_of(page(browser(app, "mc.lan"), f"/dossiers/{code}/documents/refusal"))
     for phrase in ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ", "Nguyễn Văn An",
                    "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",

@@ -390,7 +390,7 @@ def test_timing_compares_local_dates() -> None:
 
 
 def test_naive_datetimes_rejected() -> None:
-    naive = datetime(2026, 3, 9, 8)
+    naive = datetime(2026, 3, 9, 8)  # noqa: DTZ001 - naive on purpose: it must be refused
     aware = vn(2026, 3, 9, 8)
     with pytest.raises(ValueError, match="timezone-aware"):
         CAL.next_working_minute(naive)

@@ -18,6 +18,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import select
 
 from motcua.calendar.working_time import WorkingCalendar
+from motcua.catalog.operations import procedure_in_force
 from motcua.db import db
 from motcua.dossiers.models import Dossier, DossierStatus, IssuedDocument
 from motcua.engine.runtime import Runtime, next_timer_at, ready_user_tasks
@@ -297,8 +298,10 @@ def _refusal_issued(dossier: Dossier) -> bool:
 # ---------------------------------------------------------------------- documents
 
 def _receipt_content(dossier: Dossier, step: Advance) -> dict[str, Any]:
+    in_force = procedure_in_force(dossier.procedure, dossier.received_at)
     return {"documents": list(dossier.received_documents or []),
             "sets": dossier.received_sets,
+            "fee": in_force.fee if in_force is not None else dossier.procedure.fee,
             "note": step.completed.note if step.completed else None}
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload, undefer
 
 from motcua.calendar.operations import load_calendar
+from motcua.calendar.working_time import TZ
 from motcua.catalog.operations import get_procedure, require_open
 from motcua.db import db, for_update, lock_for_write
 from motcua.dossiers.access import can_see
@@ -89,7 +90,7 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
         raise field_error("channel", f"Thủ tục {procedure.code} không cung cấp dịch vụ công "
                           "trực tuyến: hồ sơ nộp trực tiếp hoặc qua bưu chính")
     desk = _desk_for(user, channel, body.get("desk"), in_force)
-    version = version_in_effect(procedure)
+    version = version_in_effect(procedure, now.astimezone(TZ).date())
     runnable = compiled(version.id)
     data = body.get("data") or {}
     schema = runnable.form_schema(runnable.start_form)

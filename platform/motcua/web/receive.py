@@ -11,7 +11,7 @@ from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, ProcedureRevision
 from motcua.catalog.operations import get_procedure, require_open, search_procedures
 from motcua.clock import now
 from motcua.db import db
@@ -30,6 +30,7 @@ from motcua.tasks.reception import ReceptionStep
 from motcua.tasks.reception import receive as receive_dossier
 from motcua.web import bp
 from motcua.web.dossier_pages import uploads_from_request
+from motcua.web.task_pages import note_holds_reason
 
 APPLICANT_FORM = {
     "type": "object", "required": ["name"],
@@ -79,10 +80,13 @@ def _desks(user: User) -> list[Agency]:
 class ReceiveForm:
     """The page's parts, parsed from the post or started from the catalogue."""
 
-    def __init__(self, procedure: Procedure, version: CompiledVersion,
-                 papers: list[dict[str, Any]]) -> None:
+    def __init__(self, procedure: Procedure, in_force: ProcedureRevision,
+                 version: CompiledVersion) -> None:
         self.procedure = procedure
+        # What the decision in force says of it today: name, time limit, fee, papers.
+        self.in_force = in_force
         self.version = version
+        papers = list(in_force.documents or [])
         self.step = reception_step(version)
         self.applicant: dict[str, Any] = {}
         self.documents: dict[str, Any] = {"documents": [
@@ -173,7 +177,7 @@ def _render(receive: ReceiveForm, user: User, status: int = 200,
 
     outcomes = receive.step.outcomes if receive.step else []
     return render_template(
-        "web/receive.html", procedure=receive.procedure, desks=desks, receive=receive,
+        "web/receive.html", procedure=receive.in_force, desks=desks, receive=receive,
         applicant_html=form_part("applicant", APPLICANT_FORM, None, receive.applicant),
         documents_html=form_part("received", DOCUMENTS_FORM, None, receive.documents),
         data_html=form_part("data", version.form_schema(version.start_form),
@@ -181,6 +185,7 @@ def _render(receive: ReceiveForm, user: User, status: int = 200,
         step_html=form_part("step", version.form_schema(receive.step_form),
                             version.form_ui(receive.step_form), receive.step_data),
         outcomes=outcomes, confirm=find(outcomes, confirm), danger=CONFIRM_MEANINGS,
+        note_holds_reason=note_holds_reason(receive.step),
         errors=receive.errors,
         form_errors=receive.errors.get("_form", []) + [
             f"{k}: {'; '.join(v)}" for k, v in receive.errors.items()
@@ -202,8 +207,7 @@ def receive() -> Any:
                                procedures=search_procedures(query))
     procedure = get_procedure(code)
     in_force = require_open(procedure, now())
-    receive_form = ReceiveForm(procedure, compiled(version_in_effect(procedure).id),
-                               list(in_force.documents or []))
+    receive_form = ReceiveForm(procedure, in_force, compiled(version_in_effect(procedure).id))
     if request.method == "GET":
         return _render(receive_form, user)
     form: MultiDict[str, str] = request.form

@@ -15,7 +15,8 @@ from motcua.errors import Conflict, Invalid, NotFound
 from motcua.forms import errors_by_field, parse_form, render_form
 from motcua.org.operations import officers
 from motcua.org.session import signed_in, web_user
-from motcua.processes.meanings import Meaning, Outcome, find
+from motcua.processes.checks import StepConfig
+from motcua.processes.meanings import NEEDS_REASON, Meaning, Outcome, find
 from motcua.processes.operations import compiled
 from motcua.tasks.models import Task, TaskState
 from motcua.tasks.operations import (
@@ -118,8 +119,16 @@ def _task_view(task: Task, *, values: Any = None, errors: dict[str, list[str]] |
         readable=readable, errors=errors or {}, confirm=confirm, now=now(),
         note=note or "",
         sent_back=task.returned_from if task.reopened else None, earlier=earlier,
+        note_holds_reason=note_holds_reason(version.step(task.element_id)),
         danger=CONFIRM_MEANINGS, **(dossier_panels(dossier, version) if readable else {}),
     ), status
+
+
+def note_holds_reason(config: StepConfig | None) -> bool:
+    """The note is where a refuse, supplement or back outcome's reason goes: the step has such
+    an outcome and names no reason field of its own."""
+    return config is not None and config.reason_field is None and any(
+        o.meaning in NEEDS_REASON for o in config.outcomes)
 
 
 def earlier_entry(task: Task) -> Task | None:

@@ -6,34 +6,12 @@ from typing import Any
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from motcua.org.auth import current_user, issue_token, sign_in
 from motcua.org.models import User
+from motcua.org.schemas import Credentials, MeSchema, TokenSchema
 
 blp = Blueprint("org", __name__, description="Tài khoản")
-
-
-class Credentials(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
-
-
-class TokenSchema(Schema):
-    token = fields.String()
-
-
-class MembershipSchema(Schema):
-    agency = fields.Function(lambda m: m.agency.code)
-    agency_name = fields.Function(lambda m: m.agency.name)
-    role = fields.String()
-
-
-class MeSchema(Schema):
-    username = fields.String()
-    full_name = fields.String()
-    kind = fields.String()
-    memberships = fields.List(fields.Nested(MembershipSchema))
 
 
 @blp.route("/auth/token", methods=["POST"])

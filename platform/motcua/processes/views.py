@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
 from motcua.catalog.operations import get_procedure
@@ -14,36 +13,11 @@ from motcua.org.auth import current_user
 from motcua.processes import operations
 from motcua.processes.access import can_design, require_designer
 from motcua.processes.models import ProcessVersion
+from motcua.processes.schemas import PublishBody, UploadFiles, UploadForm, VersionSchema
 
 blp = Blueprint("processes", __name__, description="Quy trình điện tử")
 
 MAX_FILE = 5 * 1024 * 1024
-
-
-class UploadForm(Schema):
-    procedure = fields.String(required=True)
-
-
-class UploadFiles(Schema):
-    bpmn = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    forms = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
-    library = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}))
-
-
-class PublishBody(Schema):
-    effective = fields.Date()
-
-
-class VersionSchema(Schema):
-    id = fields.Integer()
-    procedure = fields.Function(lambda v: v.procedure.code)
-    version = fields.Integer()
-    status = fields.String()
-    effective = fields.Date(allow_none=True)
-    process_id = fields.String()
-    problems = fields.List(fields.Dict())
-    steps = fields.Dict()
-    forms = fields.Function(lambda v: sorted(f.key for f in v.forms))
 
 
 def _read(upload: Any, field: str) -> tuple[str, bytes]:

@@ -140,7 +140,7 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
     still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
     issue: list[tuple[str, str | None, dict[str, Any]]] = []
     _completion_effects(dossier, version, calendar, step, issue)
-    _status(dossier, workflow, calendar, step, version, still_open, issue)
+    _status(dossier, workflow, step, still_open, issue)
     db.session.flush()
     _record(dossier, step, calendar, issue)
 
@@ -251,8 +251,7 @@ def _completion_effects(dossier: Dossier, version: CompiledVersion, calendar: Wo
                 issue.append(("supplement", row.element_id, _supplement_content(step)))
 
 
-def _status(dossier: Dossier, workflow: BpmnWorkflow, calendar: WorkingCalendar,
-            step: Advance, version: CompiledVersion, still_open: list[Task],
+def _status(dossier: Dossier, workflow: BpmnWorkflow, step: Advance, still_open: list[Task],
             issue: list[tuple[str, str | None, dict[str, Any]]]) -> None:
     task = step.completed
     if workflow.is_completed():

@@ -1,6 +1,6 @@
 """Helpers for the headless-Chromium tests: the app served on a free port of its own (own
-SQLite file, the shared sample province, a fake clock), Chromium from Debian (never a
-downloaded browser), one browser context per officer, and full-page screenshots."""
+SQLite file, the shared sample province or the demo one, a fake clock), Chromium from Debian
+(never a downloaded browser), one browser context per officer, and full-page screenshots."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,15 @@ def screenshot_dir() -> Path:
     return path
 
 
+def fresh_shots(folder: str = "") -> Shots:
+    """The screenshot folder (a sub-folder of it for ``folder``), emptied of earlier shots."""
+    directory = screenshot_dir() / folder if folder else screenshot_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("[0-9][0-9]-*.png"):
+        old.unlink()
+    return Shots(directory)
+
+
 def require_chromium() -> Path:
     """Debian's Chromium, or fail (skip only when MOTCUA_SKIP_BROWSER=1 says so)."""
     executable = CHROMIUM if CHROMIUM.exists() else None
@@ -52,6 +61,21 @@ def require_chromium() -> Path:
     return executable
 
 
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(executable),
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Keeps the access log out of the test output; errors are still logged."""
 
@@ -59,7 +83,8 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def _load_sample(app: Flask) -> None:
+def load_sample(app: Flask) -> dict[str, str]:
+    """The shared sample province (H99) and its process for 2.000488; the users' passwords."""
     from motcua.catalog.operations import import_decision
     from motcua.org.operations import import_org
     from motcua.processes.operations import FormFile, upload_and_publish
@@ -74,6 +99,19 @@ def _load_sample(app: Flask) -> None:
         upload_and_publish("2.000488", bpmn.read_bytes(), bpmn.name, forms,
                            datetime(2026, 1, 1, tzinfo=UTC).date())
         db.session.commit()
+    return dict(PASSWORDS)
+
+
+def load_demo_province(app: Flask) -> dict[str, str]:
+    """The demo province (H42) with the project's own process library (bpmn/, forms/): long
+    procedure names, nested application forms, several papers per procedure."""
+    from motcua.demo.loader import DATA, load_demo
+
+    with app.app_context():
+        load_demo(date(2026, 3, 1))
+        db.session.commit()
+    org = json.loads((DATA / "org.json").read_text(encoding="utf-8"))
+    return {u["username"]: u["password"] for u in org["users"]}
 
 
 @dataclass
@@ -81,10 +119,12 @@ class LiveServer:
     app: Flask
     url: str
     clock: FakeClock
+    passwords: dict[str, str]
 
 
 @contextmanager
-def live_server(tmp: Path, clock: FakeClock) -> Iterator[LiveServer]:
+def live_server(tmp: Path, clock: FakeClock,
+                load: Callable[[Flask], dict[str, str]] = load_sample) -> Iterator[LiveServer]:
     """A dedicated app on its own SQLite file, served by werkzeug in a daemon thread."""
     from flask_migrate import upgrade
 
@@ -92,7 +132,7 @@ def live_server(tmp: Path, clock: FakeClock) -> Iterator[LiveServer]:
                       "INSTANCE_PATH": str(tmp / "instance")})
     with app.app_context():
         upgrade()
-    _load_sample(app)
+    passwords = load(app)
     set_clock(app, clock)
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True,
                                          request_handler=_QuietHandler)
@@ -100,7 +140,7 @@ def live_server(tmp: Path, clock: FakeClock) -> Iterator[LiveServer]:
                               daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", clock)
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}", clock, passwords)
     finally:
         server.shutdown()
         server.server_close()
@@ -117,6 +157,7 @@ class Officer:
     username: str
     base: str
     shots: Shots
+    passwords: dict[str, str] = field(default_factory=lambda: dict(PASSWORDS))
 
     def go(self, path: str) -> Any:
         return self.page.goto(self.base + path)
@@ -127,7 +168,7 @@ class Officer:
     def login(self, password: str | None = None) -> None:
         self.go("/login")
         self.page.fill("#username", self.username)
-        self.page.fill("#password", password or PASSWORDS[self.username])
+        self.page.fill("#password", password or self.passwords[self.username])
         self.shot("login")
         with self.page.expect_navigation():
             self.page.click("form.card button[type=submit]")
@@ -142,7 +183,12 @@ class Shots:
 
     def take(self, page: Any, name: str) -> Path:
         path = self.directory / f"{len(self.taken) + 1:02d}-{name}.png"
+        scroll = page.evaluate("[window.scrollX, window.scrollY]")
         page.screenshot(path=str(path), full_page=True)
+        # A full-page shot of a page taller than a few screens leaves Chromium scrolled where
+        # its hit-testing no longer matches what Playwright measures: a click then lands on
+        # the wrong element. Putting the scroll back where it was avoids that.
+        page.evaluate("([x, y]) => window.scrollTo(x, y)", scroll)
         self.taken.append(path)
         return path
 
@@ -185,7 +231,8 @@ class Actors:
                                            java_script_enabled=javascript, **options)
         context.set_default_timeout(15_000)
         self.contexts.append(context)
-        officer = Officer(context.new_page(), username, self.server.url, self.shots)
+        officer = Officer(context.new_page(), username, self.server.url, self.shots,
+                          self.server.passwords)
         if login:
             officer.login()
         return officer
@@ -209,3 +256,46 @@ def add_row(page: Any, path: str, *, javascript: bool = True) -> None:
         return
     with page.expect_navigation():
         page.click(button)
+
+
+def open_from_worklist(officer: Officer, code: str, step: str) -> None:
+    """Worklist → claim the dossier's step from the list if nobody has → its task page."""
+    page = officer.page
+    click_and_wait(officer, "header nav >> text=Công việc")
+    row = page.locator("table.worklist tbody tr", has_text=code).filter(has_text=step)
+    assert row.count() == 1, f"{step} of {code} not in {officer.username}'s worklist"
+    officer.shot("worklist")
+    claim = row.locator("button", has_text="Nhận xử lý")
+    if claim.count():
+        with page.expect_navigation():
+            claim.click()
+        assert page.locator(".flash", has_text=f"Đã nhận xử lý hồ sơ {code}").count() == 1
+        row = page.locator("table.worklist tbody tr", has_text=code).filter(has_text=step)
+        assert "Tôi đang xử lý" in row.inner_text()
+    with page.expect_navigation():
+        row.locator("a", has_text=code).click()
+    assert page.locator("h1").inner_text() == step
+    officer.shot("task")
+
+
+def finish(officer: Officer, outcome: str | None = None) -> None:
+    """The step's outcome button (its only button without ``outcome``): done, or the standard
+    document it issued, opened to be printed."""
+    selector = (f"form.eform button[name=outcome][value={outcome}]" if outcome
+                else "form.eform .outcomes button[type=submit]")
+    click_and_wait(officer, selector)
+    if "/documents/" in officer.page.url:
+        officer.shot(f"done-{outcome or 'step'}-document")
+        return
+    done = officer.page.locator(".flash.success", has_text="Đã hoàn thành")
+    assert done.count() == 1, officer.page.content()
+    officer.shot(f"done-{outcome or 'step'}")
+
+
+def send_back(officer: Officer, outcome: str = "back") -> None:
+    """A send-back outcome, confirmed in the browser's dialog."""
+    officer.page.once("dialog", lambda dialog: dialog.accept())
+    click_and_wait(officer, f"form.eform button[name=outcome][value={outcome}]")
+    assert officer.page.locator(".flash.success", has_text="Đã trả lại hồ sơ").count() == 1, (
+        officer.page.content())
+    officer.shot(f"done-{outcome}")

@@ -1,6 +1,8 @@
 """The officer UI in headless Chromium: one dossier of the sample procedure (Cấp Phiếu lý
 lịch tư pháp) from the desk to the returned result, each step by its own officer in a browser
-context of their own, with a full-page screenshot of every page visited."""
+context of their own, with a full-page screenshot of every page visited. On the way the
+specialist asks for a supplement (its reason in the note), the unit head sends the draft back
+once with a reason, and the specialist sees why on the task page, the form filled as before."""
 
 from __future__ import annotations
 
@@ -12,17 +14,19 @@ from typing import Any
 
 import pytest
 from browser_support import (
-    CHROMIUM_ARGS,
     Actors,
     LiveServer,
     Officer,
     Shots,
     add_row,
+    chromium,
     click_and_wait,
+    finish,
+    fresh_shots,
     live_server,
-    require_chromium,
-    screenshot_dir,
+    open_from_worklist,
     scroll_overflow,
+    send_back,
     small_pdf,
 )
 from pypdf import PdfReader
@@ -32,6 +36,8 @@ from conftest import FakeClock, local
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 APPLICANT = "Nguyễn Văn Nộp"
+SUPPLEMENT_REASON = "Thiếu bản sao sổ hộ khẩu để đối chiếu quá trình cư trú"
+BACK_REASON = "Dự thảo chưa ghi nơi cư trú hiện nay của người yêu cầu"
 TIMING_LABELS = ("Trước hạn", "Đúng hạn", "Quá hạn")
 
 
@@ -45,66 +51,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable),
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
 def shots() -> Shots:
-    directory = screenshot_dir()
-    for old in directory.glob("[0-9][0-9]-*.png"):
-        old.unlink()
-    return Shots(directory)
+    return fresh_shots()
 
 
 @pytest.fixture
-def actors(chromium: Any, server: LiveServer, shots: Shots) -> Iterator[Actors]:
-    actors = Actors(chromium, server, shots)
+def actors(browser: Any, server: LiveServer, shots: Shots) -> Iterator[Actors]:
+    actors = Actors(browser, server, shots)
     yield actors
     actors.close()
 
 
 # ------------------------------------------------------------------ page steps
-
-def open_from_worklist(officer: Officer, code: str, step: str) -> None:
-    """Worklist → claim the dossier's step from the list if nobody has → its task page."""
-    page = officer.page
-    click_and_wait(officer, "header nav >> text=Công việc")
-    row = page.locator("table.worklist tbody tr", has_text=code).filter(has_text=step)
-    assert row.count() == 1, f"{step} of {code} not in {officer.username}'s worklist"
-    officer.shot("worklist")
-    claim = row.locator("button", has_text="Nhận xử lý")
-    if claim.count():
-        with page.expect_navigation():
-            claim.click()
-        assert page.locator(".flash", has_text=f"Đã nhận xử lý hồ sơ {code}").count() == 1
-        row = page.locator("table.worklist tbody tr", has_text=code).filter(has_text=step)
-        assert "Tôi đang xử lý" in row.inner_text()
-    with page.expect_navigation():
-        row.locator("a", has_text=code).click()
-    assert page.locator("h1").inner_text() == step
-    officer.shot("task")
-
-
-def finish(officer: Officer, outcome: str | None = None) -> None:
-    selector = (f"form.eform button[name=outcome][value={outcome}]" if outcome
-                else "form.eform .outcomes button[type=submit]")
-    click_and_wait(officer, selector)
-    if "/documents/" in officer.page.url:
-        # A step that issues a standard document opens it, to be printed.
-        officer.shot(f"done-{outcome or 'step'}-document")
-        return
-    done = officer.page.locator(".flash.success", has_text="Đã hoàn thành")
-    assert done.count() == 1, officer.page.content()
-    officer.shot(f"done-{outcome or 'step'}")
-
 
 def status_of(officer: Officer, code: str) -> str:
     officer.go(f"/dossiers/{code}")
@@ -125,13 +89,18 @@ def fill_reception(page: Any, leave_empty: str = "", *, javascript: bool = True)
         "data.qua_trinh_cu_tru[0].tu": "2004-05-17", "data.qua_trinh_cu_tru[0].den": "2026-03-01",
         "data.qua_trinh_cu_tru[0].noi_cu_tru": "Hà Nội",
         "data.qua_trinh_cu_tru[0].nghe_nghiep": "Kỹ sư",
-        "step.thanh_phan[0].ten": "Tờ khai", "step.thanh_phan[0].ban_chinh": "1",
+        "received.documents[0].name": "Tờ khai", "received.documents[0].original": "1",
+        "received.documents[1].name": "Bản sao căn cước", "received.documents[1].original": "0",
+        "received.documents[1].copy": "1",
         "step.ghi_chu": "Hồ sơ đủ thành phần",
     }
     add_row(page, "data.qua_trinh_cu_tru", javascript=javascript)
-    # The papers list comes filled from the decision: one row, corrected here.
-    assert page.input_value("[name='step.thanh_phan[0].ten']") == (
+    # The platform's own list of papers comes filled from the decision: one row, corrected
+    # here, and a second one added.
+    assert page.input_value("[name='received.documents[0].name']") == (
         "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp")
+    assert page.locator("[name='received.documents[1].name']").count() == 0
+    add_row(page, "received.documents", javascript=javascript)
     for name, value in fields.items():
         if name != leave_empty:
             page.fill(f"[name='{name}']", value)
@@ -163,6 +132,8 @@ def receive_at_desk(actors: Actors, attachment: Path) -> str:
     assert re.fullmatch(r"[0-9.]+H99-260316-\d{4}", code), code
     body = page.locator("article.sheet").inner_text()
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in body and APPLICANT in body
+    papers = page.locator("article.sheet table.grid tbody tr").all_inner_texts()
+    assert [" ".join(row.split()) for row in papers] == ["1 Tờ khai 1 0", "2 Bản sao căn cước 0 1"]
     assert page.locator(".qr svg").count() == 1
     lan.shot("receipt")
     return code
@@ -182,12 +153,22 @@ def assign(actors: Actors, code: str) -> None:
 def examine(actors: Actors, code: str, outcome: str, opinion: str) -> Officer:
     mai = actors.new("cv.mai")
     open_from_worklist(mai, code, "Thẩm định hồ sơ")
-    mai.page.fill("[name='data.y_kien']", opinion)
+    page = mai.page
+    page.fill("[name='data.y_kien']", opinion)
     if outcome == "supplement":
-        add_row(mai.page, "data.can_bo_sung")
-        mai.page.fill("[name='data.can_bo_sung[0]']", "Bản sao sổ hộ khẩu")
+        add_row(page, "data.can_bo_sung")
+        page.fill("[name='data.can_bo_sung[0]']", "Bản sao sổ hộ khẩu")
+        # The step declares no reason field: without a note the request is refused, the
+        # note field says why and keeps what was entered.
+        click_and_wait(mai, "form.eform button[name=outcome][value=supplement]")
+        error = page.locator("#note-error")
+        assert error.is_visible(), page.content()
+        assert page.get_attribute("#note", "aria-invalid") == "true"
+        assert page.input_value("[name='data.can_bo_sung[0]']") == "Bản sao sổ hộ khẩu"
+        mai.shot("supplement-needs-reason")
+        page.fill("#note", SUPPLEMENT_REASON)
     else:
-        mai.page.fill("[name='data.du_thao']", "Phiếu lý lịch tư pháp số 1")
+        page.fill("[name='data.du_thao']", "Phiếu lý lịch tư pháp số 1")
     finish(mai, outcome)
     return mai
 
@@ -197,8 +178,10 @@ def request_supplement(actors: Actors, code: str) -> None:
     page = mai.page
     assert f"/dossiers/{code}/documents/supplement" in page.url
     assert "Mẫu số 02" in page.locator(".form-no").inner_text()
-    assert "Bản sao sổ hộ khẩu" in page.locator("article.sheet").inner_text()
+    # The sample step names no list of missing papers: the reason says what to bring.
+    assert f"Lý do: {SUPPLEMENT_REASON}" in page.locator("article.sheet").inner_text()
     assert status_of(mai, code) == "Chờ bổ sung hồ sơ"
+    assert page.locator("ol.timeline .mark.supplement").count() == 1
     mai.shot("dossier-supplement")
 
 
@@ -211,7 +194,9 @@ def receive_supplement(actors: Actors, code: str) -> None:
     finish(lan)
 
 
-def review(actors: Actors, code: str) -> None:
+def review_and_send_back(actors: Actors, code: str) -> None:
+    """The unit head first changes their mind at the browser's confirmation, then sends the
+    draft back with a reason in the note."""
     hung = actors.new("tp.hung")
     page = hung.page
     open_from_worklist(hung, code, "Xem xét, trình ký")
@@ -234,6 +219,35 @@ def review(actors: Actors, code: str) -> None:
     fresh = page.context.request.get(url)  # the step, as the server has it now
     assert "Trả lại chuyên viên</button>" in fresh.text() and "Đang xử lý" in fresh.text()
     fresh.dispose()
+    page.fill("#note", BACK_REASON)
+    send_back(hung)
+
+
+def reexamine_after_return(actors: Actors, code: str) -> None:
+    mai = actors.new("cv.mai")
+    open_from_worklist(mai, code, "Thẩm định hồ sơ")
+    page = mai.page
+    banner = page.locator(".sent-back").inner_text()
+    assert "Hồ sơ được trả lại" in banner and "Nguyễn Mạnh Hùng" in banner, banner
+    assert f"Lý do: {BACK_REASON}" in banner
+    # The form comes back as it was sent the last time.
+    assert page.input_value("[name='data.y_kien']") == "Đủ điều kiện cấp phiếu"
+    assert page.input_value("[name='data.du_thao']") == "Phiếu lý lịch tư pháp số 1"
+    # The timeline shows what each step entered, folded.
+    entries = page.locator("ol.timeline li", has_text="Xem xét, trình ký").filter(
+        has=page.locator(".mark.back"))
+    assert entries.count() == 1 and BACK_REASON in entries.inner_text()
+    entries.locator("details.entries > summary").click()
+    assert "Đồng ý với đề xuất" in entries.locator("details.entries").inner_text()
+    mai.shot("task-sent-back")
+    page.fill("[name='data.du_thao']", "Phiếu lý lịch tư pháp số 1, ghi rõ nơi cư trú")
+    finish(mai, "approve")
+
+
+def review(actors: Actors, code: str) -> None:
+    hung = actors.new("tp.hung")
+    open_from_worklist(hung, code, "Xem xét, trình ký")
+    hung.page.fill("[name='data.y_kien']", "Đồng ý trình ký")
     finish(hung, "agree")
 
 
@@ -276,6 +290,8 @@ def issue_and_return(actors: Actors, code: str) -> Officer:
         cells = row.locator("td").all_inner_texts()
         # Every step with a time allowed is judged; the return step has none.
         assert cells[6] in TIMING_LABELS or cells[4] == "", cells
+    reopened = steps.filter(has=lan.page.locator(".mark.back"))
+    assert reopened.count() == 1 and "Thẩm định hồ sơ" in reopened.inner_text()
     lan.shot("dossier-returned")
     return lan
 
@@ -303,13 +319,16 @@ def check_print_views(officer: Officer, code: str) -> None:
         assert scroll_overflow(page) <= 0, f"{kind} overflows sideways when printed"
         officer.shot(f"print-{kind}")
         reader = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
-        assert len(reader.pages) >= 1
+        # The receipt is one sheet; the control slip grows with the hand-overs.
+        assert len(reader.pages) == 1 if kind == "receipt" else len(reader.pages) >= 1
         assert code in "".join(p.extract_text() for p in reader.pages), kind
         page.emulate_media(media="screen")
         served = page.context.request.get(
             f"{officer.base}/dossiers/{code}/documents/{kind}?format=pdf")
         assert served.status == 200 and served.body().startswith(b"%PDF"), kind
         assert served.headers["content-type"] == "application/pdf"
+        if kind == "receipt":
+            assert len(PdfReader(io.BytesIO(served.body())).pages) == 1
         served.dispose()
 
 
@@ -330,6 +349,10 @@ def test_a_dossier_from_the_desk_to_the_returned_result(
     examine(actors, code, "approve", "Đủ điều kiện cấp phiếu")
     # A day later the review, due within half a working day, is late.
     clock.set(local(2026, 3, 18, 9, 0))
+    review_and_send_back(actors, code)
+    clock.advance(minutes=30)
+    reexamine_after_return(actors, code)
+    clock.advance(minutes=30)
     review(actors, code)
     clock.advance(hours=1)
     approve_on_phone(actors, code)
@@ -374,6 +397,8 @@ def test_a_missing_required_field_is_shown_beside_it(actors: Actors) -> None:
     assert page.is_checked("[name='data.gioi_tinh'][value='Nam']")
     assert page.input_value("[name='data.loai_phieu']") == "Phiếu số 1"
     assert page.input_value("[name='step.ghi_chu']") == "Hồ sơ đủ thành phần"
+    assert page.input_value("[name='received.documents[0].name']") == "Tờ khai"
+    assert page.input_value("[name='received.documents[1].copy']") == "1"
 
 
 def test_without_javascript_the_server_asks_to_confirm_a_refusal(actors: Actors) -> None:
@@ -381,7 +406,8 @@ def test_without_javascript_the_server_asks_to_confirm_a_refusal(actors: Actors)
     page = lan.page
     lan.go("/dossiers/new?procedure=2.000488")
     fill_reception(page, javascript=False)
-    page.fill("[name='step.ly_do']", "Không thuộc thẩm quyền")
+    # The reception step declares no reason field: the reason is the note's.
+    page.fill("#note", "Không thuộc thẩm quyền")
     click_and_wait(lan, "button[name=outcome][value=refuse]")
     panel = page.locator(".confirm[role=alertdialog]")
     assert "Xác nhận: Từ chối tiếp nhận?" in panel.inner_text()
@@ -390,5 +416,6 @@ def test_without_javascript_the_server_asks_to_confirm_a_refusal(actors: Actors)
     click_and_wait(lan, "button[name=cancel_confirm]")
     assert page.locator(".confirm").count() == 0
     assert page.locator("button[name=outcome][value=refuse]").is_visible()
-    assert page.input_value("[name='step.ly_do']") == "Không thuộc thẩm quyền"
+    assert page.input_value("#note") == "Không thuộc thẩm quyền"
     assert page.input_value("[name='applicant.name']") == APPLICANT
+    assert page.input_value("[name='received.documents[1].name']") == "Bản sao căn cước"

@@ -163,3 +163,10 @@ def test_a_post_with_nothing_filled_in_names_every_missing_field(app: Flask, sam
     assert "Thiếu trường bắt buộc: Tổ chức, cá nhân nộp hồ sơ" in page
     assert "Thiếu trường bắt buộc: Họ, chữ đệm và tên" in page
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
+
+
+def test_an_unknown_channel_is_refused_beside_its_field(app: Flask, sample: Any) -> None:
+    response = _post(Browser(app, "mc.lan"), "accept", channel="qua-mang")
+    assert response.status_code == 422
+    assert "Hình thức nộp phải là trực tiếp, bưu chính hoặc trực tuyến" in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0

@@ -24,7 +24,7 @@ from motcua.dossiers.flow import (
     start_clock,
     sync,
 )
-from motcua.dossiers.models import FINISHED, Channel, Dossier, DossierStatus
+from motcua.dossiers.models import CHANNELS, FINISHED, Channel, Dossier, DossierStatus
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from motcua.history.models import EventAction, HistoryEvent
 from motcua.history.operations import Actor, events_of, note_locked, record
@@ -85,6 +85,8 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
         raise field_error("procedure", "Thiếu mã thủ tục")
     # The procedure as in force at reception (local date): open, time limit, agency, unit.
     in_force = require_open(procedure, now)
+    if body.get("channel") not in CHANNELS:
+        raise field_error("channel", "Hình thức nộp phải là trực tiếp, bưu chính hoặc trực tuyến")
     channel = Channel(body["channel"])
     if channel is Channel.ONLINE and in_force.online_level == "none":
         raise field_error("channel", f"Thủ tục {procedure.code} không cung cấp dịch vụ công "

@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import JSON, DateTime, Enum, MetaData, Select, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -25,7 +26,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, except that one created with a ``bind`` uses it for every
+    statement (Flask-SQLAlchemy's own ``get_bind`` always picks the configured engine). The
+    application never passes one; the tests bind a session to a connection held in a
+    transaction they roll back (see ``tests/support/database.py``)."""
+
+    def get_bind(self, mapper: Any | None = None, clause: Any | None = None,
+                 bind: Engine | Connection | None = None, **kwargs: Any) -> Engine | Connection:
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper, clause, bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

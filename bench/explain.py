@@ -75,12 +75,11 @@ def count_walk(url: str, tokens: dict[str, str]) -> list[dict[str, Any]]:
     with app.app_context():
         engine = db.engine
     tasks = post("mc.lan", "/api/v1/dossiers", create_body())["tasks"]
-    for label, (user, element_id, outcome, data) in zip(STEP_LABELS, WALK, strict=True):
-        task_id = next(t["id"] for t in tasks if t["step"] == element_id)
+    for label, step in zip(STEP_LABELS, WALK, strict=True):
+        task_id = next(t["id"] for t in tasks if t["step"] == step.element_id)
         with _Recorder(engine) as recorder:
             start = time.perf_counter()
-            answer = post(user, f"/api/v1/tasks/{task_id}/complete",
-                          {"outcome": outcome, "data": data})
+            answer = post(step.user, f"/api/v1/tasks/{task_id}/complete", step.body())
             ms = (time.perf_counter() - start) * 1000
         tasks = answer["next_tasks"]
         kinds: dict[str, int] = {}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from steps import ASSIGN, LOOP, RECEIVE, WALK, create_body
+from steps import ASSIGN, LOOP, RECEIVE, WALK, Step, create_body
 from util import Database, Http, Server, summary
 
-USERS = sorted({step[0] for step in WALK})
+USERS = sorted({step.user for step in WALK})
 
 
 def _task_id(tasks: list[dict[str, Any]], element_id: str) -> int:
@@ -27,12 +27,11 @@ class Walker:
         answer, ms = self.http.ok("POST", "/api/v1/dossiers", "mc.lan", create_body(), 201)
         return answer, ms
 
-    def complete(self, tasks: list[dict[str, Any]], step: tuple[Any, ...]
+    def complete(self, tasks: list[dict[str, Any]], step: Step
                  ) -> tuple[dict[str, Any], float]:
-        user, element_id, outcome, data = step
-        task_id = _task_id(tasks, element_id)
-        answer, ms = self.http.ok("POST", f"/api/v1/tasks/{task_id}/complete", user,
-                                  {"outcome": outcome, "data": data})
+        task_id = _task_id(tasks, step.element_id)
+        answer, ms = self.http.ok("POST", f"/api/v1/tasks/{task_id}/complete", step.user,
+                                  step.body())
         return answer, ms
 
     def walk(self) -> tuple[str, float, list[float], str]:

@@ -13,9 +13,9 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import REPO, SAMPLES
 from motcua.db import db
 from motcua.processes.models import ProcessVersion
+from support.paths import REPO, SAMPLES
 
 SAMPLE_BPMN = SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn"
 

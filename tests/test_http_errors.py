@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy.orm.exc import StaleDataError
 
 from motcua.db import db
-from webutil import Browser, Isolated
+from support.web import Browser, Isolated
 
 JSON = {"Accept": "application/json"}
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from conftest import SAMPLES
 from motcua.forms import parse_form
 from motcua.safe_schema import (
     PatternError,
@@ -22,6 +21,7 @@ from motcua.safe_schema import (
     subschemas,
 )
 from motcua.schema_errors import UNCHECKABLE, validate
+from support.paths import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[1]
 # Nested quantifiers: Python's re backtracks for seconds on 40 characters; RE2 cannot.

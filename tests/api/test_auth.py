@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import DESK, Isolated, assert_error, bearer, count, dossier_body, issue_token
 from sqlalchemy import select
 
 from motcua.db import db, utcnow
 from motcua.dossiers.models import Dossier
 from motcua.org.models import ApiToken, User
-from webutil import csrf_from, sign_in
+from support.api import DESK, assert_error, bearer, count, dossier_body, issue_token
+from support.web import Isolated, csrf_from, sign_in
 
 TOKEN_PATH = "/api/v1/auth/token"
 

@@ -13,10 +13,14 @@ from typing import Any
 import holidays
 import pytest
 from flask import Flask
-from helpers import (
+
+from motcua.calendar.working_time import TZ
+from motcua.dossiers.models import Dossier, DossierSequence
+from motcua.history.models import HistoryEvent
+from motcua.tasks.models import Task
+from support.api import (
     ABOLISHED_PROCEDURE,
     PROCEDURE,
-    Isolated,
     application,
     assert_error,
     at_assignment,
@@ -28,11 +32,7 @@ from helpers import (
     history,
     received,
 )
-
-from motcua.calendar.working_time import TZ
-from motcua.dossiers.models import Dossier, DossierSequence
-from motcua.history.models import HistoryEvent
-from motcua.tasks.models import Task
+from support.web import Isolated
 
 
 def _task(api: Any, code: str, task_id: int) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import (
+
+from motcua.dossiers.models import Dossier
+from motcua.tasks.models import Task
+from support.api import (
     AGENCY,
     PROCEDURE,
     assert_error,
@@ -24,9 +27,6 @@ from helpers import (
     received,
     run_together,
 )
-
-from motcua.dossiers.models import Dossier
-from motcua.tasks.models import Task
 
 ROUNDS = 5
 RECEIVERS = [("mc.lan", "demo-Lan-2026"), ("mc.tuan", "demo-Tuan-2026")]

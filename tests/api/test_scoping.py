@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from helpers import (
+
+from motcua.dossiers.models import Dossier
+from motcua.processes.models import ProcessVersion
+from support.api import (
     AGENCY,
     APPLICANT_ADDRESS,
     APPLICANT_BIRTH,
@@ -21,9 +24,7 @@ from helpers import (
     COMMUNE_DESK,
     DESK,
     PROCEDURE,
-    SAMPLES,
     UNIT,
-    Isolated,
     assert_error,
     at_assignment,
     at_examination,
@@ -36,9 +37,8 @@ from helpers import (
     received,
     task_ids,
 )
-
-from motcua.dossiers.models import Dossier
-from motcua.processes.models import ProcessVersion
+from support.paths import SAMPLES
+from support.web import Isolated
 
 OUTSIDERS = ["xa.hoa", "xa.chutich"]  # officers of UBND xã Đông Hải, not of Sở Tư pháp
 RECEIVE_BODY = {"outcome": "accept", "data": {}}

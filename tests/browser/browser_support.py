@@ -19,11 +19,12 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from conftest import REPO, SAMPLES, FakeClock
 from motcua.app import create_app
 from motcua.clock import set_clock
 from motcua.db import db
-from webutil import PASSWORDS
+from support.clock import FakeClock
+from support.paths import REPO, SAMPLES
+from support.web import PASSWORDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

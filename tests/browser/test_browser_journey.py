@@ -31,7 +31,7 @@ from browser_support import (
 )
 from pypdf import PdfReader
 
-from conftest import FakeClock, local
+from support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -31,7 +31,7 @@ from browser_support import (
 )
 from geometry import broken_words, page_width, pdf_pages, too_wide
 
-from conftest import FakeClock, local
+from support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,8 +15,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from api.helpers import AGENCY, UNIT, assert_error, dossier_body, fields_of
-from conftest import SAMPLES, Api, FakeClock, load_json, local
 from motcua.catalog.models import Procedure, ProcedureRevision, RevisionStatus
 from motcua.catalog.operations import (
     get_procedure,
@@ -30,7 +28,11 @@ from motcua.dossiers.models import Dossier
 from motcua.errors import Invalid
 from motcua.importing import ImportReport
 from motcua.org.models import Agency
-from motcua.processes.operations import FormFile, upload_and_publish
+from motcua.processes.operations import upload_and_publish
+from support.api import AGENCY, UNIT, Api, assert_error, dossier_body, fields_of
+from support.clock import FakeClock, local
+from support.paths import SAMPLES, load_json
+from support.sample import SAMPLE_BPMN, SAMPLE_FORMS, form_files
 
 CODE = "2.000488"
 COMMUNE = "000.00.20.H99"  # UBND xã Đông Hải
@@ -180,9 +182,8 @@ def test_a_replacement_takes_effect_on_its_date(sample: dict[str, Any], api: Api
     new_code = CODE + ".1"
     _import("104/QĐ-UBND", "2026-05-10", "2026-06-01", dict(
         _sample_entry(), action="replaced", code=new_code, replaces=CODE, time_limit="5d"))
-    forms = [FormFile(p.name, p.read_bytes()) for p in sorted((SAMPLES / "forms").glob("*.json"))]
-    bpmn = SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn"
-    upload_and_publish(new_code, bpmn.read_bytes(), bpmn.name, forms, date(2026, 1, 1))
+    upload_and_publish(new_code, SAMPLE_BPMN.read_bytes(), SAMPLE_BPMN.name,
+                       form_files(SAMPLE_FORMS), date(2026, 1, 1))
     db.session.commit()
     clock.set(local(2026, 5, 29, 9, 0))
     _received(api)

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import SAMPLES, load_json
 from motcua.catalog.decisions import infer_role_unit
 from motcua.catalog.models import Decision, Procedure
 from motcua.db import db
+from support.paths import SAMPLES, load_json
 
 
 @pytest.fixture

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import REPO, Api, FakeClock, local
 from motcua.db import db
 from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
-from walk import Walker
-
-DEMO = REPO / "platform" / "motcua" / "demo" / "data"
+from support.clock import FakeClock, local
+from support.paths import DEMO, REPO, load_json
+from support.walk import Walker
 
 
 @pytest.fixture
@@ -26,9 +24,8 @@ def demo(app: Flask) -> Flask:
 
 
 @pytest.fixture
-def walker(demo: Flask, client: Any) -> Walker:
-    users = json.loads((DEMO / "org.json").read_text(encoding="utf-8"))["users"]
-    return Walker(Api(client, {u["username"]: u["password"] for u in users}), REPO / "forms")
+def walker(demo: Flask, make_walker: Callable[..., Walker]) -> Walker:
+    return make_walker(load_json(DEMO / "org.json")["users"], REPO / "forms")
 
 
 def test_demo_loads_idempotently(demo: Flask) -> None:

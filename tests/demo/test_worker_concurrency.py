@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from typing import Any
+from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import REPO, Api, FakeClock, local
 from motcua.db import db
 from motcua.dossiers.worker import fire_due_timers
 from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
-from walk import Walker
+from support.clock import FakeClock, local
+from support.paths import DEMO, REPO, load_json
+from support.walk import Walker
 
-DEMO = REPO / "platform" / "motcua" / "demo" / "data"
 
-
-def test_two_workers_fire_each_timer_once(app: Flask, client: Any, clock: FakeClock) -> None:
+def test_two_workers_fire_each_timer_once(app: Flask, make_walker: Callable[..., Walker],
+                                          clock: FakeClock) -> None:
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-    users = json.loads((DEMO / "org.json").read_text(encoding="utf-8"))["users"]
-    walker = Walker(Api(client, {u["username"]: u["password"] for u in users}), REPO / "forms")
+    walker = make_walker(load_json(DEMO / "org.json")["users"], REPO / "forms")
     codes = []
     for _ in range(6):
         code = walker.create("mc.lan", "1.009972", "to-khai-tham-dinh-bao-cao-nckt")["code"]

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from documents_support import PROCEDURE, START_FORM, browser, text_of
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import SAMPLES
 from motcua.db import db
 from motcua.dossiers.models import IssuedDocument
-from walk import Walker
+from support.api import PROCEDURE
+from support.documents import START_FORM, browser, text_of
+from support.walk import Walker
 
 KINDS = ("receipt", "supplement", "refusal", "apology", "stop", "control_slip")
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 @pytest.fixture

@@ -9,24 +9,20 @@ from io import BytesIO
 from typing import Any
 
 import pytest
-from documents_support import DESK, PROCEDURE, START_FORM, browser, page, pdf_text, text_of
 from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
-from conftest import SAMPLES, FakeClock, local
 from motcua.db import db
 from motcua.documents import book
 from motcua.dossiers.models import Dossier
-from walk import Walker
+from support.api import DESK, PROCEDURE
+from support.clock import FakeClock, local
+from support.documents import START_FORM, browser, page, pdf_text, text_of
+from support.walk import Walker
 
 COMMUNE_DESK = "000.31.20.H99"
 APRIL = f"/tracking-book?desk={DESK}&from=2026-04-01&to=2026-04-30"
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 @pytest.fixture

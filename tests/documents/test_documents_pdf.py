@@ -7,36 +7,24 @@ import base64
 from typing import Any
 
 import pytest
-from documents_support import (
-    DESK,
-    PROCEDURE,
-    START_FORM,
-    browser,
-    overflowing_boxes,
-    page,
-    pdf_text,
-)
 from flask import Flask
 from sqlalchemy import select
 from weasyprint.formatting_structure import boxes
 
-from conftest import SAMPLES, local
 from motcua.db import db
 from motcua.documents.pdf import DataOnlyFetcher, html_document
 from motcua.dossiers.flow import issued_document
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.org.models import User
-from walk import Walker
+from support.api import DESK, PROCEDURE
+from support.clock import local
+from support.documents import START_FORM, browser, overflowing_boxes, page, pdf_text
+from support.walk import Walker
 
 KINDS = ("receipt", "supplement", "refusal", "apology", "stop", "control_slip")
 # A 1×1 transparent PNG.
 PIXEL = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
          "RU5ErkJggg==")
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 def _every_document(walker: Walker, api: Any) -> dict[str, str]:

@@ -7,27 +7,23 @@ import re
 from typing import Any
 
 import pytest
-from documents_support import PROCEDURE, START_FORM, browser, page, segno_grid, svg_matrix, text_of
 from flask import Flask, g
 from sqlalchemy import select
 
-from conftest import SAMPLES, FakeClock, local
 from motcua.db import db
 from motcua.documents.qr import qr_code
 from motcua.dossiers.flow import issued_document
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.org.models import User
-from walk import Walker
-from webutil import PASSWORDS, csrf_from
+from support.api import PROCEDURE
+from support.clock import FakeClock, local
+from support.documents import START_FORM, browser, page, segno_grid, svg_matrix, text_of
+from support.walk import Walker
+from support.web import PASSWORDS, csrf_from
 
 # The papers handed in, as the desk records them (the platform's own list, not a form's).
 PAPERS = [{"name": "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp", "original": 1, "copy": 0},
           {"name": "Căn cước công dân", "original": 0, "copy": 2}]
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 def _new(walker: Walker, **extra: Any) -> str:

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from documents_support import segno_grid, svg_matrix
 from flask import Flask
 
 from motcua.documents import qr
@@ -15,6 +14,7 @@ from motcua.documents.book import parse_period
 from motcua.documents.fields import DocumentLine, missing_lines, received_lines
 from motcua.documents.formatting import breakable, long_date, long_time, short_date, short_time
 from motcua.errors import Invalid
+from support.documents import segno_grid, svg_matrix
 
 
 def test_dates_follow_the_administrative_style() -> None:

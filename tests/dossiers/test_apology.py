@@ -6,16 +6,10 @@ from typing import Any
 
 import pytest
 
-from conftest import SAMPLES
-from walk import Walker, sample_at_examination
+from support.walk import Walker, sample_at_examination
 
 PROCEDURE = "2.000488"
 START_FORM = "to-khai-ly-lich-tu-phap"
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 def test_holder_moves_the_due_time_and_the_letter_is_issued(api: Any, walker: Walker) -> None:

@@ -11,23 +11,21 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import SAMPLES
 from motcua.clock import now
 from motcua.db import db
 from motcua.dossiers.attachments import Upload, save_attachments, store_root
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.errors import Conflict
 from motcua.org.models import User
-from walk import Walker
-from webutil import Browser
+from support.walk import Walker
+from support.web import Browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def dossier(api: Any, sample: Any) -> Dossier:
-    code = Walker(api, SAMPLES / "forms").create("mc.lan", "2.000488",
-                                                 "to-khai-ly-lich-tu-phap")["code"]
+def dossier(walker: Walker) -> Dossier:
+    code = walker.create("mc.lan", "2.000488", "to-khai-ly-lich-tu-phap")["code"]
     db.session.commit()  # end the transaction the API call left open in this context
     found = db.session.scalar(select(Dossier).where(Dossier.code == code))
     assert found is not None

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
-from conftest import SAMPLES, FakeClock, local
 from motcua.db import db
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.tasks.models import Task
-from walk import Walker
+from support.clock import FakeClock, local
+from support.walk import Walker
 
 PROCEDURE = "2.000488"
 START_FORM = "to-khai-ly-lich-tu-phap"
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 def test_receipt_sets_code_due_and_first_task(walker: Walker) -> None:

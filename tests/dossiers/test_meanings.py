@@ -5,27 +5,22 @@ Nothing here may depend on the English keys ``accept``, ``refuse``, ``back``."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import Api, FakeClock, local
 from motcua.calendar.operations import load_calendar
-from motcua.catalog.operations import import_decision
 from motcua.db import db
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.org.models import User
-from motcua.org.operations import import_org
-from motcua.processes.operations import FormFile, upload_and_publish
 from motcua.tasks.worklist import home_counts
-from walk import Walker
-from webutil import Browser, text
+from support.clock import FakeClock, local
+from support.walk import Walker
+from support.web import Browser, text
 
 SCENARIO = Path(__file__).parent / "scenarios" / "vietnamese-keys"
 FORMS = SCENARIO / "forms"
@@ -33,25 +28,23 @@ ONLINE, DESK_ONLY = "9.000901", "9.000902"
 START_FORM = "to-khai-ly-lich-tu-phap"
 
 
-@pytest.fixture
-def scenario(app: Flask, sample_org: dict[str, Any]) -> dict[str, Any]:
-    sample_org["users"].append({"username": "cong.dan", "full_name": "Trần Văn Bình",
-                                "password": "cong-dan-2026", "kind": "applicant",
-                                "memberships": []})
-    import_org(sample_org)
-    source = (SCENARIO / "decision.json").read_text(encoding="utf-8")
-    import_decision(json.loads(source), source)
-    forms = [FormFile(p.name, p.read_bytes()) for p in sorted(FORMS.glob("*.json"))]
-    bpmn = (SCENARIO / "process.bpmn").read_bytes()
-    for code in (ONLINE, DESK_ONLY):
-        upload_and_publish(code, bpmn, "process.bpmn", forms, None)
-    db.session.commit()
-    return sample_org
+CITIZEN = {"username": "cong.dan", "full_name": "Trần Văn Bình", "password": "cong-dan-2026",
+           "kind": "applicant", "memberships": []}
 
 
 @pytest.fixture
-def walker(scenario: dict[str, Any], client: FlaskClient) -> Walker:
-    return Walker(Api(client, {u["username"]: u["password"] for u in scenario["users"]}), FORMS)
+def scenario(province: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """The sample organisation with an applicant, the scenario's decision, and its process
+    published for both its procedures."""
+    process = SCENARIO / "process.bpmn"
+    return province(users=[CITIZEN], decision=SCENARIO / "decision.json",
+                    processes={ONLINE: process, DESK_ONLY: process}, forms=FORMS,
+                    effective=None)
+
+
+@pytest.fixture
+def walker(scenario: dict[str, Any], make_walker: Callable[..., Walker]) -> Walker:
+    return make_walker(scenario["users"], FORMS)
 
 
 def _dossier(code: str) -> Dossier:

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
-from conftest import SAMPLES, Api, FakeClock, local
-from motcua.db import db
-from motcua.org.operations import import_org
-from walk import Walker
+from support.clock import FakeClock, local
+from support.paths import SAMPLES
+from support.walk import Walker
 
-
-@pytest.fixture
-def citizen(sample: dict[str, Any], app: Flask) -> dict[str, Any]:
-    sample["users"].append({"username": "cong.dan", "full_name": "Trần Văn Bình",
-                            "password": "cong-dan-2026", "kind": "applicant",
-                            "email": "binh@example.vn", "phone": "0912345678",
-                            "memberships": []})
-    import_org(sample)
-    db.session.commit()
-    return sample
+CITIZEN = {"username": "cong.dan", "full_name": "Trần Văn Bình", "password": "cong-dan-2026",
+           "kind": "applicant", "email": "binh@example.vn", "phone": "0912345678",
+           "memberships": []}
 
 
 @pytest.fixture
-def walker(citizen: dict[str, Any], client: FlaskClient) -> Walker:
-    return Walker(Api(client, {u["username"]: u["password"] for u in citizen["users"]}),
-                  SAMPLES / "forms")
+def walker(province: Callable[..., dict[str, Any]],
+           make_walker: Callable[..., Walker]) -> Walker:
+    """The sample province's officers, and an applicant account (``cong.dan``)."""
+    return make_walker(province(users=[CITIZEN])["users"], SAMPLES / "forms")
 
 
 def test_online_dossier_goes_to_the_nearest_desk(walker: Walker, clock: FakeClock) -> None:

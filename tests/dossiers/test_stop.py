@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from conftest import SAMPLES
 from motcua.db import db
 from motcua.dossiers.models import IssuedDocument
-from walk import Walker
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
+from support.walk import Walker
 
 
 def test_the_agency_leader_stops_a_dossier(walker: Walker, api: Any) -> None:

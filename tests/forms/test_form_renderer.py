@@ -6,7 +6,14 @@ import re
 from typing import Any
 
 import pytest
-from form_support import (
+from werkzeug.datastructures import MultiDict
+
+from motcua.forms import ParsedForm, errors_by_field, parse_form, render_form
+from motcua.forms.fields import Place
+from motcua.forms.ui import normalise_ui
+from motcua.forms.widgets import html_pattern
+from motcua.schema_errors import validate
+from support.forms import (
     REPO,
     SAMPLE_FORMS,
     assert_accessible,
@@ -18,13 +25,6 @@ from form_support import (
     post,
     shown_value,
 )
-from werkzeug.datastructures import MultiDict
-
-from motcua.forms import ParsedForm, errors_by_field, parse_form, render_form
-from motcua.forms.fields import Place
-from motcua.forms.ui import normalise_ui
-from motcua.forms.widgets import html_pattern
-from motcua.schema_errors import validate
 
 PEOPLE = [("cv.an", "Nguyễn Văn An"), ("cv.binh", "Trần Thị Bình")]
 

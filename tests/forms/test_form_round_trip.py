@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from form_support import (
+
+from motcua.forms import errors_by_field, parse_form, render_form
+from motcua.forms.fields import kind_of, properties, required_keys
+from motcua.schema_errors import json_path, validate
+from support.formdata import example_for
+from support.forms import (
     SCHEMAS,
     assert_accessible,
     browser_post,
@@ -19,11 +24,6 @@ from form_support import (
     post,
     shown_value,
 )
-
-from formdata import example_for
-from motcua.forms import errors_by_field, parse_form, render_form
-from motcua.forms.fields import kind_of, properties, required_keys
-from motcua.schema_errors import json_path, validate
 
 OFFICERS = {"specialist": [("cv.an", "Nguyễn Văn An"), ("cv.binh", "Trần Thị Bình")],
             "receiver": [("mc.hoa", "Lê Thị Hòa")]}

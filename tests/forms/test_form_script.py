@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from form_support import REPO, assert_accessible, parse_html
 from werkzeug.datastructures import MultiDict
 
 from motcua.forms import parse_form, render_form
+from support.forms import REPO, assert_accessible, parse_html
 
 SCRIPT = (REPO / "web" / "static" / "forms.js").read_text(encoding="utf-8")
 SCHEMA = {"type": "object", "required": ["thanh_phan"], "properties": {

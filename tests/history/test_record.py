@@ -11,19 +11,14 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from conftest import SAMPLES, FakeClock
 from motcua.db import db
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.operations import lock_dossier
 from motcua.dossiers.worker import mark_overdue
 from motcua.history.models import EventAction, HistoryEvent
 from motcua.history.operations import record
-from walk import Walker
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
+from support.clock import FakeClock
+from support.walk import Walker
 
 
 def _dossier(code: str) -> Dossier:

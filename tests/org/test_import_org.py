@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
 from motcua.db import db
 from motcua.org.models import Agency, Membership, User
+from support.paths import SAMPLES
 
 
 def _write(tmp_path: Path, doc: Any) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,11 +23,9 @@ from motcua.processes.checks import (
 )
 from motcua.processes.checks.problems import Severity
 from motcua.processes.checks.xml_safety import MAX_XML_BYTES, XmlRejected, parse_xml
+from support.bpmn import BASE, FORM_PROBLEMS, FORMS, SCENARIOS, check, line_of, variant
+from support.paths import SHARED
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-BASE = (SCENARIOS / "base.bpmn").read_text(encoding="utf-8")
-FORMS, FORM_PROBLEMS = load_forms_dir(SCENARIOS / "forms")
 TIMER_HINT = "Dùng timeDate với due_step hoặc due_dossier — thời hạn tính theo giờ làm việc"
 
 REMIND_BLOCK = """    <bpmn:userTask id="Task_Remind" name="Đôn đốc">
@@ -42,22 +39,6 @@ PROCESS_END = "  </bpmn:process>"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def variant(*edits: tuple[str, str], text: str = BASE) -> str:
-    for old, new in edits:
-        assert text.count(old) == 1, f"scenario edit must match exactly once: {old!r}"
-        text = text.replace(old, new)
-    return text
-
-
-def check(text: str, forms: Any = FORMS, **kwargs: Any) -> CheckResult:
-    return check_process(text.encode("utf-8"), "test.bpmn", forms, **kwargs)
-
-
-def line_of(text: str, needle: str) -> int:
-    assert text.count(needle) == 1, f"needle must occur exactly once: {needle!r}"
-    return text[: text.index(needle)].count("\n") + 1
 
 
 def find(result: CheckResult, element_id: str | None, fragment: str) -> Problem:

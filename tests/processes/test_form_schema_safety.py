@@ -24,14 +24,14 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
 from motcua.db import db
 from motcua.processes.checks import check_process, load_forms_dir
 from motcua.processes.checks.forms import MAX_DEPTH, forms_from_files, schema_problems
 from motcua.processes.models import Form, ProcessVersion
 from motcua.safe_schema import build_validator
 from motcua.schema_errors import UNCHECKABLE, validate
-from walk import Walker
+from support.paths import SAMPLES
+from support.walk import Walker
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -211,7 +211,7 @@ def test_upload_with_a_backreference_pattern_is_refused(api: Any, sample: Any) -
 
 
 def test_a_stored_form_with_a_remote_ref_refuses_data_and_fetches_nothing(
-        api: Any, sample: Any, app: Flask, server: tuple[str, list[str]]) -> None:
+        api: Any, walker: Walker, app: Flask, server: tuple[str, list[str]]) -> None:
     """A form stored before upload checked refs: its data is refused, never half-checked."""
     url, seen = server
     form = db.session.scalar(select(Form).where(Form.key == "to-khai-ly-lich-tu-phap"))
@@ -220,7 +220,6 @@ def test_a_stored_form_with_a_remote_ref_refuses_data_and_fetches_nothing(
     db.session.commit()
     app.extensions["motcua_versions"] = type(app.extensions["motcua_versions"])()
 
-    walker = Walker(api, SAMPLES / "forms")
     body = {"procedure": "2.000488", "channel": "direct",
             "applicant": {"name": "Nguyễn Văn An", "id_number": "001090012345",
                           "phone": "0912345678", "address": "Hà Nội"},

@@ -10,7 +10,7 @@ from motcua.processes.checks import CheckResult, Problem
 from motcua.processes.checks.dialect import parse_outcomes
 from motcua.processes.checks.problems import Severity
 from motcua.processes.meanings import Meaning
-from processes.test_bpmn_check import BASE, FORMS, check, line_of, variant
+from support.bpmn import BASE, FORMS, check, line_of, variant
 
 EXAMINE_OUTCOMES = 'value="approve=Đề xuất duyệt;back=Trả lại"'
 

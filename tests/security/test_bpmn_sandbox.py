@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
 from motcua.db import db
 from motcua.processes.models import ProcessVersion
-from walk import Walker
+from support.paths import SAMPLES
+from support.walk import Walker
 
 BPMN = (SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn").read_text(encoding="utf-8")
 FORMS = sorted((SAMPLES / "forms").glob("*.json"))
@@ -62,7 +62,7 @@ def test_xxe_upload_is_rejected_before_parsing(api: Any, sample: Any) -> None:
     assert "root:" not in str(body)
 
 
-def test_a_stored_escape_can_never_run(api: Any, sample: Any, app: Flask) -> None:
+def test_a_stored_escape_can_never_run(api: Any, walker: Walker, app: Flask) -> None:
     """Even a spec that bypassed upload checks is evaluated by the safe engine only."""
     from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec
     from motcua.processes.checks import check_process
@@ -83,7 +83,6 @@ def test_a_stored_escape_can_never_run(api: Any, sample: Any, app: Flask) -> Non
     db.session.commit()
     app.extensions["motcua_versions"] = type(app.extensions["motcua_versions"])()
 
-    walker = Walker(api, SAMPLES / "forms")
     code = walker.create("mc.lan", "2.000488", "to-khai-ly-lich-tu-phap")["code"]
     task = walker.task("mc.lan", code)
     response = api.post("mc.lan", f"/tasks/{task['id']}/complete",

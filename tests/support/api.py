@@ -1,12 +1,11 @@
-"""Shared pieces for the API tests: valid application data for the sample procedure
-(2.000488, Cấp Phiếu lý lịch tư pháp), walking a dossier through its steps, error checks and
-running requests from several threads at once."""
+"""Driving the HTTP API: a client that logs in as any user (``Api``), valid application data
+for the sample procedure (2.000488, Cấp Phiếu lý lịch tư pháp), walking a dossier through its
+steps, the contract's error checks, and running requests from several threads at once."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -14,9 +13,37 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from motcua.db import db
-from webutil import Isolated  # noqa: F401  (re-exported for the API tests)
+from support.web import Isolated
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+
+class Api:
+    """Calls the HTTP API as a given user (bearer tokens, cached per user)."""
+
+    def __init__(self, client: FlaskClient, passwords: dict[str, str]) -> None:
+        self.client = client
+        self.passwords = passwords
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            response = self.client.post("/api/v1/auth/token", json={
+                "username": username, "password": self.passwords[username]})
+            assert response.status_code == 200, response.get_json()
+            self.tokens[username] = response.get_json()["token"]
+        return self.tokens[username]
+
+    def call(self, method: str, username: str | None, path: str, **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", {})
+        if username is not None:
+            headers["Authorization"] = f"Bearer {self.token(username)}"
+        return self.client.open("/api/v1" + path, method=method, headers=headers, **kwargs)
+
+    def get(self, username: str | None, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", username, path, **kwargs)
+
+    def post(self, username: str | None, path: str, **kwargs: Any) -> Any:
+        return self.call("POST", username, path, **kwargs)
+
 
 PROCEDURE = "2.000488"
 ABOLISHED_PROCEDURE = "2.000505"
@@ -150,7 +177,7 @@ def count(model: Any) -> int:
     return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def issue_token(client: FlaskClient, username: str, password: str) -> str:
+def issue_token(client: FlaskClient | Isolated, username: str, password: str) -> str:
     """A fresh token (the Api helper caches one per user; races want one per thread)."""
     response = client.post("/api/v1/auth/token",
                            json={"username": username, "password": password})

@@ -13,15 +13,9 @@ from pypdf import PdfReader
 from weasyprint.formatting_structure import boxes
 
 from motcua.documents.pdf import html_document
-from webutil import sign_in
+from support.web import PASSWORDS, sign_in
 
-PROCEDURE = "2.000488"
 START_FORM = "to-khai-ly-lich-tu-phap"
-DESK = "000.00.31.H99"
-PASSWORDS = {"mc.lan": "demo-Lan-2026", "mc.tuan": "demo-Tuan-2026", "tp.hung": "demo-Hung-2026",
-             "cv.mai": "demo-Mai-2026", "gd.son": "demo-Son-2026", "vt.ha": "demo-Ha-2026",
-             "qt.binh": "demo-Binh-2026", "ks.nga": "demo-Nga-2026", "xa.hoa": "demo-Hoa-2026",
-             "xa.chutich": "demo-Phuc-2026"}
 
 
 def browser(app: Flask, username: str) -> FlaskClient:

@@ -12,9 +12,9 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from motcua.schema_errors import json_path
+from support.paths import REPO, SAMPLES
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_FORMS = REPO.parent / "shared" / "samples" / "forms"
+SAMPLE_FORMS = SAMPLES / "forms"
 SCHEMAS = sorted((REPO / "forms").glob("*.schema.json")) + sorted(
     SAMPLE_FORMS.glob("*.schema.json"))
 TEXT_INPUTS = {"text", "number", "date", "email", "url", "datetime-local", "hidden", "tel",

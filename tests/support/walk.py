@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from formdata import example_for
+from support.formdata import example_for
 
 
 class Walker:

@@ -3,7 +3,6 @@ token a page carries."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import SAMPLES
+from support.paths import SAMPLES, load_json, passwords
 
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
@@ -78,9 +77,8 @@ def as_form(data: Any, prefix: str = "data") -> dict[str, str]:
     return fields
 
 
-# The shared sample province's accounts (tests/conftest.py publishes its procedure).
-PASSWORDS = {u["username"]: u["password"] for u in
-             json.loads((SAMPLES / "org.json").read_text(encoding="utf-8"))["users"]}
+# The shared sample province's accounts (the ``sample`` fixture publishes its procedure).
+PASSWORDS = passwords(load_json(SAMPLES / "org.json")["users"])
 
 
 class Browser:

@@ -6,20 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from flask import Flask
 
-from conftest import SAMPLES
-from walk import Walker, sample_at_examination
-from webutil import Browser, text
+from support.walk import Walker, sample_at_examination
+from support.web import Browser, text
 
 APPLICANT = "Nguyễn Văn An"
 ID_NUMBER = "001090012345"
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 def test_a_colleague_sees_the_header_only(app: Flask, walker: Walker, api: Any) -> None:

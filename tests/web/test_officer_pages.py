@@ -7,25 +7,19 @@ import io
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import SAMPLES, FakeClock
 from motcua.db import db
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.history.models import HistoryEvent
 from motcua.tasks.models import Task
-from walk import Walker, sample_at_examination
-from webutil import PASSWORDS, Browser, Isolated, as_form, csrf_from, sign_in, text
+from support.clock import FakeClock
+from support.walk import Walker, sample_at_examination
+from support.web import PASSWORDS, Browser, Isolated, as_form, csrf_from, sign_in, text
 
 PROCEDURE = "2.000488"
 START_FORM = "to-khai-ly-lich-tu-phap"
-
-
-@pytest.fixture
-def walker(api: Any, sample: Any) -> Walker:
-    return Walker(api, SAMPLES / "forms")
 
 
 def task_id(code: str, element: str) -> int:

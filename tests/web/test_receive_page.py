@@ -13,12 +13,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
-from formdata import example_for
 from motcua.db import db
 from motcua.dossiers.attachments import store_root
 from motcua.dossiers.models import Attachment, Dossier, IssuedDocument
-from webutil import Browser, as_form, text
+from support.formdata import example_for
+from support.paths import SAMPLES
+from support.web import Browser, as_form, text
 
 PROCEDURE = "2.000488"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

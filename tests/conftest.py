@@ -1,6 +1,7 @@
-"""Fixtures: an app per database (SQLite always, PostgreSQL when reachable), a fake clock, the
-sample province, and factories for API clients and walkers. The helpers they use live in
-``tests/support/``."""
+"""Fixtures: an app per database (SQLite always, PostgreSQL when reachable), each test in a
+transaction rolled back at the end (or, marked ``committed``, with real commits and the tables
+emptied afterwards), a fake clock, the sample province, and factories for API clients and
+walkers. The helpers they use live in ``tests/support/``."""
 
 from __future__ import annotations
 
@@ -23,11 +24,18 @@ from support.database import (
     fresh_postgres_database,
     postgres_url,
     reset_caches,
+    rolled_back,
     truncate,
 )
 from support.paths import SAMPLES, SHARED, load_json, passwords
 from support.sample import load_province
 from support.walk import Walker
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "committed: real commits across connections (threads racing, workers at "
+                   "once); the tables are emptied afterwards instead of a rollback")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -65,13 +73,23 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def app(app_session: Flask, clock: FakeClock) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, app_session: Flask, clock: FakeClock) -> Iterator[Flask]:
+    """The app, inside an application context, on a transaction rolled back after the test;
+    a test marked ``committed`` commits for real and the tables are emptied afterwards."""
     set_clock(app_session, clock)
-    with app_session.app_context():
-        yield app_session
-        truncate()
-    reset_caches(app_session)
-    set_clock(app_session, None)
+    try:
+        with app_session.app_context():
+            if request.node.get_closest_marker("committed"):
+                try:
+                    yield app_session
+                finally:
+                    truncate()
+            else:
+                with rolled_back():
+                    yield app_session
+    finally:
+        reset_caches(app_session)
+        set_clock(app_session, None)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -15,6 +16,10 @@ from motcua.tasks.models import Task
 from support.clock import FakeClock, local
 from support.paths import DEMO, REPO, load_json
 from support.walk import Walker
+
+# Each worker runs in a thread with an app context, a session and a connection of its own,
+# and both at once: only real commits show one worker what the other did.
+pytestmark = pytest.mark.committed
 
 
 def test_two_workers_fire_each_timer_once(app: Flask, make_walker: Callable[..., Walker],

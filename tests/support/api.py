@@ -194,7 +194,10 @@ Call = Callable[[FlaskClient], Any]
 
 def run_together(app: Flask, calls: list[Call], timeout: float = 120) -> list[tuple[int, Any]]:
     """Run each call in its own thread with its own test client, released together by a
-    barrier; returns (status, json) per call, in order. Exceptions are re-raised here."""
+    barrier; returns (status, json) per call, in order. Exceptions are re-raised here.
+
+    The requests really run at once, each on a connection of its own: only for tests marked
+    ``committed`` (in a rolled-back test they would all share the test's one session)."""
     barrier = threading.Barrier(len(calls))
     results: list[tuple[int, Any] | None] = [None] * len(calls)
     errors: list[BaseException] = []

@@ -1,14 +1,27 @@
-"""The database under the tests: a fresh PostgreSQL database per run, the tables emptied
-after each test, the app's caches of database rows forgotten."""
+"""The database under the tests: a fresh PostgreSQL database per run, and the two ways a test
+uses it.
+
+Most tests run inside one transaction that is rolled back at the end (``rolled_back``): one
+connection, an outer transaction on it, and one session bound to it with
+``join_transaction_mode="create_savepoint"``, so ``db.session.commit()`` in the request
+handler or the CLI only releases a savepoint and ``rollback()`` returns to the last one
+(warehouse's ``db_session`` fixture). Every request sees the test's rows, whichever thread it
+runs in, because every app context gets that same session (see ``_OneSession``).
+
+The few tests that need real commits across connections (requests racing in threads, workers
+running at once) commit for real and the tables are emptied afterwards (``truncate``)."""
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
 
 from motcua.db import db
 
@@ -46,6 +59,63 @@ def drop_postgres_database(admin: str, name: str) -> None:
 
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class _OneSession:
+    """Stands in for ``db.session``'s registry while a test runs: every app context, in any
+    thread, gets the test's one session. Flask-SQLAlchemy keys sessions by app context, so a
+    request run in a thread of its own (``support.web.Isolated``) would otherwise open a
+    session, and a connection, that cannot see the test's uncommitted rows; and two sessions
+    stacking savepoints on one connection would undo each other's "commits".
+
+    ``has()`` answers False so that ``db.session.remove()`` at the end of such an app context
+    leaves the session open: the test still holds its objects. ``rolled_back`` closes it."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __call__(self) -> Session:
+        return self.session
+
+    def has(self) -> bool:
+        return False
+
+    def set(self, session: Session) -> None:
+        raise RuntimeError("the test's session is fixed: db.session(**options) is not supported")
+
+    def clear(self) -> None:
+        pass
+
+
+@contextmanager
+def rolled_back() -> Iterator[Connection]:
+    """Run the body in one transaction that is rolled back afterwards (inside an app context).
+
+    On SQLite, pysqlite's own transaction handling has to be switched off on this connection
+    (SQLAlchemy's "Serializable isolation / Savepoints / Transactional DDL" recipe): by default
+    it begins a transaction only before a data-changing statement, so the outer transaction
+    would not exist when the first SAVEPOINT is sent and its RELEASE would commit for real.
+    With ``isolation_level = None`` the driver leaves transactions alone and we send BEGIN."""
+    connection = db.engine.connect()
+    sqlite = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    previous_isolation = sqlite.isolation_level if sqlite is not None else None
+    if sqlite is not None:
+        sqlite.isolation_level = None
+    outer = connection.begin()
+    if sqlite is not None:
+        connection.exec_driver_sql("BEGIN")
+    session = db.session.session_factory(bind=connection, join_transaction_mode="create_savepoint")
+    registry = db.session.registry
+    db.session.registry = _OneSession(session)  # type: ignore[assignment]
+    try:
+        yield connection
+    finally:
+        db.session.registry = registry
+        session.close()
+        outer.rollback()
+        if sqlite is not None:
+            sqlite.isolation_level = previous_isolation
+        connection.close()
 
 
 def truncate() -> None:

@@ -18,7 +18,8 @@ _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
 class Isolated:
     """A test client whose every request runs in a thread of its own, so it gets its own
-    application context (a fresh ``flask.g`` and database session) as in production.
+    application context (a fresh ``flask.g``) as in production. The database session stays
+    the test's one (``support.database.rolled_back``), so the request sees the test's rows.
 
     Needed because the ``app`` fixture keeps one application context open in the test's
     thread: requests made from that thread reuse it, so ``g.user`` (set by the API's

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task as SpiffTask
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from motcua.calendar.working_time import WorkingCalendar
 from motcua.catalog.operations import procedure_in_force
@@ -119,28 +120,30 @@ def is_eligible(user: User, role: str, unit_id: int) -> bool:
 def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: WorkingCalendar,
          step: Advance) -> None:
     version = compiled(dossier.process_version_id)
-    rows = list(dossier.tasks)
-    open_rows = {t.spiff_task_id: t for t in rows if t.is_open}
-    ready = ready_user_tasks(workflow)
-    ready_ids = {str(t.id) for t in ready}
-    for spiff_id, row in open_rows.items():
-        if spiff_id not in ready_ids:
-            row.state = TaskState.CANCELLED
-            step.cancelled.append(row)
-    assignee = _next_assignee(step.assignee_username)
-    for spiff_task in ready:
-        if str(spiff_task.id) not in open_rows:
-            step.created.append(_new_task(dossier, version, runtime, spiff_task, rows, assignee,
-                                          step))
-    # Every change to the dossier row before anything flushes: one UPDATE per step.
-    dossier.current_step = ", ".join(t.name for t in step.created) or (
-        None if workflow.is_completed() else dossier.current_step)
-    dossier.workflow_state = runtime.dump(workflow)
-    dossier.timer_due_at = next_timer_at(workflow)
-    still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
-    issue: list[tuple[str, str | None, dict[str, Any]]] = []
-    _completion_effects(dossier, version, calendar, step, issue)
-    _status(dossier, workflow, step, still_open, issue)
+    # The reads on the way (an officer, a unit, documents issued before) need nothing of this
+    # step, so they must not flush it half-made: each changed row gets one UPDATE.
+    with db.session.no_autoflush:
+        rows = list(dossier.tasks)
+        open_rows = {t.spiff_task_id: t for t in rows if t.is_open}
+        ready = ready_user_tasks(workflow)
+        ready_ids = {str(t.id) for t in ready}
+        for spiff_id, row in open_rows.items():
+            if spiff_id not in ready_ids:
+                row.state = TaskState.CANCELLED
+                step.cancelled.append(row)
+        assignee = _next_assignee(step.assignee_username)
+        for spiff_task in ready:
+            if str(spiff_task.id) not in open_rows:
+                step.created.append(_new_task(dossier, version, runtime, spiff_task, rows,
+                                              assignee, step))
+        dossier.current_step = ", ".join(t.name for t in step.created) or (
+            None if workflow.is_completed() else dossier.current_step)
+        dossier.workflow_state = runtime.dump(workflow)
+        dossier.timer_due_at = next_timer_at(workflow)
+        still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
+        issue: list[tuple[str, str | None, dict[str, Any]]] = []
+        _completion_effects(dossier, version, calendar, step, issue)
+        _status(dossier, workflow, step, still_open, issue)
     db.session.flush()
     _record(dossier, step, calendar, issue)
 
@@ -152,10 +155,11 @@ def _new_task(dossier: Dossier, version: CompiledVersion, runtime: Runtime,
     if config is None:
         raise Invalid(f"Bước {spiff_task.task_spec.bpmn_id} không có cấu hình vai trò")
     previous = _last_completion(rows, config.element_id)
+    unit_id = resolve_unit(config.unit, dossier)
     row = Task(
         procedure_id=dossier.procedure_id, spiff_task_id=str(spiff_task.id),
         element_id=config.element_id, name=config.name, role=config.role,
-        unit_id=resolve_unit(config.unit, dossier), state=TaskState.READY,
+        unit_id=unit_id, unit=db.session.get_one(Agency, unit_id), state=TaskState.READY,
         form_key=config.form, outcomes=[o.as_list() for o in config.outcomes],
         document=config.document, allotted_minutes=config.allotted_minutes,
         started_at=step.now, due_at=runtime.step_due(spiff_task),
@@ -167,16 +171,25 @@ def _new_task(dossier: Dossier, version: CompiledVersion, runtime: Runtime,
         refusing = dossier.refusal_task_id
         if refusing is not None and previous is not None and previous.id <= refusing:
             dossier.refusal_task_id = None
-    # A step done before goes to whoever did it, if they still can.
-    row.assignee_id = _assign(row, assignee, previous.completed_by if previous else None)
+    # A step done before goes to whoever did it, if they still can. The row holds the officer
+    # and the unit themselves: the answer shows them without reading again.
+    done_by = _officer(previous.completed_by_id) if previous and previous.completed_by_id else None
+    row.assignee = _assign(row, assignee, done_by)
+    row.assignee_id = row.assignee.id if row.assignee else None
     dossier.tasks.append(row)
     return row
+
+
+def _officer(user_id: int) -> User:
+    """A user with their memberships: from the session, or in one statement."""
+    return db.session.get_one(User, user_id, options=[joinedload(User.memberships)])
 
 
 def _next_assignee(username: str | None) -> User | None:
     if not username:
         return None
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = db.session.scalars(select(User).where(User.username == username)
+                              .options(joinedload(User.memberships))).unique().one_or_none()
     if user is None or not user.is_active:
         raise field_error("data.assignee", f"Không có cán bộ {username}")
     return user
@@ -187,14 +200,14 @@ def _last_completion(rows: list[Task], element_id: str) -> Task | None:
     return done[-1] if done else None
 
 
-def _assign(row: Task, chosen: User | None, previous: User | None) -> int | None:
+def _assign(row: Task, chosen: User | None, previous: User | None) -> User | None:
     if chosen is not None:
         if not is_eligible(chosen, row.role, row.unit_id):
             raise field_error("data.assignee", f"{chosen.full_name} không có vai trò "
                               f"{row.role} tại đơn vị xử lý bước \"{row.name}\"")
-        return chosen.id
+        return chosen
     if previous is not None and is_eligible(previous, row.role, row.unit_id):
-        return int(previous.id)
+        return previous
     return None
 
 

@@ -78,11 +78,12 @@ def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def for_update(stmt: Select[Any], *, skip_locked: bool = False) -> Select[Any]:
-    """Row lock on PostgreSQL. SQLite has no row locks: callers take the database
-    write lock first (see ``lock_for_write``) so the same read-modify-write is serial."""
+def for_update(stmt: Select[Any], *, skip_locked: bool = False, of: Any = None) -> Select[Any]:
+    """Row lock on PostgreSQL (only on the rows of ``of`` when given: a table joined in to be
+    read is not locked). SQLite has no row locks: callers take the database write lock first
+    (see ``lock_for_write``) so the same read-modify-write is serial."""
     if is_postgresql():
-        return stmt.with_for_update(skip_locked=skip_locked)
+        return stmt.with_for_update(skip_locked=skip_locked, of=of)
     return stmt
 
 

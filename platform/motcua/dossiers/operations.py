@@ -4,15 +4,16 @@ Receiving at the desk (create, then complete the desk's step) is ``tasks.recepti
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ
 from motcua.catalog.operations import get_procedure, require_open
-from motcua.db import db, for_update, lock_for_write
+from motcua.db import db, for_update, is_postgresql, lock_for_write
 from motcua.dossiers.access import can_see
 from motcua.dossiers.codes import next_code
 from motcua.dossiers.flow import (
@@ -153,11 +154,12 @@ def get_dossier(user: User, code: str) -> Dossier:
     return dossier
 
 
-def lock_dossier(which: int | ColumnElement[bool]) -> Dossier:
+def lock_dossier(which: int | ColumnElement[bool], **params: Any) -> Dossier:
     """Serialise changes to one dossier (by id, or by a condition such as "the dossier of
-    this task"): row lock (PostgreSQL) or the write lock (SQLite), then re-read it and its
-    tasks so we work on what is committed. Only the holder of the lock writes history."""
-    dossier = _lock(which, skip_locked=False)
+    this task", built once, with its bound ``params``): row lock (PostgreSQL) or the write
+    lock (SQLite), then re-read it and its tasks so we work on what is committed. Only the
+    holder of the lock writes history."""
+    dossier = _lock(which, params, skip_locked=False)
     if dossier is None:
         raise NotFound("Hồ sơ không còn tồn tại")
     return dossier
@@ -166,18 +168,38 @@ def lock_dossier(which: int | ColumnElement[bool]) -> Dossier:
 def try_lock_dossier(dossier_id: int) -> Dossier | None:
     """``lock_dossier``, but None at once when another transaction holds the dossier (the
     worker leaves it for its next round)."""
-    return _lock(dossier_id, skip_locked=True)
+    return _lock(dossier_id, {}, skip_locked=True)
 
 
-def _lock(which: int | ColumnElement[bool], *, skip_locked: bool) -> Dossier | None:
+def _lock(which: int | ColumnElement[bool], params: dict[str, Any], *,
+          skip_locked: bool) -> Dossier | None:
     lock_for_write()
-    condition = Dossier.id == which if isinstance(which, int) else which
-    stmt = for_update(select(Dossier).where(condition), skip_locked=skip_locked).options(
-        undefer(Dossier.workflow_state), selectinload(Dossier.tasks))
-    dossier = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if isinstance(which, int):
+        which, params = _by_id(), {"dossier_id": which}
+    stmt = _locking(which, skip_locked, is_postgresql())
+    dossier = db.session.scalar(stmt, params)
     if dossier is not None:
         note_locked(dossier.id)
     return dossier
+
+
+@cache
+def _by_id() -> ColumnElement[bool]:
+    return Dossier.id == bindparam("dossier_id")
+
+
+@lru_cache(maxsize=16)
+def _locking(condition: ColumnElement[bool], skip_locked: bool,
+             _postgresql: bool) -> Select[Dossier]:
+    """The locking read of the dossier matching ``condition``, built once per condition and
+    backend (the row lock is PostgreSQL's): building and keying it costs more than running
+    it. It brings what a step reads besides: its tasks, the papers received and the
+    procedure (both printed on the documents it issues); only the dossier's row is locked."""
+    stmt = for_update(select(Dossier).where(condition), skip_locked=skip_locked, of=Dossier)
+    return stmt.options(
+        undefer(Dossier.workflow_state), undefer(Dossier.received_documents),
+        joinedload(Dossier.procedure, innerjoin=True), selectinload(Dossier.tasks),
+    ).execution_options(populate_existing=True)
 
 
 def _stop_actor(user: User, dossier: Dossier) -> Actor | None:

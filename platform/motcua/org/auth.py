@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, session
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from motcua.db import db, utcnow
@@ -81,15 +82,18 @@ def issue_token(user: User) -> str:
     return token
 
 
+@cache
+def _token_lookup() -> Select[ApiToken, User]:
+    # One round trip: the user's memberships (and their agencies) come in the same query,
+    # as every request needs them for scoping. Built once: it runs on every API request.
+    return (select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .options(joinedload(User.memberships))
+            .where(ApiToken.digest == bindparam("digest")))
+
+
 def user_for_token(token: str) -> User | None:
-    # One round trip: the user's memberships come in the same query (every request needs
-    # them for scoping).
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .options(joinedload(User.memberships))
-        .where(ApiToken.digest == _digest(token))
-    ).unique().first()
+    row = db.session.execute(_token_lookup(), {"digest": _digest(token)}).unique().first()
     if row is None:
         return None
     api_token, user = row

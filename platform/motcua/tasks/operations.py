@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import ColumnElement, Integer, bindparam, or_, select, tuple_
 
 from motcua import clock
 from motcua.calendar.operations import load_calendar
@@ -47,19 +48,31 @@ def worklist(user: User, *, procedure: str | None = None, limit: int = 50,
                       limit=min(max(limit, 1), MAX_PAGE), offset=max(offset, 0))
 
 
-def _visible(user: User) -> Any:
+@cache
+def _visible() -> ColumnElement[bool]:
     """Tasks of the user's role+units (even if a colleague holds them), theirs, or done by
-    them: a colleague's task answers 409, another unit's 404."""
-    pairs = [(m.role, m.agency_id) for m in user.memberships]
-    clauses = [Task.assignee_id == user.id, Task.completed_by_id == user.id]
-    if pairs:
-        clauses.append(tuple_(Task.role, Task.unit_id).in_(pairs))
-    return or_(*clauses)
+    them: a colleague's task answers 409, another unit's 404. The user comes as bound
+    parameters (``_seen_by``), so a statement using it is built and keyed once."""
+    me = bindparam("user_id", type_=Integer)
+    return or_(Task.assignee_id == me, Task.completed_by_id == me,
+               tuple_(Task.role, Task.unit_id).in_(bindparam("pairs", expanding=True)))
+
+
+def _seen_by(user: User) -> dict[str, Any]:
+    return {"user_id": user.id, "pairs": [(m.role, m.agency_id) for m in user.memberships]}
+
+
+@cache
+def _dossier_of_visible_task() -> ColumnElement[bool]:
+    """The dossier of task ``task_id``, if the user may see that task."""
+    return Dossier.id == select(Task.dossier_id).where(
+        Task.id == bindparam("task_id"), _visible()).scalar_subquery()
 
 
 def get_task(user: User, task_id: int) -> Task:
     """A task the user may act on or could see; anything else is absent."""
-    task = db.session.scalar(select(Task).where(Task.id == task_id, _visible(user)))
+    task = db.session.scalar(select(Task).where(Task.id == task_id, _visible()),
+                             _seen_by(user))
     if task is None:
         raise NotFound(f"Không có công việc {task_id}")
     return task
@@ -78,9 +91,8 @@ def may_read_dossier(user: User, task: Task) -> bool:
 
 def _locked(user: User, task_id: int) -> tuple[Dossier, Task]:
     """Lock the dossier of a task the user may see (one statement), then re-read the task."""
-    owner = select(Task.dossier_id).where(Task.id == task_id, _visible(user)).scalar_subquery()
     try:
-        dossier = lock_dossier(Dossier.id == owner)
+        dossier = lock_dossier(_dossier_of_visible_task(), task_id=task_id, **_seen_by(user))
     except NotFound:
         raise NotFound(f"Không có công việc {task_id}") from None
     task = next((t for t in dossier.tasks if t.id == task_id), None)

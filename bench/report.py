@@ -7,7 +7,7 @@ from typing import Any
 from steps import STEP_LABELS
 
 BACKENDS = (("sqlite", "ours, SQLite (HTTP)"), ("postgresql", "ours, PostgreSQL (HTTP)"))
-TARGET_RATIO = 5.0
+TARGET_RATIO = 3.0
 TARGET_P95_MS = 50.0
 
 
@@ -70,18 +70,22 @@ def completion(r: dict[str, Any]) -> list[str]:
               "completion (median, min–max over the 9 steps):", ""]
     lines += _table(["", "CPU ms: process", "CPU ms: PostgreSQL backends", "SQL / completion"],
                     cpu_rows)
-    lines += ["", "Per step, median ms:", ""]
+    lines += ["", "Per step, median ms and SQL statements (`explain.py`):", ""]
     step_rows = []
     for i, label in enumerate(STEP_LABELS):
         row = [label, base["per_step"][i]["median_ms"]]
         for key, _l in BACKENDS:
             c = r.get(key, {}).get("completion")
             row.append(c["per_step"][i]["median_ms"] if c else None)
+        for key, _l in BACKENDS:
+            sql = r.get(key, {}).get("completion", {}).get("sql_per_completion") or []
+            row.append(sql[i]["statements"] if i < len(sql) else None)
         step_rows.append(row)
     creates = [r.get(k, {}).get("completion", {}).get("create", {}) for k, _l in BACKENDS]
     step_rows.append(["(create dossier, POST /dossiers)", None,
-                      *[c.get("median_ms") for c in creates]])
-    lines += _table(["step", "floor", "SQLite", "PostgreSQL"], step_rows)
+                      *[c.get("median_ms") for c in creates], None, None])
+    lines += _table(["step", "floor", "SQLite", "PostgreSQL", "SQL SQLite", "SQL PostgreSQL"],
+                    step_rows)
     return [*lines, ""]
 
 

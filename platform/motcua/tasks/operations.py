@@ -161,10 +161,12 @@ def check_completion(version: CompiledVersion, config: StepConfig, outcome: str 
 
 
 def _reason(config: StepConfig, data: Mapping[str, Any], note: str | None) -> str | None:
-    if config.reason_field:
-        value = data.get(config.reason_field)
-        return value.strip() or None if isinstance(value, str) else None
-    return note
+    if not config.reason_field:
+        return note
+    value = data.get(config.reason_field)
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
 
 
 def _missing(version: CompiledVersion, config: StepConfig,

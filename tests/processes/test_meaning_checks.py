@@ -4,6 +4,9 @@ warnings never block."""
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import pytest
 
 from motcua.processes.checks import CheckResult, Problem
@@ -11,6 +14,7 @@ from motcua.processes.checks.dialect import parse_outcomes
 from motcua.processes.checks.problems import Severity
 from motcua.processes.meanings import Meaning
 from support.bpmn import BASE, FORMS, check, line_of, variant
+from support.paths import SAMPLES
 
 EXAMINE_OUTCOMES = 'value="approve=Đề xuất duyệt;back=Trả lại"'
 
@@ -156,3 +160,30 @@ def test_every_problem_names_its_rule_and_severity() -> None:
     result = check(variant(('value="tham-dinh"', 'value="khong-co"')), forms=forms)
     assert result.problems and all(p.rule and p.severity for p in result.problems)
     assert {"rule", "severity", "message"} <= set(result.problems[0].as_dict())
+
+
+def test_an_upload_with_warnings_is_stored_and_lists_them(sample: dict[str, Any],
+                                                          api: Any) -> None:
+    text = (SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn").read_text(encoding="utf-8")
+    text = text.replace("refuse=Từ chối tiếp nhận", "tra=Từ chối tiếp nhận").replace(
+        'outcome == "refuse"', 'outcome == "tra"')
+    forms = [(io.BytesIO(p.read_bytes()), p.name)
+             for p in sorted((SAMPLES / "forms").glob("*.json"))]
+    response = api.post("qt.binh", "/processes", data={
+        "procedure": "2.000488", "bpmn": (io.BytesIO(text.encode()), "ly-lich.bpmn"),
+        "forms": forms}, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    [warning] = [p for p in response.get_json()["problems"]
+                 if p["rule"] == "meaning.undeclared"]
+    assert (warning["element_id"], warning["severity"]) == ("Task_Receive", "warning")
+    assert '"tra"' in warning["message"]
+    # An error still blocks: nothing more is stored.
+    broken = text.replace('value="tiep-nhan"', 'value="khong-co"')
+    refused = api.post("qt.binh", "/processes", data={
+        "procedure": "2.000488", "bpmn": (io.BytesIO(broken.encode()), "ly-lich.bpmn"),
+        "forms": [(io.BytesIO(p.read_bytes()), p.name)
+                  for p in sorted((SAMPLES / "forms").glob("*.json"))]},
+        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    details = refused.get_json()["error"]["details"]
+    assert details and all(d["severity"] == "error" for d in details)

@@ -37,6 +37,18 @@ def test_check_reports_problems_with_element_and_line(app: Flask, tmp_path: Path
     assert "broken.bpmn:18 [Task_Examine]" in result.output
 
 
+def test_check_prints_warnings_and_still_exits_0(app: Flask, tmp_path: Path) -> None:
+    warned = tmp_path / "warned.bpmn"
+    warned.write_text(SAMPLE_BPMN.read_text(encoding="utf-8")
+                      .replace("refuse=Từ chối tiếp nhận", "tra=Từ chối tiếp nhận")
+                      .replace('outcome == "refuse"', 'outcome == "tra"'), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["process", "check", str(warned), "--forms",
+                                                str(SAMPLES / "forms")])
+    assert result.exit_code == 0, result.output
+    assert "[Task_Receive]: cảnh báo (meaning.undeclared)" in result.output
+    assert "1 cảnh báo" in result.output
+
+
 def test_check_unreadable_exits_2(app: Flask, tmp_path: Path) -> None:
     missing = app.test_cli_runner().invoke(args=["process", "check", str(tmp_path / "no")])
     assert missing.exit_code == 2

@@ -157,7 +157,8 @@ def _new_task(dossier: Dossier, version: CompiledVersion, runtime: Runtime,
     previous = _last_completion(rows, config.element_id)
     unit_id = resolve_unit(config.unit, dossier)
     row = Task(
-        procedure_id=dossier.procedure_id, spiff_task_id=str(spiff_task.id),
+        dossier_id=dossier.id, dossier=dossier, procedure_id=dossier.procedure_id,
+        spiff_task_id=str(spiff_task.id),
         element_id=config.element_id, name=config.name, role=config.role,
         unit_id=unit_id, unit=db.session.get_one(Agency, unit_id), state=TaskState.READY,
         form_key=config.form, outcomes=[o.as_list() for o in config.outcomes],
@@ -176,7 +177,10 @@ def _new_task(dossier: Dossier, version: CompiledVersion, runtime: Runtime,
     done_by = _officer(previous.completed_by_id) if previous and previous.completed_by_id else None
     row.assignee = _assign(row, assignee, done_by)
     row.assignee_id = row.assignee.id if row.assignee else None
+    # The collection is read-only: the row is added on its own, and kept in the list so the
+    # rest of the step sees it.
     dossier.tasks.append(row)
+    db.session.add(row)
     return row
 
 

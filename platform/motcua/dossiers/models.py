@@ -114,12 +114,15 @@ class Dossier(db.Model):  # type: ignore[name-defined]
 
     __mapper_args__ = {"version_id_col": lock_version}
 
-    procedure: Mapped[Procedure] = relationship()
-    process_version: Mapped[ProcessVersion] = relationship()
-    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
-    desk: Mapped[Agency] = relationship(foreign_keys=[desk_id])
-    applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id])
-    tasks: Mapped[list[Task]] = relationship(back_populates="dossier", order_by="Task.id")
+    # Read-only: the foreign key columns are what is written (see Task's relationships).
+    procedure: Mapped[Procedure] = relationship(viewonly=True)
+    process_version: Mapped[ProcessVersion] = relationship(viewonly=True)
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id], viewonly=True)
+    desk: Mapped[Agency] = relationship(foreign_keys=[desk_id], viewonly=True)
+    applicant_user: Mapped[User | None] = relationship(foreign_keys=[applicant_user_id],
+                                                       viewonly=True)
+    tasks: Mapped[list[Task]] = relationship(back_populates="dossier", order_by="Task.id",
+                                             viewonly=True)
 
     @property
     def applicant(self) -> dict[str, str | None]:

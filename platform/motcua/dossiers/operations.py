@@ -111,7 +111,8 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
     calendar = load_calendar()
     lock_for_write()
     dossier = Dossier(
-        code=next_code(in_force.agency, now), procedure=procedure, process_version=version,
+        code=next_code(in_force.agency, now), procedure_id=procedure.id, procedure=procedure,
+        process_version_id=version.id, process_version=version,
         agency_id=in_force.agency_id, desk_id=desk.id, channel=channel,
         status=DossierStatus.RECEIVED,
         handling_unit_id=in_force.handling_unit_id or in_force.agency_id,

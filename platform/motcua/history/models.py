@@ -69,9 +69,10 @@ class HistoryEvent(db.Model):  # type: ignore[name-defined]
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     task_id: Mapped[int | None] = mapped_column(Integer)
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
-    actor_unit: Mapped[Agency | None] = relationship(foreign_keys=[actor_unit_id])
-    unit: Mapped[Agency | None] = relationship(foreign_keys=[unit_id])
+    # Read-only: ``record`` writes the ids (see Task's relationships).
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], viewonly=True)
+    actor_unit: Mapped[Agency | None] = relationship(foreign_keys=[actor_unit_id], viewonly=True)
+    unit: Mapped[Agency | None] = relationship(foreign_keys=[unit_id], viewonly=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {c.name: getattr(self, c.key) for c in self.__table__.columns}

@@ -111,11 +111,14 @@ class Task(db.Model):  # type: ignore[name-defined]
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
-    dossier: Mapped[Dossier] = relationship(back_populates="tasks")
-    returned_from: Mapped[Task | None] = relationship(remote_side="Task.id")
-    unit: Mapped[Agency] = relationship()
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    # Read-only, as on Dossier and HistoryEvent: rows are written through their foreign key
+    # columns, so a flush has no relationship to follow (it halves a completion's flush).
+    dossier: Mapped[Dossier] = relationship(back_populates="tasks", viewonly=True)
+    returned_from: Mapped[Task | None] = relationship(remote_side="Task.id", viewonly=True)
+    unit: Mapped[Agency] = relationship(viewonly=True)
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], viewonly=True)
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id],
+                                                     viewonly=True)
 
     @property
     def is_open(self) -> bool:

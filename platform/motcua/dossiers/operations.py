@@ -8,7 +8,8 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ
@@ -181,7 +182,17 @@ def _lock(which: int | ColumnElement[bool], params: dict[str, Any], *,
     dossier = db.session.scalar(stmt, params)
     if dossier is not None:
         note_locked(dossier.id)
+        # Its tasks by a statement built once: a selectinload builds and keys its own each
+        # time, which cost more than the lock's other two statements together.
+        set_committed_value(dossier, "tasks", list(
+            db.session.scalars(_tasks_of(), {"dossier_id": dossier.id})))
     return dossier
+
+
+@cache
+def _tasks_of() -> Select[Task]:
+    return (select(Task).where(Task.dossier_id == bindparam("dossier_id")).order_by(Task.id)
+            .execution_options(populate_existing=True))
 
 
 @cache
@@ -194,12 +205,12 @@ def _locking(condition: ColumnElement[bool], skip_locked: bool,
              _postgresql: bool) -> Select[Dossier]:
     """The locking read of the dossier matching ``condition``, built once per condition and
     backend (the row lock is PostgreSQL's): building and keying it costs more than running
-    it. It brings what a step reads besides: its tasks, the papers received and the
-    procedure (both printed on the documents it issues); only the dossier's row is locked."""
+    it. It brings what a step reads besides: the papers received and the procedure (both
+    printed on the documents it issues); only the dossier's row is locked."""
     stmt = for_update(select(Dossier).where(condition), skip_locked=skip_locked, of=Dossier)
     return stmt.options(
         undefer(Dossier.workflow_state), undefer(Dossier.received_documents),
-        joinedload(Dossier.procedure, innerjoin=True), selectinload(Dossier.tasks),
+        joinedload(Dossier.procedure, innerjoin=True),
     ).execution_options(populate_existing=True)
 
 

@@ -1,0 +1,1 @@
+"""The designers' capability: drafts, the modeler, checks, generation and publishing."""

@@ -4,7 +4,6 @@ for every button the officer may press."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,7 +20,8 @@ from motcua.processes.checks.document import (
     local_name,
     scopes,
 )
-from motcua.processes.checks.outcomes import compared_keys, holds, names_used, parse_condition
+from motcua.processes.checks.gateways import OutcomeAnalysis, condition_text
+from motcua.processes.checks.outcomes import holds, names_used, parse_condition
 from motcua.processes.checks.problems import Problem, warning
 from motcua.processes.meanings import Meaning
 
@@ -46,8 +46,9 @@ class FlowChecker:
         # Conditions that passed the expression check, by flow id.
         self._valid_conditions: set[str] = set()
 
-    def _report(self, el: etree._Element, message: str, *, line: int | None = None) -> None:
-        self.problems.append(self.doc.problem(el, message, line=line))
+    def _report(self, el: etree._Element, message: str, *, line: int | None = None,
+                rule: str = "") -> None:
+        self.problems.append(self.doc.problem(el, message, line=line, rule=rule))
 
     def _expression_errors(
         self,
@@ -86,6 +87,7 @@ class FlowChecker:
             self._flow(flow, nodes)
             outgoing.setdefault(flow.get("sourceRef") or "", []).append(flow)
             incoming.setdefault(flow.get("targetRef") or "", []).append(flow)
+        outcomes = OutcomeAnalysis(self.doc, self.steps, nodes, incoming, self._valid_conditions)
         for el in nodes.values():
             name = local_name(el) or ""
             outs = outgoing.get(el.get("id") or "", [])
@@ -95,10 +97,11 @@ class FlowChecker:
                     f"{label(el)} có {len(outs)} luồng ra: chỉ cổng mới được tách luồng. Đặt "
                     "sau phần tử một exclusiveGateway (rẽ nhánh theo điều kiện) hoặc một "
                     "parallelGateway (làm song song).",
+                    rule="implicit-split",
                 )
             if name in _CONDITIONAL_GATEWAYS:
                 self._gateway(el, outs)
-                self._outcomes(el, outs, nodes, incoming)
+                outcomes.check(el, outs)
             if name == "scriptTask":
                 self._script(el)
             for script in el.xpath(_SCRIPT_EXTENSIONS, namespaces=NS):
@@ -109,6 +112,7 @@ class FlowChecker:
             if name == "boundaryEvent":
                 self._boundary(el, nodes)
         self._meanings(nodes, outgoing)
+        self.problems.extend(outcomes.problems)
 
     def _boundary(self, event: etree._Element, nodes: Mapping[str, etree._Element]) -> None:
         if not any("EventDefinition" in (local_name(c) or "") for c in event):
@@ -149,12 +153,8 @@ class FlowChecker:
                 "phải cổng rẽ nhánh: điều kiện này sẽ bị bỏ qua. Đặt một cổng exclusiveGateway "
                 "sau bước và chuyển điều kiện sang các luồng ra của cổng.",
                 line=condition.sourceline,
+                rule="condition-ignored",
             )
-
-    @staticmethod
-    def _condition(flow: etree._Element) -> etree._Element | None:
-        condition = flow.find(bpmn_tag("conditionExpression"))
-        return condition if condition is not None and _raw(condition).strip() else None
 
     def _gateway(self, gateway: etree._Element, outs: list[etree._Element]) -> None:
         default = gateway.get("default")
@@ -163,97 +163,18 @@ class FlowChecker:
                 gateway,
                 f'Luồng mặc định "{default}" của cổng {label(gateway)} không phải luồng ra của '
                 "cổng: chọn lại luồng mặc định.",
+                rule="gateway-default-invalid",
             )
         if len(outs) < 2:
             return
         for flow in outs:
-            if self._condition(flow) is None and flow.get("id") != default:
+            if condition_text(flow) is None and flow.get("id") != default:
                 self._report(
                     flow,
                     f"Luồng {label(flow)} ra từ cổng {label(gateway)} không có điều kiện và "
                     'không phải luồng mặc định: thêm điều kiện (ví dụ outcome == "approve") '
                     "hoặc chọn luồng này làm luồng mặc định của cổng.",
-                )
-
-    # ------------------------------------------------------------------ outcomes
-
-    def _upstream_steps(
-        self,
-        gateway: etree._Element,
-        nodes: Mapping[str, etree._Element],
-        incoming: Mapping[str, list[etree._Element]],
-    ) -> list[str]:
-        """User tasks whose completion leads to ``gateway``, directly or through gateways."""
-        found: list[str] = []
-        seen = {gateway.get("id") or ""}
-        stack = [gateway.get("id") or ""]
-        while stack:
-            for flow in incoming.get(stack.pop(), []):
-                source_id = flow.get("sourceRef") or ""
-                source = nodes.get(source_id)
-                if source is None or source_id in seen:
-                    continue
-                seen.add(source_id)
-                name = local_name(source) or ""
-                if name in HUMAN_TASK_TAGS:
-                    found.append(source_id)
-                elif name.endswith("Gateway"):
-                    stack.append(source_id)
-        return found
-
-    def _outcomes(
-        self,
-        gateway: etree._Element,
-        outs: list[etree._Element],
-        nodes: Mapping[str, etree._Element],
-        incoming: Mapping[str, list[etree._Element]],
-    ) -> None:
-        sources = self._upstream_steps(gateway, nodes, incoming)
-        if not sources:
-            return
-        deciders = [self.steps[s] for s in sources if s in self.steps and self.steps[s].outcomes]
-        keys = list(dict.fromkeys(k for step in deciders for k in step.outcome_keys))
-        names = ", ".join(label(nodes[s]) for s in sources)
-        exprs: list[ast.expr | None] = []
-        for flow in outs:
-            condition = self._condition(flow)
-            if condition is None or (flow.get("id") or "") not in self._valid_conditions:
-                exprs.append(None)
-                continue
-            expr = parse_condition(_raw(condition))
-            exprs.append(expr)
-            compared = compared_keys(expr) if expr is not None else []
-            if compared and not deciders:
-                self._report(
-                    flow,
-                    f"Điều kiện của luồng {label(flow)} so sánh outcome nhưng bước trước "
-                    f"({names}) không khai báo kết quả (outcomes): thêm thuộc tính outcomes cho "
-                    "bước.",
-                    line=condition.sourceline,
-                )
-                continue
-            for key in dict.fromkeys(k for k in compared if k not in keys):
-                self._report(
-                    flow,
-                    f'Điều kiện của luồng {label(flow)} so sánh outcome với "{key}" nhưng bước '
-                    f"trước ({names}) không có kết quả này; các kết quả có: {', '.join(keys)}.",
-                    line=condition.sourceline,
-                )
-        if not deciders or gateway.get("default") or any(e is None for e in exprs):
-            return
-        for key in keys:
-            results = [holds(e, key) for e in exprs if e is not None]
-            if any(r is None for r in results):
-                return  # the route also depends on dossier data: nothing to prove here
-            if not any(results):
-                owners = ", ".join(
-                    label(nodes[s.element_id]) for s in deciders if key in s.outcome_keys
-                )
-                self._report(
-                    gateway,
-                    f'Cổng {label(gateway)} không có luồng ra nào cho kết quả "{key}" của bước '
-                    f'{owners}: hồ sơ sẽ bị kẹt. Thêm luồng có điều kiện outcome == "{key}" hoặc '
-                    "chọn một luồng làm luồng mặc định.",
+                    rule="gateway-flow-without-condition",
                 )
 
     # ------------------------------------------------------------------ meanings
@@ -295,7 +216,7 @@ class FlowChecker:
         holds (or depends on the dossier), else the default flow."""
         taken, default = [], None
         for flow in outs:
-            condition = self._condition(flow)
+            condition = condition_text(flow)
             if condition is None:
                 if flow.get("id") == gateway.get("default") or len(outs) == 1:
                     default = flow

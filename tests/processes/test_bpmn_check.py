@@ -971,12 +971,18 @@ def test_library_copy_of_the_uploaded_file_is_ignored() -> None:
 
 
 def test_spiffworkflow_parser_errors_become_problems() -> None:
-    # An embedded sub-process without an end event passes our checks; SpiffWorkflow refuses it.
+    # An embedded sub-process with two start events passes our checks; SpiffWorkflow refuses
+    # it (a sub-process without an end event no longer does: it has no path to an end).
     block = (
         '    <bpmn:subProcess id="Task_Remind" name="Đôn đốc">\n'
         "      <bpmn:incoming>Flow_Late</bpmn:incoming>\n"
         "      <bpmn:outgoing>Flow_Reminded</bpmn:outgoing>\n"
         '      <bpmn:startEvent id="Start_Inner"/>\n'
+        '      <bpmn:startEvent id="Start_Inner2"/>\n'
+        '      <bpmn:endEvent id="End_Inner"/>\n'
+        '      <bpmn:sequenceFlow id="Flow_Inner" sourceRef="Start_Inner" targetRef="End_Inner"/>\n'
+        '      <bpmn:sequenceFlow id="Flow_Inner2" sourceRef="Start_Inner2" '
+        'targetRef="End_Inner"/>\n'
         "    </bpmn:subProcess>"
     )
     text = variant((REMIND_BLOCK, block))

@@ -25,6 +25,7 @@ from motcua.processes.checks.document import BPMN_NS, Document, bpmn_tag, label
 from motcua.processes.checks.flows import FlowChecker
 from motcua.processes.checks.forms import schema_problems
 from motcua.processes.checks.problems import Problem, errors, with_rule
+from motcua.processes.checks.shape import check_graph
 from motcua.processes.checks.structure import (
     Library,
     check_ids,
@@ -164,6 +165,7 @@ def _check(
 
     for process_doc, process in checked:
         problems.extend(with_rule(check_supported(process_doc, process), "unsupported"))
+        problems.extend(check_graph(process_doc, process))
 
     if errors(problems) or result.process_id is None:
         return

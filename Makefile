@@ -19,7 +19,31 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP) ## create .venv and install the package with its test tools
 
-run: install ## install, load the demo province into SQLite and serve it on http://127.0.0.1:8000, with the worker
+# The modeler's bundle (web/src -> web/static/build/, git-ignored), built with esbuild from the
+# exact versions of web/package-lock.json; nothing is fetched by the browser at run time.
+WEB := web
+WEB_BUILD := $(WEB)/static/build
+WEB_MODULES := $(WEB)/node_modules/.package-lock.json
+WEB_STAMP := $(WEB_BUILD)/.built
+WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null)
+ESBUILD := $(WEB)/node_modules/.bin/esbuild
+
+$(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@# esbuild's binary comes in an optional per-platform package: fail here, not mid-build.
+	@$(ESBUILD) --version >/dev/null || { echo "esbuild binary missing after npm ci" >&2; exit 1; }
+	touch $@
+
+$(WEB_STAMP): $(WEB_MODULES) $(WEB_SOURCES)
+	rm -rf $(WEB_BUILD)
+	$(ESBUILD) $(WEB)/src/modeler.js --bundle --minify --format=esm --target=es2020 \
+	  --loader:.eot=file --loader:.svg=file --loader:.woff=file --loader:.woff2=file \
+	  --loader:.ttf=file --asset-names=[name]-[hash] --outdir=$(WEB_BUILD) --log-level=warning
+	touch $@
+
+web: $(WEB_STAMP) ## build the modeler's bundle when its sources or packages changed
+
+run: install web ## install, load the demo province into SQLite and serve it on http://127.0.0.1:8000, with the worker
 	bash .ci/system-packages runtime
 	MOTCUA_DEV=1 $(BIN)/motcua db upgrade
 	MOTCUA_DEV=1 $(BIN)/motcua demo
@@ -33,7 +57,7 @@ run: install ## install, load the demo province into SQLite and serve it on http
 system-packages: ## Debian packages for browser tests and PDFs (chromium, pango, fonts)
 	bash .ci/system-packages
 
-test: install system-packages ## install, lint, and run the whole suite (SQLite, and PostgreSQL when reachable)
+test: install system-packages web ## install, lint, and run the whole suite (SQLite, and PostgreSQL when reachable)
 	$(BIN)/ruff check platform tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
@@ -42,10 +66,10 @@ lint: install ## ruff and mypy
 	$(BIN)/ruff check platform tests bench
 	$(BIN)/mypy
 
-bench: install ## benchmarks: raw SpiffWorkflow vs our HTTP API, worklist at scale
+bench: install web ## benchmarks: raw SpiffWorkflow vs our HTTP API, worklist at scale
 	$(BIN)/python bench/run.py
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB_BUILD)
 
-.PHONY: help install system-packages run test lint bench clean
+.PHONY: help install web system-packages run test lint bench clean

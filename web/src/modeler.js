@@ -1,0 +1,156 @@
+// The modeler page: bpmn-js with our dialect, panel, restrictions and texts; the draft is
+// saved on every change, checked by the server, and published from here.
+import BpmnModeler from 'bpmn-js/lib/Modeler';
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
+import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
+import './modeler.css';
+
+import descriptor from './descriptor.js';
+import MotcuaPanelModule from './panel/index.js';
+import RestrictModule from './restrict.js';
+import TranslateModule from './translate.js';
+import Problems from './problems.js';
+import { Api, Autosave, Backup } from './save.js';
+import { exportBpmn, exportPng, exportSvg, readFile } from './files.js';
+import { publish } from './publish.js';
+
+function island(id) {
+  return JSON.parse(document.getElementById(id).textContent);
+}
+
+function $(selector) {
+  return document.querySelector(selector);
+}
+
+function notice(kind, text, actions = []) {
+  const box = $('#modeler-notice');
+  box.className = `notice ${kind}`;
+  box.hidden = false;
+  const p = document.createElement('p');
+  p.textContent = text;
+  box.replaceChildren(p);
+  for (const [label, handler] of actions) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = label;
+    button.addEventListener('click', handler);
+    box.append(button);
+  }
+}
+
+function clearNotice() {
+  const box = $('#modeler-notice');
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+async function start() {
+  const config = island('modeler-config');
+  const draft = island('modeler-draft');
+  config.forms = draft.forms || {};
+  const modeler = new BpmnModeler({
+    container: '#modeler-canvas',
+    propertiesPanel: { parent: '#modeler-panel' },
+    additionalModules: [
+      BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, MotcuaPanelModule,
+      RestrictModule, TranslateModule, { motcuaConfig: ['value', config] }
+    ],
+    moddleExtensions: { spiffworkflow: descriptor }
+  });
+  window.motcuaModeler = modeler;
+
+  const problems = new Problems(modeler, $('#problems-list'), $('#problems-summary'));
+  const api = new Api(config.api, config.csrf);
+  const backup = new Backup(draft.id);
+  const status = $('#save-status');
+  const autosave = new Autosave({
+    modeler, api, backup, revision: draft.revision,
+    onSaved: (_revision, list) => problems.show(list),
+    onStatus: (state, text) => {
+      status.textContent = text;
+      status.dataset.state = state;
+      document.body.dataset.saveState = state;
+    },
+    onConflict: (latest) => notice('error',
+      `Bản nháp vừa được người khác lưu${latest ? ` (bản ${latest})` : ''} sau bản ${autosave.revision} ` +
+      'bạn đang sửa. Thay đổi của bạn chưa được lưu lên máy chủ và không ghi đè lên bản của họ; ' +
+      'bản của bạn vẫn được giữ trong trình duyệt này.',
+      [['Tải lại bản mới nhất', () => { backup.clear(); autosave.dirty = false; location.reload(); }],
+        ['Tải bản của tôi về máy (.bpmn)', () => exportBpmn(modeler, `${config.file_base}-cua-toi`)]]),
+    onRefused: (details) => problems.show(details.map((d) => ({
+      element_id: d.element_id, line: d.line, rule: 'xml', severity: 'error', message: d.message
+    })))
+  });
+
+  await open(modeler, draft.bpmn);
+  problems.show(draft.problems || []);
+  offerBackup(modeler, backup, draft, autosave);
+  wireToolbar(modeler, config, autosave, problems, api);
+  document.body.dataset.modelerReady = 'true';
+}
+
+async function open(modeler, xml) {
+  const { warnings } = await modeler.importXML(xml);
+  modeler.get('canvas').zoom('fit-viewport');
+  if (warnings && warnings.length) {
+    notice('warning', `Sơ đồ mở được nhưng có ${warnings.length} phần không đọc được: ${warnings[0].message}`);
+  }
+}
+
+function offerBackup(modeler, backup, draft, autosave) {
+  const saved = backup.read();
+  if (!saved || !saved.xml || saved.xml === draft.bpmn) return;
+  const when = new Date(saved.at).toLocaleString('vi-VN');
+  const older = saved.revision < draft.revision;
+  notice('warning',
+    `Trình duyệt còn giữ thay đổi chưa lưu của bản nháp này (lúc ${when}, sửa từ bản ${saved.revision}). ` +
+    (older ? `Máy chủ đã có bản ${draft.revision} mới hơn: khôi phục sẽ thay bản đó bằng bản trong trình duyệt.`
+      : 'Khôi phục để tiếp tục sửa?'),
+    [['Khôi phục', async () => { await open(modeler, saved.xml); clearNotice(); autosave.changed(); }],
+      ['Bỏ bản trong trình duyệt', () => { backup.clear(); clearNotice(); }]]);
+}
+
+function wireToolbar(modeler, config, autosave, problems, api) {
+  const on = (id, handler) => $(id).addEventListener('click', handler);
+  const stack = modeler.get('commandStack');
+  on('#tool-undo', () => stack.undo());
+  on('#tool-redo', () => stack.redo());
+  modeler.on('commandStack.changed', () => {
+    $('#tool-undo').disabled = !stack.canUndo();
+    $('#tool-redo').disabled = !stack.canRedo();
+  });
+  on('#tool-fit', () => modeler.get('canvas').zoom('fit-viewport'));
+  on('#tool-export-bpmn', () => exportBpmn(modeler, config.file_base));
+  on('#tool-export-svg', () => exportSvg(modeler, config.file_base));
+  on('#tool-export-png', () => exportPng(modeler, config.file_base));
+  const picker = $('#tool-import-file');
+  on('#tool-import', () => picker.click());
+  picker.addEventListener('change', async () => {
+    const file = picker.files[0];
+    picker.value = '';
+    if (!file) return;
+    try {
+      await open(modeler, await readFile(file));
+      autosave.changed();
+    } catch (error) {
+      notice('error', `Không mở được tệp ${file.name}: ${error.message}`);
+    }
+  });
+  on('#tool-check', async () => {
+    if (!(await autosave.flush())) return;
+    const answer = await api.send('POST', config.api.check);
+    if (answer.ok) problems.show(answer.data.problems || []);
+  });
+  $('#publish-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    publish({ config, autosave, problems, api, notice });
+  });
+}
+
+start().catch((error) => {
+  notice('error', `Không mở được trình thiết kế: ${error.message}`);
+  document.body.dataset.modelerReady = 'failed';
+});

@@ -1,0 +1,110 @@
+// A gateway's outgoing flow gets its condition by choosing "when the outcome of <step> is
+// <label>", which writes `outcome == "<key>"`. An expert may still type an expression; the
+// server checks it like any other.
+import { Group, SelectEntry, TextFieldEntry, isSelectEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
+import { useService } from 'bpmn-js-properties-panel';
+import { conditionOutcome, getProperty, outcomeCondition, parseOutcomes } from '../dialect.js';
+import { html } from './common.js';
+
+const STEP_TYPES = ['bpmn:UserTask', 'bpmn:ManualTask'];
+const CONDITIONAL_GATEWAYS = ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway'];
+
+function isAny(bo, types) {
+  return types.some((t) => bo.$instanceOf(t));
+}
+
+/** The steps whose outcome a gateway decides on: reached backwards through gateways only. */
+export function stepsBefore(gateway) {
+  const found = [];
+  const seen = new Set();
+  const walk = (node) => {
+    for (const flow of node.get('incoming') || []) {
+      const source = flow.sourceRef;
+      if (!source || seen.has(source.id)) continue;
+      seen.add(source.id);
+      if (isAny(source, STEP_TYPES)) found.push(source);
+      else if (source.$instanceOf('bpmn:Gateway')) walk(source);
+    }
+  };
+  walk(gateway);
+  return found;
+}
+
+export function isGatewayFlow(bo) {
+  return bo.$instanceOf('bpmn:SequenceFlow') && bo.sourceRef && isAny(bo.sourceRef, CONDITIONAL_GATEWAYS);
+}
+
+function choices(bo) {
+  const options = [];
+  for (const step of stepsBefore(bo.sourceRef)) {
+    for (const o of parseOutcomes(getProperty(step, 'outcomes'))) {
+      options.push({ value: `${step.id}|${o.key}`, key: o.key,
+        label: `khi kết quả của "${step.name || step.id}" là "${o.label || o.key}"` });
+    }
+  }
+  return options;
+}
+
+function body(bo) {
+  return (bo.conditionExpression && bo.conditionExpression.body) || '';
+}
+
+function writeCondition(injector, element, text) {
+  const modeling = injector.get('modeling');
+  const moddle = injector.get('moddle');
+  const value = (text || '').trim();
+  modeling.updateProperties(element, {
+    conditionExpression: value ? moddle.create('bpmn:FormalExpression', { body: value }) : undefined
+  });
+}
+
+function ConditionChoice(props) {
+  const { element, id } = props;
+  const injector = useService('injector');
+  const bo = element.businessObject;
+  const options = choices(bo);
+  const getValue = () => {
+    const text = body(bo);
+    if (!text) return '';
+    const key = conditionOutcome(text);
+    const match = key && options.find((o) => o.key === key);
+    return match ? match.value : '__expert__';
+  };
+  const getOptions = () => {
+    const list = [{ value: '', label: '— không điều kiện —' }, ...options];
+    if (getValue() === '__expert__') list.push({ value: '__expert__', label: 'biểu thức tự nhập (xem bên dưới)' });
+    return list;
+  };
+  const setValue = (value) => {
+    if (value === '__expert__') return;
+    const chosen = options.find((o) => o.value === value);
+    writeCondition(injector, element, chosen ? outcomeCondition(chosen.key) : '');
+  };
+  const description = options.length ? undefined
+    : 'Bước trước cổng chưa có kết quả (nút) nào: thêm kết quả cho bước đó trước.';
+  return html`<${SelectEntry} id=${id} element=${element} label="Đi theo luồng này"
+    description=${description} getValue=${getValue} setValue=${setValue} getOptions=${getOptions} />`;
+}
+
+function ConditionText(props) {
+  const { element, id } = props;
+  const injector = useService('injector');
+  const debounce = useService('debounceInput');
+  return html`<${TextFieldEntry} id=${id} element=${element} debounce=${debounce}
+    label="Biểu thức điều kiện (dành cho người thành thạo)"
+    description=${'Được máy chủ kiểm tra; ví dụ: outcome == "dong_y" and le_phi > 0.'}
+    getValue=${() => body(element.businessObject)}
+    setValue=${(value) => writeCondition(injector, element, value)} />`;
+}
+
+export function flowGroup(element) {
+  return {
+    id: 'motcua-flow',
+    label: 'Điều kiện rẽ nhánh',
+    component: Group,
+    entries: [
+      { id: 'motcua-condition', element, component: ConditionChoice, isEdited: isSelectEntryEdited },
+      { id: 'motcua-condition-expression', element, component: ConditionText, isEdited: isTextFieldEntryEdited }
+    ]
+  };
+}

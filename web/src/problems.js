@@ -1,0 +1,133 @@
+// The server's problems drawn where they belong: a marker and a badge (hover text) on each
+// element, a list below the diagram, and the message beside the panel field to fix. A click
+// on a listed problem selects its element and focuses that field.
+import { entryId } from './panel/common.js';
+
+const FIELDS = ['role', 'unit', 'form', 'allotted', 'outcomes', 'assignee_field', 'reason_field',
+  'missing_field', 'document', 'row'];
+const OVERLAY = 'motcua-problem';
+const MARKERS = ['motcua-error', 'motcua-warning'];
+
+/** Best effort: the panel entry a problem is about, from its rule or the property it names. */
+export function entryFor(problem, element) {
+  const rule = problem.rule || '';
+  const named = /^dialect\.(\w+)$/.exec(rule);
+  let field = named && FIELDS.includes(named[1]) ? named[1] : null;
+  if (!field && rule.startsWith('meaning')) field = 'outcomes';
+  if (!field) field = FIELDS.find((f) => new RegExp(`(^|[^a-z_])${f}([^a-z_]|$)`).test(problem.message || ''));
+  const bo = element && element.businessObject;
+  if (field === 'outcomes') return 'motcua-outcome-0-label';
+  if (field) return entryId(field);
+  if (!bo) return null;
+  if (bo.$instanceOf('bpmn:Lane')) return entryId('role');
+  if (bo.$instanceOf('bpmn:SequenceFlow')) return 'motcua-condition';
+  if ((bo.eventDefinitions || []).some((d) => d.$instanceOf('bpmn:TimerEventDefinition'))) return 'motcua-timer';
+  return 'name';
+}
+
+export default class Problems {
+  constructor(modeler, list, summary) {
+    this._modeler = modeler;
+    this._list = list;
+    this._summary = summary;
+    this._problems = [];
+    this._marked = [];
+    modeler.on('selection.changed', () => this._panelErrors());
+    // An element re-drawn after an edit keeps its marker: markers live on the canvas.
+  }
+
+  get problems() {
+    return this._problems;
+  }
+
+  show(problems) {
+    this._problems = problems || [];
+    this._draw();
+    this._render();
+    this._panelErrors();
+  }
+
+  _element(problem) {
+    return problem.element_id ? this._modeler.get('elementRegistry').get(problem.element_id) : null;
+  }
+
+  _draw() {
+    const canvas = this._modeler.get('canvas');
+    const overlays = this._modeler.get('overlays');
+    overlays.remove({ type: OVERLAY });
+    for (const id of this._marked) MARKERS.forEach((m) => canvas.removeMarker(id, m));
+    this._marked = [];
+    const byElement = new Map();
+    for (const p of this._problems) {
+      const element = this._element(p);
+      if (!element) continue;
+      const list = byElement.get(element) || [];
+      list.push(p);
+      byElement.set(element, list);
+    }
+    for (const [element, list] of byElement) {
+      const error = list.some((p) => p.severity !== 'warning');
+      canvas.addMarker(element, error ? 'motcua-error' : 'motcua-warning');
+      this._marked.push(element.id);
+      const badge = document.createElement('span');
+      badge.className = `motcua-badge ${error ? 'error' : 'warning'}`;
+      badge.textContent = String(list.length);
+      badge.title = list.map((p) => p.message).join('\n');
+      badge.setAttribute('data-element-id', element.id);
+      badge.addEventListener('click', () => this.focus(list[0]));
+      const position = element.waypoints ? { top: -12, left: -12 } : { top: -12, right: 12 };
+      overlays.add(element, OVERLAY, { position, html: badge });
+    }
+  }
+
+  _render() {
+    const errors = this._problems.filter((p) => p.severity !== 'warning').length;
+    const warnings = this._problems.length - errors;
+    this._summary.textContent = this._problems.length
+      ? `${errors} lỗi, ${warnings} cảnh báo` : 'Không có lỗi hay cảnh báo nào.';
+    this._summary.className = errors ? 'has-errors' : warnings ? 'has-warnings' : 'clean';
+    this._list.replaceChildren(...this._problems.map((p) => {
+      const item = document.createElement('li');
+      item.className = p.severity === 'warning' ? 'warning' : 'error';
+      const button = document.createElement('button');
+      button.type = 'button';
+      const element = this._element(p);
+      const where = element ? (element.businessObject.name || element.id) : 'Toàn quy trình';
+      const kind = document.createElement('strong');
+      kind.textContent = `${p.severity === 'warning' ? 'Cảnh báo' : 'Lỗi'} — ${where}`;
+      const text = document.createElement('span');
+      text.textContent = p.message;
+      button.append(kind, text);
+      if (p.element_id) button.setAttribute('data-element-id', p.element_id);
+      button.addEventListener('click', () => this.focus(p));
+      item.append(button);
+      return item;
+    }));
+  }
+
+  /** Select the problem's element and focus the field that fixes it. */
+  focus(problem) {
+    const element = this._element(problem);
+    if (!element) return;
+    this._modeler.get('selection').select(element);
+    this._modeler.get('canvas').scrollToElement(element, { top: 80, bottom: 80, left: 120, right: 120 });
+    const id = entryFor(problem, element);
+    // The panel re-renders for the new selection first; its entries listen in an effect.
+    setTimeout(() => {
+      if (id) this._modeler.get('eventBus').fire('propertiesPanel.showEntry', { id, focus: true });
+    }, 50);
+  }
+
+  _panelErrors() {
+    const selected = this._modeler.get('selection').get();
+    const errors = {};
+    if (selected.length === 1) {
+      for (const p of this._problems) {
+        if (p.element_id !== selected[0].id || p.severity === 'warning') continue;
+        const id = entryFor(p, selected[0]);
+        if (id && !errors[id]) errors[id] = p.message;
+      }
+    }
+    this._modeler.get('eventBus').fire('propertiesPanel.setErrors', { errors });
+  }
+}

@@ -44,9 +44,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_models()
     from motcua.api import register_api
     from motcua.cli import register_cli
+    from motcua.design import register_design
     from motcua.web import register_web
 
-    register_api(app)
+    register_api(app, extra=register_design(app))
     register_web(app)
     from motcua.documents import register_documents
     register_documents(app)
@@ -69,6 +70,7 @@ def _register_models() -> None:
     # Import every model module so metadata (and Alembic) sees all tables.
     import motcua.calendar.models
     import motcua.catalog.models
+    import motcua.design.models
     import motcua.dossiers.models
     import motcua.history.models
     import motcua.org.models

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask_smorest import Blueprint
 
 from motcua.api.errors import MotcuaApi
 from motcua.errors import Unauthorized
@@ -14,7 +15,9 @@ PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = frozenset({"org.token", "lookup.lookup", "api-docs.openapi_json"})
 
 
-def register_api(app: Flask) -> None:
+def register_api(app: Flask, extra: tuple[Blueprint, ...] = ()) -> None:
+    """Mount every domain's API blueprint; ``extra`` brings the top floor's (design, audit),
+    which no domain imports."""
     from motcua.calendar.views import blp as calendar_blp
     from motcua.catalog.views import blp as catalog_blp
     from motcua.dossiers.views import blp as dossiers_blp
@@ -28,7 +31,7 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer"}
     )
     for blp in (org_blp, calendar_blp, catalog_blp, processes_blp, dossiers_blp, lookup_blp,
-                tasks_blp):
+                tasks_blp, *extra):
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix=PREFIX)
     app.before_request(_load_api_user)

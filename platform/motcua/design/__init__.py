@@ -1,1 +1,15 @@
 """The designers' capability: drafts, the modeler, checks, generation and publishing."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Blueprint
+
+
+def register_design(app: Flask) -> tuple[Blueprint, ...]:
+    """Mount the designer's pages; answer its API blueprint for the API to mount."""
+    from motcua.design.pages import bp
+    from motcua.design.views import blp
+
+    app.register_blueprint(bp)
+    return (blp,)

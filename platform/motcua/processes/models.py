@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from motcua.catalog.models import Procedure
-from motcua.db import JSONType, UTCDateTime, db
+from motcua.db import JSONType, UTCDateTime, db, enum_type
+from motcua.org.models import User
+
+
+class VersionStatus(StrEnum):
+    # Checked and stored, not yet published (the integration path's upload).
+    DRAFT = "draft"
+    # Immutable; new dossiers start on it from its effective date.
+    PUBLISHED = "published"
+    # Takes no new dossiers; the dossiers started on it run to the end on it.
+    RETIRED = "retired"
 
 
 class ProcessVersion(db.Model):  # type: ignore[name-defined]
@@ -19,8 +30,8 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    # "draft" or "published"
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[VersionStatus] = mapped_column(enum_type(VersionStatus, "status", 16),
+                                                  default=VersionStatus.DRAFT)
     effective: Mapped[date | None] = mapped_column(Date)
     filename: Mapped[str] = mapped_column(String(255))
     # Large and only read on a cache miss or for download: loaded on access.
@@ -41,8 +52,11 @@ class ProcessVersion(db.Model):  # type: ignore[name-defined]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     procedure: Mapped[Procedure] = relationship()
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     forms: Mapped[list[Form]] = relationship(
         back_populates="process_version", cascade="all, delete-orphan"
     )

@@ -25,7 +25,7 @@ from motcua.processes.checks import CheckResult, Problem, StepConfig, check_proc
 from motcua.processes.checks.forms import forms_from_files as read_forms
 from motcua.processes.checks.problems import errors, with_rule
 from motcua.processes.meanings import Meaning
-from motcua.processes.models import Form, ProcessVersion
+from motcua.processes.models import Form, ProcessVersion, VersionStatus
 
 
 @dataclass
@@ -44,40 +44,53 @@ def agency_exists(code: str) -> bool:
 
 
 def check(bpmn: bytes, filename: str, forms: Mapping[str, Mapping[str, Any]],
-          library: Sequence[tuple[str, bytes]] = ()) -> CheckResult:
+          library: Sequence[tuple[str, bytes]] = (),
+          procedure: Procedure | None = None) -> CheckResult:
+    """Every check of an upload; ``procedure`` (the one it is for) adds the legal ones."""
     return check_process(bpmn, filename, forms, library=library, agency_exists=agency_exists)
 
 
 def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence[FormFile],
            user: User | None, library: Sequence[tuple[str, bytes]] = ()) -> ProcessVersion:
     """Check and store a draft version; nothing is stored if there is any problem."""
+    forms, problems = forms_from_files(form_files)
+    return store_version(procedure_code, bpmn, filename, forms, user, library,
+                         with_rule(problems, "form"))
+
+
+def store_version(procedure_code: str, bpmn: bytes, filename: str,
+                  forms: Mapping[str, Mapping[str, Any]], user: User | None,
+                  library: Sequence[tuple[str, bytes]] = (),
+                  problems: Sequence[Problem] = ()) -> ProcessVersion:
+    """Check ``bpmn`` with ``forms`` (key -> {"schema", "ui"?}) and store it as an unpublished
+    version; refused with every error (and nothing stored) if there is one. ``problems`` are
+    found earlier (reading the form files) and count as the check's own."""
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == procedure_code))
     if procedure is None:
         raise Invalid(f"Không có thủ tục {procedure_code}",
                       [{"field": "procedure", "message": "Thủ tục không tồn tại"}])
-    forms, problems = forms_from_files(form_files)
-    result = check(bpmn, filename, forms, library)
-    problems = with_rule(problems, "form") + result.problems
-    if errors(problems) or result.spec is None:
-        found = errors(problems)
-        raise Invalid(f"Quy trình có {len(found)} lỗi, chưa được lưu",
-                      [p.as_dict() for p in found])
+    result = check(bpmn, filename, forms, library, procedure)
+    found = [*problems, *result.problems]
+    if errors(found) or result.spec is None:
+        raise Invalid(f"Quy trình có {len(errors(found))} lỗi, chưa được lưu",
+                      [p.as_dict() for p in errors(found)])
     bundle = adopt_timers(SpecBundle(result.spec, result.subprocess_specs))
     latest = db.session.scalar(
         select(func.max(ProcessVersion.version)).where(ProcessVersion.procedure_id == procedure.id))
     used = {s.form for s in result.steps.values()} | {result.start_form}
     version = ProcessVersion(
-        procedure_id=procedure.id, version=(latest or 0) + 1, status="draft", filename=filename,
+        procedure_id=procedure.id, version=(latest or 0) + 1, status=VersionStatus.DRAFT,
+        filename=filename,
         bpmn_xml=bpmn.decode("utf-8-sig", errors="replace"),
         library=[{"filename": n, "xml": x.decode("utf-8-sig", errors="replace")}
                  for n, x in library],
         bpmn_sha256=hashlib.sha256(bpmn).hexdigest(), process_id=result.process_id,
         process_name=result.process_name, spec=dump_spec(bundle),
         steps={k: s.as_dict() for k, s in result.steps.items()}, timers=result.timers,
-        start_form=result.start_form, problems=[p.as_dict() for p in problems],
+        start_form=result.start_form, problems=[p.as_dict() for p in found],
         created_at=utcnow(),
         created_by_id=user.id if user else None,
-        forms=[Form(key=k, schema=f["schema"], ui=f.get("ui"))
+        forms=[Form(key=k, schema=dict(f["schema"]), ui=f.get("ui"))
                for k, f in sorted(forms.items()) if k in used],
     )
     db.session.add(version)
@@ -93,14 +106,32 @@ def get_version(version_id: int) -> ProcessVersion:
 
 
 def publish(version: ProcessVersion, effective: date | None, user: User | None) -> ProcessVersion:
-    if version.status == "published":
+    if version.status != VersionStatus.DRAFT:
         raise Conflict(f"Phiên bản {version.version} đã được công bố và không thể thay đổi")
-    version.status = "published"
+    version.status = VersionStatus.PUBLISHED
     version.effective = effective or clock_now().astimezone(TZ).date()
     version.published_at = utcnow()
     version.published_by_id = user.id if user else None
     db.session.flush()
     return version
+
+
+def retire(version: ProcessVersion, user: User | None) -> ProcessVersion:
+    """Stop new dossiers starting on ``version``; those started on it run on to the end."""
+    if version.status != VersionStatus.PUBLISHED:
+        raise Conflict(f"Chỉ phiên bản đã công bố mới ngừng áp dụng được (phiên bản "
+                       f"{version.version} đang ở trạng thái {version.status})")
+    version.status = VersionStatus.RETIRED
+    version.retired_at = utcnow()
+    version.retired_by_id = user.id if user else None
+    db.session.flush()
+    return version
+
+
+def versions_of(procedure: Procedure) -> list[ProcessVersion]:
+    return list(db.session.scalars(
+        select(ProcessVersion).where(ProcessVersion.procedure_id == procedure.id)
+        .order_by(ProcessVersion.version.desc())))
 
 
 def upload_and_publish(procedure_code: str, bpmn: bytes, filename: str,
@@ -118,7 +149,8 @@ def version_in_effect(procedure: Procedure, on: date | None = None) -> ProcessVe
     version = db.session.scalar(
         select(ProcessVersion)
         .where(ProcessVersion.procedure_id == procedure.id,
-               ProcessVersion.status == "published", ProcessVersion.effective <= on)
+               ProcessVersion.status == VersionStatus.PUBLISHED,
+               ProcessVersion.effective <= on)
         .order_by(ProcessVersion.effective.desc(), ProcessVersion.version.desc())
         .limit(1))
     if version is None:

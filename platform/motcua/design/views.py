@@ -1,0 +1,169 @@
+"""The designer's API: drafts (list, create, generate, read, save, check, publish) and the
+versions of a procedure (list, BPMN file, retire). Thin: parse, call an operation, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from werkzeug.datastructures import FileStorage
+
+from motcua.design import operations
+from motcua.design.models import ProcessDraft
+from motcua.design.schemas import (
+    DraftCreateBody,
+    DraftCreatedSchema,
+    DraftPublishBody,
+    DraftQuery,
+    DraftSaveBody,
+    DraftSchema,
+    DraftSummarySchema,
+    ProblemsSchema,
+    PublishedSchema,
+    SavedSchema,
+    VersionRowSchema,
+)
+from motcua.errors import Invalid, field_error
+from motcua.org.auth import current_user
+from motcua.processes import operations as processes
+from motcua.processes.models import ProcessVersion
+
+blp = Blueprint("design", __name__, description="Thiết kế quy trình (bản nháp, công bố)")
+
+MAX_FILE = 5 * 1024 * 1024
+
+
+def read_upload(upload: Any, field: str) -> tuple[str, bytes]:
+    if not isinstance(upload, FileStorage):
+        raise field_error(field, "Phải là tệp tải lên")
+    content = upload.read(MAX_FILE + 1)
+    if len(content) > MAX_FILE:
+        raise field_error(field, "Tệp quá lớn (tối đa 5 MB)")
+    return upload.filename or field, content
+
+
+@blp.route("/drafts")
+@blp.arguments(DraftQuery, location="query")
+@blp.response(200, DraftSummarySchema(many=True))
+def list_drafts(query: dict[str, Any]) -> list[ProcessDraft]:
+    procedure = operations.procedure_for(current_user(), query["procedure"])
+    return operations.drafts_of(procedure)
+
+
+@blp.route("/drafts", methods=["POST"])
+@blp.response(201, DraftCreatedSchema)
+def create_draft() -> ProcessDraft:
+    """JSON `{procedure, bpmn?, forms?}` or `{procedure, from_version}`, or multipart as
+    `POST /processes` (`procedure`, `bpmn` file, `forms` files)."""
+    user = current_user()
+    operations.require_designer_role(user)
+    if request.mimetype == "multipart/form-data":
+        return _create_from_files(user)
+    body = DraftCreateBody().load(request.get_json(silent=True) or {})
+    procedure = operations.procedure_for(user, body["procedure"])
+    if "from_version" in body:
+        return operations.copy_version(procedure, body["from_version"], user)
+    return operations.create(procedure, user, bpmn=body.get("bpmn"), forms=body.get("forms"),
+                             origin="upload" if body.get("bpmn") else "blank")
+
+
+def _create_from_files(user: Any) -> ProcessDraft:
+    code = request.form.get("procedure", "").strip()
+    if not code:
+        raise field_error("procedure", "Bắt buộc")
+    procedure = operations.procedure_for(user, code)
+    if "bpmn" not in request.files:
+        raise field_error("bpmn", "Bắt buộc")
+    filename, bpmn = read_upload(request.files["bpmn"], "bpmn")
+    form_files = [processes.FormFile(*read_upload(f, "forms"))
+                  for f in request.files.getlist("forms")]
+    forms, problems = processes.forms_from_files(form_files)
+    if problems:
+        raise Invalid("Không đọc được tệp biểu mẫu", [p.as_dict() for p in problems])
+    return operations.create(procedure, user, bpmn=bpmn, forms=forms, filename=filename,
+                             origin="upload")
+
+
+@blp.route("/drafts/generate", methods=["POST"])
+@blp.response(201, DraftCreatedSchema)
+def generate_draft() -> ProcessDraft:
+    """`{procedure}` from the imported decision's step table, or multipart `procedure` +
+    `table` (DOCX, XLSX or CSV)."""
+    user = current_user()
+    operations.require_designer_role(user)
+    if request.mimetype == "multipart/form-data":
+        code = request.form.get("procedure", "").strip()
+        table = request.files.get("table")
+    else:
+        code = DraftQuery().load(request.get_json(silent=True) or {}).get("procedure", "")
+        table = None
+    if not code:
+        raise field_error("procedure", "Bắt buộc")
+    procedure = operations.procedure_for(user, code)
+    upload = read_upload(table, "table") if table is not None else None
+    from motcua.design.generate import generate_draft as generated
+
+    return generated(procedure, user, upload)
+
+
+@blp.route("/drafts/<int:draft_id>")
+@blp.response(200, DraftSchema)
+def show_draft(draft_id: int) -> ProcessDraft:
+    return operations.get_draft_for(current_user(), draft_id)
+
+
+@blp.route("/drafts/<int:draft_id>", methods=["PUT"])
+@blp.arguments(DraftSaveBody)
+@blp.response(200, SavedSchema)
+def save_draft(body: dict[str, Any], draft_id: int) -> ProcessDraft:
+    user = current_user()
+    draft = operations.get_draft_for(user, draft_id)
+    return operations.save(draft, body["revision"], user, bpmn=body.get("bpmn"),
+                           forms=body.get("forms"))
+
+
+@blp.route("/drafts/<int:draft_id>/check", methods=["POST"])
+@blp.response(200, ProblemsSchema)
+def check_draft(draft_id: int) -> dict[str, Any]:
+    draft = operations.get_draft_for(current_user(), draft_id)
+    return {"problems": [p.as_dict() for p in operations.check(draft)]}
+
+
+@blp.route("/drafts/<int:draft_id>/publish", methods=["POST"])
+@blp.arguments(DraftPublishBody)
+@blp.response(201, PublishedSchema)
+def publish_draft(body: dict[str, Any], draft_id: int) -> ProcessVersion:
+    user = current_user()
+    draft = operations.get_draft_for(user, draft_id)
+    return operations.publish(draft, body.get("effective"), user)
+
+
+@blp.route("/processes", methods=["GET"])
+@blp.arguments(DraftQuery, location="query")
+@blp.response(200, VersionRowSchema(many=True))
+def list_versions(query: dict[str, Any]) -> list[operations.VersionRow]:
+    procedure = operations.procedure_for(current_user(), query["procedure"])
+    return operations.versions(procedure)
+
+
+@blp.route("/processes/<int:version_id>/bpmn")
+def version_bpmn(version_id: int) -> Response:
+    version = operations.version_for(current_user(), version_id)
+    name = version.filename.rsplit("/", 1)[-1] or f"{version.procedure.code}.bpmn"
+    return Response(version.bpmn_xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{_ascii(name)}"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                   for c in name)
+
+
+@blp.route("/processes/<int:version_id>/retire", methods=["POST"])
+@blp.response(200, VersionRowSchema)
+def retire_version(version_id: int) -> operations.VersionRow:
+    user = current_user()
+    version = operations.retire(operations.version_for(user, version_id), user)
+    return next(r for r in operations.versions(version.procedure) if r.version.id == version.id)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from motcua.calendar.working_time import TZ
-from motcua.catalog.models import Procedure
+from motcua.catalog.models import Procedure, RevisionStatus
 from motcua.clock import now as clock_now
 from motcua.db import db, utcnow
 from motcua.design.blank import blank_bpmn
@@ -284,6 +284,10 @@ def publish(draft: ProcessDraft, effective: date | None, user: User) -> ProcessV
     ``effective`` (today when not given; never a day already past)."""
     if draft.is_published:
         raise Conflict("Bản nháp này đã được công bố")
+    if draft.procedure.status != RevisionStatus.ACTIVE:
+        raise Invalid(f"Thủ tục {draft.procedure.code} đã bị bãi bỏ hoặc thay thế: không công bố "
+                      "quy trình mới", [{"field": "procedure",
+                                         "message": "Thủ tục không còn hiệu lực"}])
     today = clock_now().astimezone(TZ).date()
     if effective is not None and effective < today:
         raise Invalid("Ngày hiệu lực đã qua", [{

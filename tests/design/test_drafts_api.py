@@ -214,3 +214,12 @@ def test_drafts_are_scoped_to_the_designers_agency(designer_api: Api) -> None:
     versions = designer_api.get(DESIGNER, f"/processes?procedure={PROCEDURE}").get_json()
     assert designer_api.post(other, f"/processes/{versions[0]['id']}/retire").status_code == 404
     assert designer_api.get(other, f"/processes/{versions[0]['id']}/bpmn").status_code == 404
+
+
+def test_no_process_is_published_for_an_abolished_procedure(designer_api: Api) -> None:
+    draft = designer_api.post(DESIGNER, "/drafts", json={
+        "procedure": "2.000505", "bpmn": SAMPLE_BPMN.read_text(encoding="utf-8"),
+        "forms": sample_forms()}).get_json()
+    response = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/publish", json={})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"][0]["field"] == "procedure"

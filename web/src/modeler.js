@@ -67,7 +67,7 @@ async function start() {
   const backup = new Backup(draft.id);
   const status = $('#save-status');
   const autosave = new Autosave({
-    modeler, api, backup, revision: draft.revision,
+    modeler, api, backup, revision: draft.revision, readOnly: Boolean(draft.published),
     onSaved: (_revision, list) => problems.show(list),
     onStatus: (state, text) => {
       status.textContent = text;
@@ -87,7 +87,12 @@ async function start() {
 
   await open(modeler, draft.bpmn);
   problems.show(draft.problems || []);
-  offerBackup(modeler, backup, draft, autosave);
+  if (draft.published) {
+    notice('warning', 'Bản nháp này đã được công bố thành một phiên bản, phiên bản đó không sửa được nữa. ' +
+      'Muốn thay đổi, hãy sao chép phiên bản thành bản nháp mới trong thư viện quy trình.');
+  } else {
+    offerBackup(modeler, backup, draft, autosave);
+  }
   wireToolbar(modeler, config, autosave, problems, api);
   document.body.dataset.modelerReady = 'true';
 }

@@ -69,6 +69,7 @@ export class Autosave {
    * @param {Function} o.onStatus (state, text)
    * @param {Function} o.onConflict (latestRevision)
    * @param {Function} o.onRefused (details)
+   * @param {boolean} [o.readOnly] a published draft takes no more saves
    */
   constructor(o) {
     Object.assign(this, o);
@@ -89,6 +90,10 @@ export class Autosave {
   }
 
   changed() {
+    if (this.readOnly) {
+      this.onStatus('readonly', 'Bản nháp đã công bố: thay đổi không được lưu.');
+      return;
+    }
     this.dirty = true;
     this.changeCount += 1;
     this.onStatus('dirty', 'Có thay đổi chưa lưu…');

@@ -102,6 +102,7 @@ export function flowGroup(element) {
     id: 'motcua-flow',
     label: 'Điều kiện rẽ nhánh',
     component: Group,
+    shouldOpen: true,
     entries: [
       { id: 'motcua-condition', element, component: ConditionChoice, isEdited: isSelectEntryEdited },
       { id: 'motcua-condition-expression', element, component: ConditionText, isEdited: isTextFieldEntryEdited }

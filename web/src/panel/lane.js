@@ -9,6 +9,7 @@ export function laneGroup(element, config) {
     id: 'motcua-lane',
     label: 'Người thực hiện trong làn',
     component: Group,
+    shouldOpen: true,
     entries: [
       selectEntry({
         element, name: 'role', label: 'Vai trò',

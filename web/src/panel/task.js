@@ -62,7 +62,7 @@ export function taskGroup(element, config) {
     fieldEntry(element, config, 'reason_field', 'Trường ghi lý do (từ chối, bổ sung, trả lại)', ['string']),
     fieldEntry(element, config, 'missing_field', 'Trường danh sách giấy tờ cần bổ sung', ['array'])
   ];
-  return { id: 'motcua-task', label: 'Cấu hình bước xử lý', component: Group, entries: human };
+  return { id: 'motcua-task', label: 'Cấu hình bước xử lý', component: Group, shouldOpen: true, entries: human };
 }
 
 function fieldEntry(element, config, name, label, types) {
@@ -78,6 +78,7 @@ export function startGroup(element, config) {
     id: 'motcua-start',
     label: 'Hồ sơ nộp vào',
     component: Group,
+    shouldOpen: true,
     entries: [selectEntry({
       element, name: 'form', label: 'Tờ khai (biểu mẫu điện tử)',
       options: (bo) => withCurrent(getProperty(bo, 'form'), formOptions(config), '— không có tờ khai —')

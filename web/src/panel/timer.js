@@ -36,6 +36,7 @@ export function timerGroup(element) {
     id: 'motcua-timer',
     label: 'Hẹn giờ',
     component: Group,
+    shouldOpen: true,
     entries: [{ id: 'motcua-timer', element, component: TimerChoice, isEdited: isSelectEntryEdited }]
   };
 }

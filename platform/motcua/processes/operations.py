@@ -21,7 +21,13 @@ from motcua.db import db, utcnow
 from motcua.engine.runtime import SpecBundle, adopt_timers, dump_spec, load_spec
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.org.models import Agency, User
-from motcua.processes.checks import CheckResult, Problem, StepConfig, check_process
+from motcua.processes.checks import (
+    CheckResult,
+    Problem,
+    ProcedureContext,
+    StepConfig,
+    check_process,
+)
 from motcua.processes.checks.forms import forms_from_files as read_forms
 from motcua.processes.checks.problems import errors, with_rule
 from motcua.processes.meanings import Meaning
@@ -47,7 +53,9 @@ def check(bpmn: bytes, filename: str, forms: Mapping[str, Mapping[str, Any]],
           library: Sequence[tuple[str, bytes]] = (),
           procedure: Procedure | None = None) -> CheckResult:
     """Every check of an upload; ``procedure`` (the one it is for) adds the legal ones."""
-    return check_process(bpmn, filename, forms, library=library, agency_exists=agency_exists)
+    context = ProcedureContext.from_procedure(procedure) if procedure is not None else None
+    return check_process(bpmn, filename, forms, library=library, agency_exists=agency_exists,
+                         procedure=context)
 
 
 def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence[FormFile],

@@ -24,6 +24,7 @@ from motcua.processes.checks.dialect import CallbackFailed, DialectChecker, Step
 from motcua.processes.checks.document import BPMN_NS, Document, bpmn_tag, label
 from motcua.processes.checks.flows import FlowChecker
 from motcua.processes.checks.forms import schema_problems
+from motcua.processes.checks.legal import ProcedureContext, check_legal
 from motcua.processes.checks.problems import Problem, errors, with_rule
 from motcua.processes.checks.shape import check_graph
 from motcua.processes.checks.structure import (
@@ -68,16 +69,18 @@ def check_process(
     *,
     library: Sequence[tuple[str, bytes]] = (),
     agency_exists: Callable[[str], bool] | None = None,
+    procedure: ProcedureContext | None = None,
 ) -> CheckResult:
     """Validate ``bpmn`` with its ``forms`` (key -> {"schema", "ui"}) and extract the dialect.
 
     ``library`` holds other BPMN files (name, bytes) whose processes call activities may
     reach. ``agency_exists`` confirms explicit agency codes used as units; its own errors
-    propagate, everything wrong with the upload is reported in ``problems``.
+    propagate, everything wrong with the upload is reported in ``problems``. With
+    ``procedure``, the process is also checked against its time limit and step table.
     """
     result = CheckResult([], None, None, {}, None, {})
     try:
-        _check(result, bpmn, filename, forms, library, agency_exists)
+        _check(result, bpmn, filename, forms, library, agency_exists, procedure)
     except CallbackFailed as exc:
         raise exc.error from None
     except Exception:
@@ -104,6 +107,7 @@ def _check(
     forms: Mapping[str, Mapping[str, Any]],
     library: Sequence[tuple[str, bytes]],
     agency_exists: Callable[[str], bool] | None,
+    procedure: ProcedureContext | None = None,
 ) -> None:
     problems = result.problems
     try:
@@ -166,6 +170,9 @@ def _check(
     for process_doc, process in checked:
         problems.extend(with_rule(check_supported(process_doc, process), "unsupported"))
         problems.extend(check_graph(process_doc, process))
+    if procedure is not None and chosen is not None:
+        called = {p.get("id") or "": p for _, p in calls.processes}
+        problems.extend(check_legal(doc, chosen, result.steps, procedure, called))
 
     if errors(problems) or result.process_id is None:
         return

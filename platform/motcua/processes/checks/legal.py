@@ -1,0 +1,277 @@
+"""The process against the procedure it carries out: the legal time limit and the decision's
+step table (contract: *Checks: errors and warnings*).
+
+The longest main path over the time limit is an error (the appointment printed on the receipt
+could not be kept even if every step were on time); the step table's rows missing, extra, in
+another order, with another responsible or another time are warnings: a province may have
+reasons, an auditor will ask. Tasks are matched to rows only by the ``row`` they declare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from motcua.calendar.working_time import DAY_MINUTES, HOUR_MINUTES, parse_duration
+from motcua.processes.checks.dialect import StepConfig
+from motcua.processes.checks.document import Document, label, local_name
+from motcua.processes.checks.mainpath import MainPath, main_path
+from motcua.processes.checks.problems import Problem, Severity
+
+ROLE_NAMES = {
+    "receiver": "công chức Bộ phận Một cửa",
+    "specialist": "chuyên viên",
+    "unit_head": "lãnh đạo phòng",
+    "leader": "lãnh đạo cơ quan",
+    "clerk": "văn thư",
+}
+UNIT_NAMES = {
+    "@desk": "Bộ phận Một cửa tiếp nhận",
+    "@handling": "đơn vị xử lý",
+    "@agency": "cơ quan có thẩm quyền",
+}
+
+
+def row_key(no: object) -> str:
+    """A step number as one text: ``3``, ``"3"`` and ``"03"`` are the same row."""
+    text = str(no).strip()
+    parts = text.split(".")
+    if all(p.isdigit() for p in parts):
+        return ".".join(str(int(p)) for p in parts)
+    return text
+
+
+def duration_text(minutes: int) -> str:
+    """Working time as a designer reads it: ``0,5 ngày``, ``1 ngày 4 giờ``, ``30 phút``."""
+    if minutes == 0:
+        return "0"
+    if minutes % (DAY_MINUTES // 2) == 0:
+        days = minutes / DAY_MINUTES
+        return f"{days:g}".replace(".", ",") + " ngày"
+    days, rest = divmod(minutes, DAY_MINUTES)
+    hours, mins = divmod(rest, HOUR_MINUTES)
+    parts = [f"{days} ngày" if days else "", f"{hours} giờ" if hours else "",
+             f"{mins} phút" if mins else ""]
+    return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    no: str
+    work: str
+    role: str | None
+    unit: str | None
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ProcedureContext:
+    """What the legal checks need of a procedure: its time limit (0 = not counted) and the
+    rows of its decision's step table, in the table's order."""
+
+    time_limit_minutes: int
+    rows: tuple[DecisionRow, ...] = ()
+
+    @classmethod
+    def from_procedure(cls, state: Any) -> ProcedureContext:
+        """From a Procedure, a ProcedureRevision or anything with ``time_limit_minutes`` and
+        ``steps`` as ``catalog.decisions.read_steps`` stores them."""
+        rows = []
+        for step in getattr(state, "steps", None) or []:
+            if not isinstance(step, Mapping) or step.get("no") in (None, ""):
+                continue
+            minutes = step.get("minutes")
+            if not isinstance(minutes, int):
+                try:
+                    minutes = parse_duration(str(step.get("time") or "0"))
+                except ValueError:
+                    minutes = 0
+            rows.append(DecisionRow(
+                no=row_key(step["no"]), work=str(step.get("work") or ""),
+                role=step.get("role") or None, unit=step.get("unit") or None,
+                minutes=minutes))
+        return cls(int(getattr(state, "time_limit_minutes", 0) or 0), tuple(rows))
+
+
+def _who(role: str | None, unit: str | None) -> str:
+    parts = [ROLE_NAMES.get(role or "", role or ""), UNIT_NAMES.get(unit or "", unit or "")]
+    return ", ".join(p for p in parts if p) or "(không rõ)"
+
+
+class LegalChecker:
+    def __init__(self, doc: Document, process: etree._Element,
+                 steps: Mapping[str, StepConfig], procedure: ProcedureContext,
+                 called: Mapping[str, etree._Element]) -> None:
+        self.doc = doc
+        self.process = process
+        self.steps = steps
+        self.procedure = procedure
+        self.called = called
+        self.problems: list[Problem] = []
+        self.path: MainPath = main_path(process, steps)
+        self._call_weights: dict[str, int] = {}
+
+    def _warn(self, el: etree._Element, message: str, rule: str) -> None:
+        self.problems.append(self.doc.problem(el, message, rule=rule,
+                                              severity=Severity.WARNING))
+
+    # ------------------------------------------------------------------ time limit
+
+    def _called_minutes(self, process_id: str, open_: frozenset[str]) -> int:
+        if process_id in open_ or process_id not in self.called:
+            return 0  # a recursive call is refused elsewhere; an unknown one, too
+        if process_id not in self._call_weights:
+            inner = main_path(self.called[process_id], self.steps)
+            seen = open_ | {process_id}
+            self._call_weights[process_id], _ = inner.longest(
+                lambda n: self._weight(inner, n, seen))
+        return self._call_weights[process_id]
+
+    def _weight(self, path: MainPath, ident: str, open_: frozenset[str]) -> int:
+        el = path.nodes[ident]
+        if local_name(el) == "callActivity":
+            return self._called_minutes((el.get("calledElement") or "").strip(), open_)
+        step = self.steps.get(ident)
+        return step.allotted_minutes if step is not None else 0
+
+    def time_limit(self) -> None:
+        limit = self.procedure.time_limit_minutes
+        if limit <= 0:
+            return
+        total, route = self.path.longest(lambda n: self._weight(self.path, n, frozenset()))
+        if total <= limit:
+            return
+        timed = [(n, self._weight(self.path, n, frozenset())) for n in route]
+        timed = [(n, w) for n, w in timed if w]
+        running, culprit = 0, timed[-1][0] if timed else route[-1]
+        for node, minutes in timed:
+            running += minutes
+            if running > limit:
+                culprit = node
+                break
+        shown = " → ".join(f"{label(self.path.nodes[n])} {duration_text(w)}"
+                           for n, w in timed[:8]) + (" → …" if len(timed) > 8 else "")
+        self.problems.append(self.doc.problem(
+            self.path.nodes[culprit],
+            f"Tổng thời hạn các bước trên đường đi dài nhất là {duration_text(total)} ({shown}), "
+            f"vượt thời hạn giải quyết {duration_text(limit)} của thủ tục: hồ sơ không thể trả "
+            "đúng hẹn dù mọi bước đều đúng hạn. Giảm thời hạn (allotted) của các bước cho tổng "
+            "không quá thời hạn giải quyết; từ bước này tổng đã vượt.",
+            rule="time-over-limit",
+        ))
+
+    # ------------------------------------------------------------------ step table
+
+    def rows(self) -> None:
+        rows = self.procedure.rows
+        if not rows or not any(s.row is not None for s in self.steps.values()):
+            # A process that declares no row at all has not been tied to the table yet (older
+            # files): every row would be both missing and extra, which says nothing more.
+            return
+        table = {r.no: r for r in reversed(rows)}
+        position = {no: i for i, no in enumerate(dict.fromkeys(r.no for r in rows))}
+        headings = {r.no for r in rows if any(o.no.startswith(r.no + ".") for o in rows)}
+        carriers: dict[str, list[StepConfig]] = {}
+        for step in self.steps.values():
+            if step.row is not None:
+                carriers.setdefault(row_key(step.row), []).append(step)
+        reported: set[str] = set()
+        for row in rows:
+            if row.no not in carriers and row.no not in headings and row.no not in reported:
+                reported.add(row.no)  # once, even if the table repeats the number
+                self._warn(
+                    self.process,
+                    f'Bước {row.no} của quyết định ("{row.work}") không có bước nào trong quy '
+                    f'trình thực hiện: thêm bước cho việc này, hoặc ghi row "{row.no}" cho bước '
+                    "đang làm việc này.",
+                    "decision-step-missing",
+                )
+        for ident, step in self.steps.items():
+            el = self.doc.find(ident)
+            if el is None:
+                continue
+            if step.row is None:
+                if ident in self.path.reached and self.path.human(ident):
+                    self._warn(
+                        el,
+                        f"Bước {label(el)} nằm trên đường xử lý chính nhưng không ghi bước nào "
+                        "của quyết định (row): chọn bước tương ứng trong bảng quy trình của "
+                        "quyết định; nếu quyết định không có việc này, đây là bước thừa.",
+                        "decision-step-extra",
+                    )
+                continue
+            found = table.get(row_key(step.row))
+            if found is None:
+                known = ", ".join(position)
+                self._warn(
+                    el,
+                    f'Bước {label(el)} ghi row "{step.row}" nhưng bảng quy trình của quyết định '
+                    f"không có bước này (các bước: {known}): sửa số bước hoặc bỏ bước thừa.",
+                    "decision-step-extra",
+                )
+                continue
+            self._responsible(el, step, found)
+            self._time(el, step, found)
+        self._order(position)
+
+    def _responsible(self, el: etree._Element, step: StepConfig, row: DecisionRow) -> None:
+        role = row.role is not None and row.role != step.role
+        unit = row.unit is not None and row.unit != step.unit
+        if not (role or unit):
+            return
+        self._warn(
+            el,
+            f"Bước {label(el)} do {_who(step.role, step.unit)} thực hiện, nhưng bước {row.no} "
+            f"của quyết định giao cho {_who(row.role, row.unit)}: đặt "
+            + " và ".join(x for x in (f'role "{row.role}"' if role else "",
+                                      f'unit "{row.unit}"' if unit else "") if x)
+            + " cho bước hoặc cho làn của bước.",
+            "decision-step-responsible",
+        )
+
+    def _time(self, el: etree._Element, step: StepConfig, row: DecisionRow) -> None:
+        if step.allotted_minutes == row.minutes:
+            return
+        self._warn(
+            el,
+            f"Thời hạn của bước {label(el)} là {duration_text(step.allotted_minutes)}, khác "
+            f"thời hạn {duration_text(row.minutes)} của bước {row.no} trong quyết định: đặt "
+            "allotted bằng thời hạn của quyết định.",
+            "decision-step-time",
+        )
+
+    def _order(self, position: Mapping[str, int]) -> None:
+        before = self.path.before()
+        for ident in self.path.order:
+            step = self.steps.get(ident)
+            if step is None or step.row is None or row_key(step.row) not in position:
+                continue
+            mine = position[row_key(step.row)]
+            later = [
+                (position[key], p) for p in before.get(ident, set())
+                if (s := self.steps.get(p)) is not None and s.row is not None
+                and (key := row_key(s.row)) in position and position[key] > mine
+            ]
+            if not later:
+                continue
+            _, other = max(later)
+            el, other_el = self.path.nodes[ident], self.path.nodes[other]
+            self._warn(
+                el,
+                f"Bước {label(el)} (bước {step.row} của quyết định) đến sau bước "
+                f"{label(other_el)} (bước {self.steps[other].row}) trên đường xử lý chính, "
+                "ngược thứ tự của quyết định: sắp lại các bước hoặc sửa row cho đúng.",
+                "decision-step-order",
+            )
+
+
+def check_legal(doc: Document, process: etree._Element, steps: Mapping[str, StepConfig],
+                procedure: ProcedureContext,
+                called: Mapping[str, etree._Element] | None = None) -> list[Problem]:
+    checker = LegalChecker(doc, process, steps, procedure, called or {})
+    checker.time_limit()
+    checker.rows()
+    return checker.problems

@@ -223,3 +223,35 @@ def test_no_process_is_published_for_an_abolished_procedure(designer_api: Api) -
     response = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/publish", json={})
     assert response.status_code == 422
     assert response.get_json()["error"]["details"][0]["field"] == "procedure"
+
+
+def test_a_draft_generated_from_the_decision_checks_clean_and_publishes(
+        designer_api: Api) -> None:
+    response = designer_api.post(DESIGNER, "/drafts/generate", json={"procedure": PROCEDURE})
+    assert response.status_code == 201, response.get_json()
+    draft = response.get_json()
+    assert errors_of(draft["problems"]) == []
+    published = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/publish", json={})
+    assert published.status_code == 201, published.get_json()
+
+
+def test_a_draft_is_generated_from_an_uploaded_csv_table(designer_api: Api) -> None:
+    table = ("Bước,Nội dung công việc,Trách nhiệm,Thời gian,Biểu mẫu/Kết quả\n"
+             "1,Tiếp nhận hồ sơ,Công chức Bộ phận Một cửa,\"0,5 ngày\",Mẫu 01\n"
+             "2,Thẩm định hồ sơ,Chuyên viên Phòng Hành chính tư pháp,04 giờ,\n"
+             "3,Phê duyệt,Lãnh đạo Sở,04 giờ,\n"
+             "4,Trả kết quả,Công chức Bộ phận Một cửa,Không tính,\n")
+    response = designer_api.post(DESIGNER, "/drafts/generate", data={
+        "procedure": PROCEDURE, "table": (io.BytesIO(table.encode()), "bang.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    shown = designer_api.get(DESIGNER, f"/drafts/{response.get_json()['id']}").get_json()
+    assert "Thẩm định hồ sơ" in shown["bpmn"] and shown["forms"]
+
+
+def test_an_unreadable_table_is_refused_with_the_field(designer_api: Api) -> None:
+    response = designer_api.post(DESIGNER, "/drafts/generate", data={
+        "procedure": PROCEDURE, "table": (io.BytesIO(b"PK\x03\x04 broken"), "bang.docx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert all(d["field"] == "table" for d in response.get_json()["error"]["details"])

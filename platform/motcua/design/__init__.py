@@ -8,8 +8,10 @@ from flask_smorest import Blueprint
 
 def register_design(app: Flask) -> tuple[Blueprint, ...]:
     """Mount the designer's pages; answer its API blueprint for the API to mount."""
+    from motcua.design.modeler import modeler_blp
     from motcua.design.pages import bp
     from motcua.design.views import blp
 
     app.register_blueprint(bp)
+    app.register_blueprint(modeler_blp)
     return (blp,)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from motcua.db import db
 from motcua.design import operations
+from motcua.design.generate import generate_draft
 from motcua.design.views import read_upload
 from motcua.errors import AppError, Invalid
 from motcua.org.session import signed_in, web_user
@@ -26,7 +27,7 @@ ORIGIN_LABELS = {"blank": "Bản trống", "generated": "Tạo từ quyết đ�
 
 
 def modeler_url(draft_id: int) -> str:
-    return f"/design/drafts/{draft_id}"
+    return url_for("modeler.modeler_page", draft_id=draft_id)
 
 
 @bp.route("/design")
@@ -75,12 +76,8 @@ def new_draft(code: str) -> Response | tuple[str, int]:
         if how == "blank":
             draft = operations.create(procedure, user)
         elif how == "decision":
-            from motcua.design.generate import generate_draft
-
             draft = generate_draft(procedure, user)
         elif how == "table":
-            from motcua.design.generate import generate_draft
-
             upload = request.files.get("table")
             if upload is None or not upload.filename:
                 raise Invalid("Chưa chọn tệp", [{"field": "table",

@@ -9,6 +9,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
+from motcua.design import generate as generation
 from motcua.design import operations
 from motcua.design.models import ProcessDraft
 from motcua.design.schemas import (
@@ -102,9 +103,7 @@ def generate_draft() -> ProcessDraft:
         raise field_error("procedure", "Bắt buộc")
     procedure = operations.procedure_for(user, code)
     upload = read_upload(table, "table") if table is not None else None
-    from motcua.design.generate import generate_draft as generated
-
-    return generated(procedure, user, upload)
+    return generation.generate_draft(procedure, user, upload)
 
 
 @blp.route("/drafts/<int:draft_id>")

@@ -76,9 +76,9 @@ def find_header(grid: Grid) -> tuple[dict[str, int], int, str] | None:
         if start < len(rows):
             below = rows[start]
             no_cell = _cell(below, columns["no"])
-            if no_cell == rows[r][columns["no"]] or (
-                    not _STEP_NO.match(plain(no_cell))
-                    and _cell(below, columns["work"]) == rows[r][columns["work"]]):
+            work_cell = _cell(below, columns["work"])
+            if no_cell == rows[r][columns["no"]] or (not no_cell and not work_cell) or (
+                    not _STEP_NO.match(plain(no_cell)) and work_cell == rows[r][columns["work"]]):
                 time_header += " " + _cell(below, columns["time"])
                 start += 1
         return columns, start, time_header

@@ -76,11 +76,22 @@ class ScopeGraph:
             yield flow.get("targetRef") or ""
         yield from self.boundary.get(ident, [])
 
-    def predecessors(self, ident: str) -> Iterator[str]:
+    def moves_on(self, ident: str) -> Iterator[str]:
+        """Where the token of ``ident`` itself may go: its flows, and the interrupting events
+        on its border (a non-interrupting one starts another token, this one stays)."""
+        for flow in self.outs(ident):
+            yield flow.get("targetRef") or ""
+        for event in self.boundary.get(ident, []):
+            if not non_interrupting(self.nodes[event]):
+                yield event
+
+    def moved_from(self, ident: str) -> Iterator[str]:
+        """The reverse of :meth:`moves_on`."""
         for flow in self.ins(ident):
             yield flow.get("sourceRef") or ""
-        if self.kind(ident) == "boundaryEvent":
-            attached = self.nodes[ident].get("attachedToRef") or ""
+        el = self.nodes[ident]
+        if local_name(el) == "boundaryEvent" and not non_interrupting(el):
+            attached = el.get("attachedToRef") or ""
             if attached in self.nodes:
                 yield attached
 

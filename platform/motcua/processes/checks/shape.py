@@ -90,17 +90,17 @@ class GraphChecker:
                 "tới đây. Nối một luồng vào phần tử này hoặc xóa nó.",
                 "unreachable",
             )
-        finishing = closure(graph.ends, graph.predecessors)
+        finishing = closure(graph.ends, graph.moved_from)
         stuck = {n for n in reached if n not in finishing and not is_event_subprocess(
             graph.nodes[n])}
         if not stuck:
             return
         for component in strongly_connected(graph, stuck):
             members = set(component)
-            exits = {s for n in component for s in graph.successors(n)} - members
+            exits = {s for n in component for s in graph.moves_on(n)} - members
             if exits:
                 continue  # it flows into a dead end or a closed loop reported on its own
-            if len(component) == 1 and component[0] not in set(graph.successors(component[0])):
+            if len(component) == 1 and component[0] not in set(graph.moves_on(component[0])):
                 self._dead_end(graph, component[0])
                 continue
             ordered = [n for n in graph.nodes if n in members]

@@ -170,7 +170,8 @@ class TokenChecker:
     def _deadlock(self, join: str, needed: set[str],
                   choices: list[str]) -> tuple[str, str, str] | None:
         for choice in choices:
-            walks = [(flow, self._walk([flow], {choice, join}, stop_at_joins=False))
+            # Not stopped at the choice itself: coming back to it, it may choose again.
+            walks = [(flow, self._walk([flow], {join}, stop_at_joins=False))
                      for flow in self.graph.outs(choice)]
             reached = [(flow, w.arrivals.get(join, set())) for flow, w in walks]
             if not any(got for _, got in reached):

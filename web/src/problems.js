@@ -1,6 +1,7 @@
 // The server's problems drawn where they belong: a marker and a badge (hover text) on each
 // element, a list below the diagram, and the message beside the panel field to fix. A click
 // on a listed problem selects its element and focuses that field.
+import { getProperty } from './dialect.js';
 import { entryId } from './panel/common.js';
 
 const FIELDS = ['role', 'unit', 'form', 'allotted', 'outcomes', 'assignee_field', 'reason_field',
@@ -8,21 +9,28 @@ const FIELDS = ['role', 'unit', 'form', 'allotted', 'outcomes', 'assignee_field'
 const OVERLAY = 'motcua-problem';
 const MARKERS = ['motcua-error', 'motcua-warning'];
 
-/** Best effort: the panel entry a problem is about, from its rule or the property it names. */
+/** Best effort: the panel entry a problem is about — from its rule, else the property it
+ * names, else the property whose current value it quotes; null rather than a wrong field. */
 export function entryFor(problem, element) {
   const rule = problem.rule || '';
+  const message = problem.message || '';
+  const bo = element && element.businessObject;
   const named = /^dialect\.(\w+)$/.exec(rule);
   let field = named && FIELDS.includes(named[1]) ? named[1] : null;
   if (!field && rule.startsWith('meaning')) field = 'outcomes';
-  if (!field) field = FIELDS.find((f) => new RegExp(`(^|[^a-z_])${f}([^a-z_]|$)`).test(problem.message || ''));
-  const bo = element && element.businessObject;
+  if (!field) field = FIELDS.find((f) => new RegExp(`(^|[^a-z_])${f}([^a-z_]|$)`).test(message));
+  if (!field && bo) {
+    field = FIELDS.find((f) => {
+      const value = getProperty(bo, f);
+      return value && message.includes(`"${value}"`);
+    });
+  }
   if (field === 'outcomes') return 'motcua-outcome-0-label';
   if (field) return entryId(field);
   if (!bo) return null;
-  if (bo.$instanceOf('bpmn:Lane')) return entryId('role');
   if (bo.$instanceOf('bpmn:SequenceFlow')) return 'motcua-condition';
   if ((bo.eventDefinitions || []).some((d) => d.$instanceOf('bpmn:TimerEventDefinition'))) return 'motcua-timer';
-  return 'name';
+  return null;
 }
 
 export default class Problems {

@@ -1,0 +1,364 @@
+"""The designer in headless Chromium: from the process library, generate a draft from the
+decision, open it in the modeler, clear and set a lane's role, add a step with a form and a
+time, see each problem on its element until it is fixed, publish, and receive a dossier on
+the new version at the desk. No request may leave the server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browser_support import (
+    DESK,
+    PHONE,
+    Actors,
+    LiveServer,
+    Officer,
+    Shots,
+    chromium,
+    click_and_wait,
+    fresh_shots,
+    live_server,
+)
+
+from support.api import PROCEDURE
+from support.clock import FakeClock, local
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NEW_STEP = "Kiểm tra kết quả trước khi trả"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # Monday 16 March 2026, 09:00 in Hà Nội: after the sample decision took effect.
+    with live_server(tmp_path_factory.mktemp("designer"), FakeClock(local(2026, 3, 16, 9, 0))
+                     ) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def shots() -> Shots:
+    return fresh_shots("designer")
+
+
+class Outside:
+    """Aborts and records every request a context makes to anything but the live server."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+
+    def watch(self, context: Any) -> None:
+        context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.requests.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def outside() -> Outside:
+    return Outside()
+
+
+@pytest.fixture
+def actors(browser: Any, server: LiveServer, shots: Shots,
+           outside: Outside) -> Iterator[Actors]:
+    actors = Actors(browser, server, shots)
+    yield actors
+    actors.close()
+
+
+def sign_in(actors: Actors, outside: Outside, username: str, *, phone: bool = False) -> Officer:
+    officer = actors.new(username, phone=phone, login=False)
+    outside.watch(officer.page.context)
+    officer.login()
+    return officer
+
+
+# ------------------------------------------------------------------ the modeler, from JS
+
+def modeler_call(page: Any, script: str, arg: Any = None) -> Any:
+    """Runs ``script`` (a function body with ``m`` the modeler and ``arg``) in the page."""
+    return page.evaluate(f"([arg]) => {{ const m = window.motcuaModeler; {script} }}", [arg])
+
+
+def element_with(page: Any, name: str, value: str) -> str:
+    """The id of the element whose dialect property ``name`` is ``value``."""
+    return str(modeler_call(page, """
+        const [name, value] = arg;
+        const hit = m.get('elementRegistry').filter((e) => {
+          const ext = e.businessObject.extensionElements;
+          const props = ext && (ext.values || []).find((v) => v.$type === 'spiffworkflow:Properties');
+          return props && props.properties.some((p) => p.name === name && p.value === value);
+        })[0];
+        return hit ? hit.id : null;""", [name, value]))
+
+
+def lane_of(page: Any, element_id: str) -> str:
+    return str(modeler_call(page, "return m.get('elementRegistry').get(arg).businessObject"
+                                  ".lanes[0].id;", element_id))
+
+
+def select(page: Any, element_id: str) -> None:
+    # Lanes lie under the palette: select through the modeler, as a click on them would.
+    modeler_call(page, "m.get('selection').select(m.get('elementRegistry').get(arg));",
+                 element_id)
+    page.wait_for_selector(".bio-properties-panel-header-label")
+
+
+def screen_point(page: Any, connection_id: str) -> tuple[float, float]:
+    """Where the middle of a flow's longest segment is on the screen."""
+    x, y = modeler_call(page, """
+        const c = m.get('elementRegistry').get(arg), w = c.waypoints;
+        let best = [w[0], w[1]];
+        for (let i = 1; i < w.length; i++) {
+          const d = Math.hypot(w[i].x - w[i-1].x, w[i].y - w[i-1].y);
+          if (d > Math.hypot(best[1].x - best[0].x, best[1].y - best[0].y)) best = [w[i-1], w[i]];
+        }
+        const vb = m.get('canvas').viewbox();
+        const box = m.get('canvas').getContainer().getBoundingClientRect();
+        const px = (best[0].x + best[1].x) / 2, py = (best[0].y + best[1].y) / 2;
+        return [box.left + (px - vb.x) * vb.scale, box.top + (py - vb.y) * vb.scale];""",
+                        connection_id)
+    return float(x), float(y)
+
+
+def saved(page: Any, revision_after: int) -> int:
+    """Waits for the autosave answering a revision above ``revision_after``."""
+    page.wait_for_function(
+        "n => { const t = document.querySelector('#save-status').textContent;"
+        " const m = /bản (\\d+)/.exec(t); return document.body.dataset.saveState === 'saved'"
+        " && m && Number(m[1]) > n; }", arg=revision_after, timeout=15_000)
+    text = page.locator("#save-status").inner_text()
+    match = re.search(r"bản (\d+)", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def problems_on(page: Any, element_id: str, severity: str = "error") -> int:
+    """Problems of ``severity`` the list shows for the element (and its marker agrees)."""
+    listed = page.locator(f"#problems-list li.{severity} button[data-element-id='{element_id}']")
+    marked = page.locator(f"g.djs-element.motcua-{severity}[data-element-id='{element_id}']")
+    if listed.count():
+        assert marked.count() == 1 or severity == "warning"
+        badge = page.locator(f".motcua-badge[data-element-id='{element_id}']")
+        assert badge.count() == 1 and badge.get_attribute("title")
+    return int(listed.count())
+
+
+def set_property(page: Any, entry: str, value: str) -> None:
+    field = page.locator(f"#bio-properties-panel-motcua-{entry}")
+    if field.evaluate("e => e.tagName") == "SELECT":
+        field.select_option(value)
+    else:
+        field.fill(value)
+        field.press("Tab")
+
+
+# ------------------------------------------------------------------ the journey
+
+def generate_from_library(designer: Officer) -> None:
+    page = designer.page
+    designer.go("/design")
+    designer.shot("library")
+    click_and_wait(designer, f"table.worklist a:text-is('{PROCEDURE}')")
+    designer.shot("procedure")
+    with page.expect_navigation():
+        page.click("button:text-is('Tạo từ quyết định')")
+    assert re.search(r"/design/drafts/\d+$", page.url), page.url
+    page.wait_for_selector("body[data-modeler-ready=true]")
+    assert page.locator("#problems-list li.error").count() == 0
+    assert page.locator("#problems-summary").inner_text() == "Không có lỗi hay cảnh báo nào."
+    # The bpmn.io logo stays visible (licence).
+    assert page.locator(".bjs-powered-by").is_visible()
+    designer.shot("modeler")
+
+
+def lane_role_problem_and_fix(designer: Officer) -> int:
+    page = designer.page
+    step = element_with(page, "row", "6")
+    lane = lane_of(page, step)
+    select(page, lane)
+    role = page.locator("#bio-properties-panel-motcua-role").input_value()
+    assert role
+    set_property(page, "role", "")
+    revision = saved(page, 1)
+    page.wait_for_selector(f"#problems-list li.error button[data-element-id='{step}']")
+    assert problems_on(page, step) >= 1
+    designer.shot("lane-without-role")
+    # A click on the problem selects the step and focuses the field that fixes it.
+    page.click(f"#problems-list li.error button[data-element-id='{step}']")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === "
+        "'bio-properties-panel-motcua-role'")
+    select(page, lane)
+    set_property(page, "role", role)
+    revision = saved(page, revision)
+    assert problems_on(page, step) == 0
+    undo_redo(page, revision)
+    return saved(page, revision)
+
+
+def undo_redo(page: Any, revision: int) -> None:
+    """Undo brings the problem back, redo removes it again (both saved)."""
+    page.click("#tool-undo")
+    revision = saved(page, revision)
+    assert page.locator("#problems-list li.error").count() >= 1
+    page.click("#tool-redo")
+    saved(page, revision)
+    assert page.locator("#problems-list li.error").count() == 0
+
+
+def add_step(designer: Officer, revision: int) -> tuple[str, int]:
+    """A user task dropped on the flow into the last step, named, with a form and a time
+    written wrongly first."""
+    page = designer.page
+    last, before = element_with(page, "row", "7"), element_with(page, "row", "6")
+    flow = modeler_call(page, """
+        return m.get('elementRegistry').get(arg[0]).outgoing
+          .find((f) => f.target.id === arg[1]).id;""", [before, last])
+    x, y = screen_point(page, flow)
+    page.click(".djs-palette [data-action='create.user-task']")
+    page.mouse.move(x - 40, y - 20)
+    page.mouse.move(x, y, steps=6)
+    page.mouse.down()
+    page.mouse.up()
+    new = modeler_call(page, "const s = m.get('selection').get(); return s.length === 1 "
+                             "&& s[0].type === 'bpmn:UserTask' ? s[0].id : null;")
+    assert new, "the new step is not selected"
+    page.keyboard.type(NEW_STEP)
+    page.click(".bio-properties-panel-header")  # ends the label editing
+    connected = modeler_call(page, """
+        const e = m.get('elementRegistry').get(arg);
+        return [e.incoming.map((f) => f.source.id), e.outgoing.map((f) => f.target.id)];""",
+                             new)
+    assert connected == [[before], [last]], connected
+    select(page, new)
+    assert "vai trò" in page.locator(".motcua-inherited").inner_text()
+    form = modeler_call(page, "return m.get('elementRegistry').get(arg).businessObject"
+                              ".extensionElements.values[0].properties"
+                              ".find((p) => p.name === 'form').value;", before)
+    set_property(page, "form", form)
+    revision = saved(page, revision)
+    set_property(page, "allotted", "4 giờ")
+    revision = saved(page, revision)
+    page.wait_for_selector(f"#problems-list li.error button[data-element-id='{new}']")
+    assert problems_on(page, new) >= 1
+    designer.shot("step-with-wrong-time")
+    # The problem quotes the value written: its click focuses the time field.
+    page.click(f"#problems-list li.error button[data-element-id='{new}']")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === "
+        "'bio-properties-panel-motcua-allotted'")
+    set_property(page, "allotted", "4h")
+    return new, saved(page, revision)
+
+
+def keep_within_the_time_limit(designer: Officer, new: str, revision: int) -> int:
+    """The time is read now, but the added 4 hours take the longest path past the 10-day
+    limit: an error on the step where the sum goes over, gone once the examination gives
+    them back."""
+    page = designer.page
+    listed = page.locator(f"#problems-list li.error button[data-element-id='{new}']")
+    assert listed.count() == 1 and "4 giờ" not in listed.inner_text()
+    assert "10,5 ngày" in listed.inner_text()
+    designer.shot("over-the-time-limit")
+    select(page, element_with(page, "row", "3"))
+    set_property(page, "allotted", "6.5d")
+    revision = saved(page, revision)
+    assert page.locator("#problems-list li.error").count() == 0
+    return revision
+
+
+def publish(designer: Officer) -> None:
+    page = designer.page
+    page.click("#publish-button")
+    page.wait_for_selector(".notice.success")
+    assert "Đã công bố phiên bản 2" in page.locator("#modeler-notice").inner_text()
+    designer.shot("published")
+
+
+def receive_on_the_new_version(actors: Actors, outside: Outside) -> None:
+    lan = sign_in(actors, outside, "mc.lan")
+    page = lan.page
+    lan.go(f"/dossiers/new?procedure={PROCEDURE}")
+    for name, value in {"applicant.name": "Trần Thị Mới", "applicant.id_number": "001190012345",
+                        "applicant.phone": "0912000111",
+                        "applicant.address": "5 Hàng Bài, Hoàn Kiếm"}.items():
+        page.fill(f"[name='{name}']", value)
+    lan.shot("receive-new-version")
+    click_and_wait(lan, "button[name=outcome][value=accept]")
+    code = page.locator(".subtitle strong").inner_text().strip()
+    lan.go(f"/dossiers/{code}")
+    assert "Phiên bản 2" in page.locator("dl").first.inner_text()
+    lan.shot("dossier-on-version-2")
+
+
+def test_from_the_library_to_a_dossier_on_the_published_version(
+        actors: Actors, outside: Outside) -> None:
+    designer = sign_in(actors, outside, "qt.binh")
+    errors: list[str] = []
+    designer.page.on("pageerror", lambda error: errors.append(str(error)))
+    generate_from_library(designer)
+    revision = lane_role_problem_and_fix(designer)
+    new, revision = add_step(designer, revision)
+    keep_within_the_time_limit(designer, new, revision)
+    publish(designer)
+    receive_on_the_new_version(actors, outside)
+    assert errors == []
+    assert outside.requests == []
+
+
+def test_a_stale_revision_is_a_conflict_never_an_overwrite(
+        actors: Actors, outside: Outside) -> None:
+    first = sign_in(actors, outside, "qt.binh")
+    generate_from_library(first)
+    url = first.page.url
+    second = sign_in(actors, outside, "qt.binh")
+    second.go(url.removeprefix(second.base))
+    second.page.wait_for_selector("body[data-modeler-ready=true]")
+    select(second.page, element_with(second.page, "row", "3"))
+    set_property(second.page, "allotted", "6d")
+    saved(second.page, 1)
+    select(first.page, element_with(first.page, "row", "3"))
+    set_property(first.page, "allotted", "5d")
+    first.page.wait_for_selector(".notice.error")
+    notice = first.page.locator("#modeler-notice").inner_text()
+    assert "người khác lưu (bản 2)" in notice and "không ghi đè" in notice
+    first.shot("conflict")
+    # The work is kept in the browser and offered again after a reload.
+    first.page.once("dialog", lambda dialog: dialog.accept())
+    first.page.reload()
+    first.page.wait_for_selector("body[data-modeler-ready=true]")
+    assert "Khôi phục" in first.page.locator("#modeler-notice").inner_text()
+    assert outside.requests == []
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_the_modeler_fits_the_screen(actors: Actors, outside: Outside, server: LiveServer,
+                                     size: str) -> None:
+    designer = sign_in(actors, outside, "qt.binh", phone=size == "phone")
+    generate_from_library(designer)
+    page = designer.page
+    width = DESK["width"] if size == "desk" else PHONE["viewport"]["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for selector in ("#modeler-canvas", "#modeler-panel", "#publish-button", "#tool-undo"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["width"] > 0 and box["x"] + box["width"] <= width + 1, selector
+    select(page, element_with(page, "row", "3"))
+    designer.shot(f"modeler-{size}")
+    assert outside.requests == []

@@ -41,6 +41,7 @@ class ScopeGraph:
     incoming: dict[str, list[etree._Element]] = field(default_factory=dict)
     # activity id -> ids of the boundary events attached to it
     boundary: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, scope: etree._Element) -> ScopeGraph:
@@ -52,18 +53,19 @@ class ScopeGraph:
                 graph.flows.append(el)
             elif name in FLOW_NODE_TAGS and ident:
                 graph.nodes[ident] = el
+                graph.kinds[ident] = name
         for flow in graph.flows:
             source, target = flow.get("sourceRef") or "", flow.get("targetRef") or ""
             if source in graph.nodes and target in graph.nodes:
                 graph.outgoing.setdefault(source, []).append(flow)
                 graph.incoming.setdefault(target, []).append(flow)
         for ident, el in graph.nodes.items():
-            if local_name(el) == "boundaryEvent":
+            if graph.kinds[ident] == "boundaryEvent":
                 graph.boundary.setdefault(el.get("attachedToRef") or "", []).append(ident)
         return graph
 
     def kind(self, ident: str) -> str:
-        return local_name(self.nodes[ident]) or ""
+        return self.kinds[ident]
 
     def outs(self, ident: str) -> list[etree._Element]:
         return self.outgoing.get(ident, [])

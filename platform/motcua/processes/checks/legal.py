@@ -173,7 +173,9 @@ class LegalChecker:
             return
         table = {r.no: r for r in reversed(rows)}
         position = {no: i for i, no in enumerate(dict.fromkeys(r.no for r in rows))}
-        headings = {r.no for r in rows if any(o.no.startswith(r.no + ".") for o in rows)}
+        # "3" is a heading when "3.1" (or "3.1.2") is a row too.
+        headings = {".".join(parts[:i]) for r in rows
+                    for parts in [r.no.split(".")] for i in range(1, len(parts))}
         carriers: dict[str, list[StepConfig]] = {}
         for step in self.steps.values():
             if step.row is not None:
@@ -245,23 +247,20 @@ class LegalChecker:
 
     def _order(self, position: Mapping[str, int]) -> None:
         before = self.path.before()
+        rank = {ident: position[key] for ident, step in self.steps.items()
+                if step.row is not None and (key := row_key(step.row)) in position}
         for ident in self.path.order:
-            step = self.steps.get(ident)
-            if step is None or step.row is None or row_key(step.row) not in position:
+            mine = rank.get(ident)
+            if mine is None:
                 continue
-            mine = position[row_key(step.row)]
-            later = [
-                (position[key], p) for p in before.get(ident, set())
-                if (s := self.steps.get(p)) is not None and s.row is not None
-                and (key := row_key(s.row)) in position and position[key] > mine
-            ]
+            later = [(rank[p], p) for p in before.get(ident, ()) if rank.get(p, -1) > mine]
             if not later:
                 continue
             _, other = max(later)
             el, other_el = self.path.nodes[ident], self.path.nodes[other]
             self._warn(
                 el,
-                f"Bước {label(el)} (bước {step.row} của quyết định) đến sau bước "
+                f"Bước {label(el)} (bước {self.steps[ident].row} của quyết định) đến sau bước "
                 f"{label(other_el)} (bước {self.steps[other].row}) trên đường xử lý chính, "
                 "ngược thứ tự của quyết định: sắp lại các bước hoặc sửa row cho đúng.",
                 "decision-step-order",

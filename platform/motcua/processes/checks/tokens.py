@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from lxml import etree
 
@@ -53,6 +54,19 @@ class TokenChecker:
             s.node: [self._walk(branch, {s.node}, stop_at_joins=True) for branch in s.branches]
             for s in self.splits
         }
+
+    @cached_property
+    def _back(self) -> dict[str, list[str]]:
+        """Where a token at each node may have come from: flows in, and the activity a
+        boundary event is attached to."""
+        graph = self.graph
+        back: dict[str, list[str]] = {ident: [] for ident in graph.nodes}
+        for ident in graph.nodes:
+            for flow in graph.outs(ident):
+                back[flow.get("targetRef") or ""].append(ident)
+            for event in graph.boundary.get(ident, []):
+                back[event].append(ident)
+        return back
 
     def _is_join(self, ident: str) -> bool:
         return self.graph.kind(ident) in SYNC_GATEWAYS and len(self.graph.ins(ident)) > 1
@@ -167,13 +181,32 @@ class TokenChecker:
                 "parallel-join-deadlock",
             )
 
+    def _feeding(self, join: str) -> dict[str, set[str]]:
+        """Per flow into ``join``, the nodes from which a token may reach that flow without
+        passing ``join`` (walking back once per flow, not forward once per choice)."""
+        graph = self.graph
+        found: dict[str, set[str]] = {}
+        for flow in graph.ins(join):
+            source = flow.get("sourceRef") or ""
+            seen = {source, join}
+            stack = [source]
+            while stack:
+                for prev in self._back[stack.pop()]:
+                    if prev not in seen:
+                        seen.add(prev)
+                        stack.append(prev)
+            seen.discard(join)
+            found[flow.get("id") or ""] = seen
+        return found
+
     def _deadlock(self, join: str, needed: set[str],
                   choices: list[str]) -> tuple[str, str, str] | None:
+        feeding = self._feeding(join)
         for choice in choices:
             # Not stopped at the choice itself: coming back to it, it may choose again.
-            walks = [(flow, self._walk([flow], {join}, stop_at_joins=False))
-                     for flow in self.graph.outs(choice)]
-            reached = [(flow, w.arrivals.get(join, set())) for flow, w in walks]
+            reached = [(flow, {f for f, nodes in feeding.items()
+                               if f == flow.get("id") or flow.get("targetRef") in nodes})
+                       for flow in self.graph.outs(choice)]
             if not any(got for _, got in reached):
                 continue  # this choice does not lead to the join
             siblings = self._siblings(choice, join)

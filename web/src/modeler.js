@@ -94,12 +94,25 @@ async function start() {
     offerBackup(modeler, backup, draft, autosave);
   }
   wireToolbar(modeler, config, autosave, problems, api);
+  // The panel draws in an effect after the import: ready once it is in the page.
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  performance.mark('motcua-modeler-ready');
   document.body.dataset.modelerReady = 'true';
+}
+
+/** The whole diagram in view, clear of the palette on its left. */
+function fit(modeler) {
+  const canvas = modeler.get('canvas');
+  canvas.zoom('fit-viewport');
+  const { inner, outer, scale } = canvas.viewbox();
+  const left = 72;
+  const zoom = Math.min(scale, scale * (outer.width - left - 8) / outer.width);
+  canvas.viewbox({ x: inner.x - left / zoom, y: inner.y - 8 / zoom, width: outer.width / zoom, height: outer.height / zoom });
 }
 
 async function open(modeler, xml) {
   const { warnings } = await modeler.importXML(xml);
-  modeler.get('canvas').zoom('fit-viewport');
+  fit(modeler);
   if (warnings && warnings.length) {
     notice('warning', `Sơ đồ mở được nhưng có ${warnings.length} phần không đọc được: ${warnings[0].message}`);
   }
@@ -127,7 +140,7 @@ function wireToolbar(modeler, config, autosave, problems, api) {
     $('#tool-undo').disabled = !stack.canUndo();
     $('#tool-redo').disabled = !stack.canRedo();
   });
-  on('#tool-fit', () => modeler.get('canvas').zoom('fit-viewport'));
+  on('#tool-fit', () => fit(modeler));
   on('#tool-export-bpmn', () => exportBpmn(modeler, config.file_base));
   on('#tool-export-svg', () => exportSvg(modeler, config.file_base));
   on('#tool-export-png', () => exportPng(modeler, config.file_base));

@@ -123,11 +123,13 @@ def _route(route: str, source: Task | Node, target: Task | Node, layout: Layout,
         return [(s.x, s.cy), (t.cx, s.cy), (t.cx, t.y)]
     # A send-back: along the channel under the earlier step's row (or the band above it when
     # that lane lies lower), alternating a little so two loops never run on one line.
+    # It enters the step right of its centre, where no supplement's return comes in.
     lane = layout.lanes[target.lane]
     offset = (index % 2) * 10
+    entry = t.cx + 25
     if lane.y > s.cy:
         band = lane.y + TOP_BAND - 25 + offset
-        return [(s.cx, s.bottom), (s.cx, band), (t.cx, band), (t.cx, t.y)]
+        return [(s.cx, s.bottom), (s.cx, band), (entry, band), (entry, t.y)]
     channel = lane.y + CHANNEL + offset
     start = (s.cx, s.bottom) if channel > s.cy else (s.cx, s.y)
-    return [start, (s.cx, channel), (t.cx, channel), (t.cx, t.bottom)]
+    return [start, (s.cx, channel), (entry, channel), (entry, t.bottom)]

@@ -102,8 +102,10 @@ RECEPTION = [Outcome("accept", Meaning.ACCEPT, "Tiếp nhận"),
              Outcome("refuse", Meaning.REFUSE, "Từ chối tiếp nhận")]
 EXAMINATION = [Outcome("propose", Meaning.FORWARD, "Đề xuất giải quyết"),
                Outcome("supplement", Meaning.SUPPLEMENT, "Yêu cầu bổ sung")]
+# Labels on the gateways' flows; the refusal's end event says "Từ chối" itself, and the
+# gateways stay unnamed, so no two labels fall on one spot.
 FLOW_NAMES = {Meaning.ACCEPT: "Tiếp nhận", Meaning.SUPPLEMENT: "Bổ sung",
-              Meaning.REFUSE: "Từ chối", Meaning.BACK: "Trả lại", Meaning.FORWARD: None}
+              Meaning.REFUSE: None, Meaning.BACK: "Trả lại", Meaning.FORWARD: None}
 
 
 def kinds(roles: list[str | None]) -> list[str]:
@@ -183,9 +185,8 @@ def connect(plan: Plan, desk_lane: int) -> None:
         if not task.outcomes:
             link(plan, task.id, following, "forward")
             continue
-        gateway = Node(ident(task.row or i + 1, used, "Gateway_"),
-                       f"Kết quả bước {task.row}?" if task.row else "Kết quả?", "gateway",
-                       task.lane, task.column)
+        gateway = Node(ident(task.row or i + 1, used, "Gateway_"), "", "gateway", task.lane,
+                       task.column)
         plan.nodes.append(gateway)
         link(plan, task.id, gateway.id, "forward")
         for outcome in task.outcomes:

@@ -118,3 +118,54 @@ def test_a_bad_file_is_a_problem_not_an_exception(filename: str, content: bytes,
     assert table.rows == []
     assert table.problems and all(p.rule == "table" and p.is_error for p in table.problems)
     assert words in table.problems[0].message, table.problems[0].message
+
+
+def _docx_with_external_parts() -> bytes:
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    document = docx.Document(io.BytesIO(docx_table()))
+    # An image and a hyperlink that live elsewhere: a reader that followed them would call out.
+    document.part.relate_to("http://127.0.0.1:9/logo.png", RT.IMAGE, is_external=True)
+    document.part.relate_to("file:///etc/passwd", RT.HYPERLINK, is_external=True)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _xlsx_with_links() -> bytes:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_table()))
+    book.active["F5"].hyperlink = "http://127.0.0.1:9/van-ban"
+    book.active["G5"] = "='file:///etc/[passwd.xlsx]Sheet1'!A1"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("filename", "make"), [("a.docx", _docx_with_external_parts),
+                                                 ("a.xlsx", _xlsx_with_links)])
+def test_what_a_file_points_to_is_never_read(monkeypatch: pytest.MonkeyPatch, filename: str,
+                                             make: Callable[[], bytes]) -> None:
+    import builtins
+    import socket
+
+    content = make()
+    opened: list[object] = []
+
+    def no_connection(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a connection was opened: {args}")
+
+    real_open = builtins.open
+
+    def watched_open(file: object, *args: object, **kwargs: object) -> object:
+        opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", no_connection)
+    monkeypatch.setattr(socket, "create_connection", no_connection)
+    monkeypatch.setattr(builtins, "open", watched_open)
+    table = read_table(filename, content)
+    assert len(table.rows) == 8
+    assert not [f for f in opened if "passwd" in str(f)]

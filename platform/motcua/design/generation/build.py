@@ -21,6 +21,7 @@ from motcua.design.generation.plan import (
     outcomes_for,
 )
 from motcua.design.generation.responsible import OrgIndex, Resolved
+from motcua.design.generation.rows import headings
 from motcua.design.generation.xml import write_bpmn
 from motcua.processes.checks import Problem
 from motcua.processes.checks.problems import Severity
@@ -39,9 +40,8 @@ class Generated:
 
 def task_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows that are tasks: a step whose sub-steps follow (3 with 3.1, 3.2) is a heading."""
-    numbers = [str(s.get("no", "")) for s in steps]
-    return [s for s, n in zip(steps, numbers, strict=True)
-            if not any(other.startswith(n + ".") for other in numbers)]
+    heads = headings([str(s.get("no", "")) for s in steps])
+    return [s for s in steps if str(s.get("no", "")) not in heads]
 
 
 def _resolve(org: OrgIndex, step: dict[str, Any]) -> Resolved:

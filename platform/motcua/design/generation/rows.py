@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -219,7 +220,7 @@ def _read(grid: Grid, columns: dict[str, int], start: int, time_header: str) -> 
                 "time": time, "result": cells.get("result", "")}
         lines[len(table.rows)] = line
         table.rows.append(step)
-    _drop_headings(table, lines, grid, at)
+    _drop_headings(table, lines, at)
     if not table.rows and not table.problems:
         table.problems.append(problem(f"Bảng các bước trong {grid.where} không có bước nào."))
     return table
@@ -235,20 +236,26 @@ def _join(first: str, second: str) -> str:
     return f"{first}; {second}" if first else second
 
 
-def _drop_headings(table: StepTable, lines: dict[int, int], grid: Grid, at: Any) -> None:
+def headings(numbers: list[str]) -> set[str]:
+    """The step numbers that head sub-steps ("3" when "3.1" or "3.2" follow): not tasks."""
+    return {n for n in numbers if any(other.startswith(n + ".") for other in numbers)}
+
+
+def _drop_headings(table: StepTable, lines: dict[int, int],
+                   at: Callable[[int, str], str]) -> None:
     """A step with sub-steps (3 with 3.1, 3.2) is a heading, not a task: its sub-steps take its
     responsible when they leave theirs empty."""
-    numbers = [str(step["no"]) for step in table.rows]
+    heads = headings([str(step["no"]) for step in table.rows])
     kept: list[dict[str, Any]] = []
-    headings: dict[str, dict[str, Any]] = {}
+    parents: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     for index, step in enumerate(table.rows):
         number = str(step["no"])
-        line = lines.get(index)
-        if any(other.startswith(number + ".") for other in numbers):
-            headings[number] = step
+        line = lines[index]
+        if number in heads:
+            parents[number] = step
             continue
-        parent = headings.get(number.rpartition(".")[0]) if "." in number else None
+        parent = parents.get(number.rpartition(".")[0]) if "." in number else None
         if parent is not None and not step["responsible"]:
             step["responsible"] = parent["responsible"]
         if number in seen:

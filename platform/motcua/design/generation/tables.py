@@ -129,6 +129,8 @@ def _read_zip(filename: str, content: bytes) -> Grids:
         if "xl/workbook.xml" in names:
             return _read_xlsx(content)
     except Exception:
+        # python-docx and openpyxl raise many kinds of errors on a damaged part: each one is
+        # the same answer to the designer, never a server error.
         return Grids(problems=[problem(f"Tệp {filename} bị hỏng, không đọc được nội dung: "
                                        "hãy lưu lại tệp từ Word hoặc Excel.")])
     return Grids(problems=[problem(

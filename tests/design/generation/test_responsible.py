@@ -86,6 +86,16 @@ def test_a_row_that_writes_its_role_and_unit_keeps_them(procedure: Any) -> None:
                                                                    "unit": "@agency"}
 
 
+def test_a_row_that_writes_only_its_role_keeps_it(procedure: Any) -> None:
+    steps = read_steps([
+        {"no": 1, "work": "Tiếp nhận", "responsible": "Công chức Bộ phận Một cửa", "time": "4h"},
+        {"no": 2, "work": "Thẩm định", "responsible": "Chuyên viên Phòng Đất đai",
+         "role": "leader", "time": "3d"},
+        {"no": 3, "work": "Trả kết quả", "responsible": "Bộ phận Một cửa", "time": "0"}])
+    assert _lane_of(generate(procedure, steps).bpmn, "Task_2") == {"role": "leader",
+                                                                   "unit": LAND}
+
+
 def test_names_compare_normalised() -> None:
     assert normal("Uỷ ban nhân dân tỉnh Thanh Hoá") == normal("UBND  TỈNH thanh hóa")
     assert normal("Phòng Đất đai - Sở NN") == "phòng đất đai sở nn"

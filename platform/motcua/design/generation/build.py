@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from motcua.calendar.working_time import parse_duration
+from motcua.catalog.decisions import infer_role_unit
 from motcua.catalog.models import Procedure
 from motcua.design.generation import forms as starter
 from motcua.design.generation.layout import lay_out
@@ -46,11 +47,15 @@ def task_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _resolve(org: OrgIndex, step: dict[str, Any]) -> Resolved:
     text = str(step.get("responsible") or "")
-    # read_steps marks a row whose role and unit it had to infer: resolve those again against
-    # the organisation tree; a row that wrote both keeps them.
-    if step.get("inferred", not (step.get("role") and step.get("unit"))):
-        return org.resolve(text)
-    return org.resolve(text, step.get("role"), step.get("unit"))
+    role, unit = step.get("role") or None, step.get("unit") or None
+    if not step.get("inferred", not (role and unit)):
+        return org.resolve(text, role, unit)  # the row wrote both: they are final
+    # read_steps filled in what the row left out from the catalogue's rules; a unit other
+    # than the rules' was written by the row and stays, the rules' own selector is looked
+    # up again in the organisation tree.
+    guess = infer_role_unit(text)
+    written = unit if unit and (guess is None or unit != guess[1]) else None
+    return org.resolve(text, role, written)
 
 
 def _allotted(step: dict[str, Any]) -> str:

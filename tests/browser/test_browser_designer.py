@@ -117,7 +117,7 @@ def select(page: Any, element_id: str) -> None:
     # Lanes lie under the palette: select through the modeler, as a click on them would.
     modeler_call(page, "m.get('selection').select(m.get('elementRegistry').get(arg));",
                  element_id)
-    page.wait_for_selector(".bio-properties-panel-header-label")
+    page.wait_for_selector(".bio-properties-panel-header")
 
 
 def screen_point(page: Any, connection_id: str) -> tuple[float, float]:
@@ -345,6 +345,102 @@ def test_a_stale_revision_is_a_conflict_never_an_overwrite(
     first.page.reload()
     first.page.wait_for_selector("body[data-modeler-ready=true]")
     assert "Khôi phục" in first.page.locator("#modeler-notice").inner_text()
+    assert outside.requests == []
+
+
+PALETTE = {"hand-tool", "lasso-tool", "space-tool", "global-connect-tool", "create.start-event",
+           "create.end-event", "create.exclusive-gateway", "create.parallel-gateway",
+           "create.user-task", "create.timer-event", "create.participant-expanded"}
+
+
+def xml_of(page: Any) -> str:
+    return str(page.evaluate("window.motcuaModeler.saveXML().then((r) => r.xml)"))
+
+
+def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outside,
+                                                  tmp_path: Any) -> None:
+    designer = sign_in(actors, outside, "qt.binh")
+    generate_from_library(designer)
+    page = designer.page
+    # Only what the platform executes, titled in Vietnamese.
+    actions = set(page.eval_on_selector_all(".djs-palette .entry",
+                                            "es => es.map((e) => e.dataset.action)"))
+    assert actions == PALETTE
+    user_task = ".djs-palette [data-action='create.user-task']"
+    assert page.get_attribute(user_task, "aria-label") == "Thêm bước xử lý (cán bộ)"
+    review = element_with(page, "row", "4")
+    modeler_call(page, "m.get('selection').select(m.get('elementRegistry').get(arg));", review)
+    page.click(".djs-context-pad [data-action='replace']")
+    offered = set(page.eval_on_selector_all(".djs-popup [data-id]",
+                                            "es => es.map((e) => e.dataset.id)"))
+    assert "replace-with-manual-task" in offered and "replace-with-service-task" not in offered
+    assert offered <= {"replace-with-user-task", "replace-with-manual-task"}
+    page.keyboard.press("Escape")
+
+    # An outcome row: added, labelled, given a meaning, then removed again.
+    select(page, review)
+    group = page.locator("[data-group-id='group-motcua-outcomes']")
+    rows = group.locator(".bio-properties-panel-collapsible-entry").count()
+    revision = 1
+    group.locator(".bio-properties-panel-add-entry").click()
+    revision = saved(page, revision)
+    added = group.locator(".bio-properties-panel-collapsible-entry").nth(rows)
+    if not page.locator(f"#bio-properties-panel-motcua-outcome-{rows}-label").is_visible():
+        added.locator(".bio-properties-panel-collapsible-entry-header").click()
+    designer.shot("outcome-added")
+    set_property(page, f"outcome-{rows}-label", "Xin ý kiến phòng khác")
+    set_property(page, f"outcome-{rows}-meaning", "back")
+    revision = saved(page, revision)
+    written = xml_of(page)
+    assert f"ket_qua_{rows + 1}:back=Xin ý kiến phòng khác" in written
+    # Its gateway does not route the new outcome: the server says so on the gateway.
+    gateway = modeler_call(page, "return m.get('elementRegistry').get(arg).outgoing[0]"
+                                 ".target.id;", review)
+    page.wait_for_selector(f"#problems-list li.error button[data-element-id='{gateway}']")
+    added.locator(".bio-properties-panel-remove-entry").click()
+    revision = saved(page, revision)
+    assert page.locator("#problems-list li.error").count() == 0
+
+    # A gateway's flow: its condition chosen from the step's outcomes, never typed.
+    flow = modeler_call(page, "return m.get('elementRegistry').get(arg).outgoing[0].id;",
+                        gateway)
+    select(page, flow)
+    choice = page.locator("#bio-properties-panel-motcua-condition")
+    labels = choice.locator("option").all_inner_texts()
+    assert any(label.startswith("khi kết quả của") for label in labels)
+    assert choice.evaluate("s => s.options[s.selectedIndex].text").startswith("khi kết quả của")
+    before = xml_of(page)
+    other = choice.evaluate(
+        "s => [...s.options].find((o) => o.value && o.value !== s.value).value")
+    choice.select_option(other)
+    revision = saved(page, revision)
+    key = other.split("|")[1]
+    assert f'outcome == "{key}"' in xml_of(page)
+    page.wait_for_selector("#problems-list li.error")
+    # Ctrl+Z on the diagram undoes it.
+    page.click("#modeler-canvas", position={"x": 600, "y": 20})
+    page.keyboard.press("Control+z")
+    revision = saved(page, revision)
+    assert xml_of(page) == before
+    assert page.locator("#problems-list li.error").count() == 0
+
+    # Exports, and the exported file opened again.
+    with page.expect_download() as download:
+        page.click("#tool-export-bpmn")
+    assert download.value.suggested_filename == f"{PROCEDURE}.bpmn"
+    exported = tmp_path / "exported.bpmn"
+    download.value.save_as(exported)
+    assert "spiffworkflow:property" in exported.read_text(encoding="utf-8")
+    with page.expect_download() as download:
+        page.click("#tool-export-svg")
+    assert download.value.suggested_filename.endswith(".svg")
+    with page.expect_download() as download:
+        page.click("#tool-export-png")
+    png = tmp_path / "diagram.png"
+    download.value.save_as(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.set_input_files("#tool-import-file", str(exported))
+    saved(page, revision)
     assert outside.requests == []
 
 

@@ -82,6 +82,7 @@ const VI = {
   'Text Annotation': 'Ghi chú',
   // list groups
   'Create': 'Thêm',
+  'Create new list item': 'Thêm dòng',
   'Delete item': 'Xóa dòng',
   'Toggle section': 'Mở/đóng mục',
   'List contains {numOfItems} item': 'Có {numOfItems} dòng',

@@ -52,7 +52,10 @@ export function outcomesGroup(element, injector, config) {
       remove: () => write(list.filter((_, i) => i !== index))
     };
   });
-  const add = () => {
+  const add = (event) => {
+    // The button sits in the group's header, whose click toggles the group: without this
+    // an open list would close on the row just added.
+    if (event) event.stopPropagation();
     let n = list.length + 1;
     while (list.some((o) => o.key === `ket_qua_${n}`)) n += 1;
     write([...list, { key: `ket_qua_${n}`, label: `Kết quả ${n}`, meaning: 'forward' }]);

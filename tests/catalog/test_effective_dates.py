@@ -182,7 +182,11 @@ def test_a_replacement_takes_effect_on_its_date(sample: dict[str, Any], api: Api
     new_code = CODE + ".1"
     _import("104/QĐ-UBND", "2026-05-10", "2026-06-01", dict(
         _sample_entry(), action="replaced", code=new_code, replaces=CODE, time_limit="5d"))
-    upload_and_publish(new_code, SAMPLE_BPMN.read_bytes(), SAMPLE_BPMN.name,
+    # The sample's steps take the old 10 days; within the new 5 the examination gets 2.
+    bpmn = SAMPLE_BPMN.read_text(encoding="utf-8")
+    assert bpmn.count('name="allotted" value="7d"') == 1
+    bpmn = bpmn.replace('name="allotted" value="7d"', 'name="allotted" value="2d"')
+    upload_and_publish(new_code, bpmn.encode("utf-8"), SAMPLE_BPMN.name,
                        form_files(SAMPLE_FORMS), date(2026, 1, 1))
     db.session.commit()
     clock.set(local(2026, 5, 29, 9, 0))

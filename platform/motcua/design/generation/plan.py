@@ -179,13 +179,13 @@ def connect(plan: Plan, desk_lane: int) -> None:
     end = Node("EndEvent_Done", "Hoàn thành", "end", main[-1].lane, len(main))
     refused: Node | None = None
     link(plan, "StartEvent_Submit", main[0].id, "forward")
-    used: set[str] = set()
     for i, task in enumerate(main):
         following = main[i + 1].id if i + 1 < len(main) else end.id
         if not task.outcomes:
             link(plan, task.id, following, "forward")
             continue
-        gateway = Node(ident(task.row or i + 1, used, "Gateway_"), "", "gateway", task.lane,
+        # Named after its task, whose id is unique already.
+        gateway = Node(task.id.replace("Task_", "Gateway_", 1), "", "gateway", task.lane,
                        task.column)
         plan.nodes.append(gateway)
         link(plan, task.id, gateway.id, "forward")

@@ -5,6 +5,7 @@ with problems, never an exception."""
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from collections.abc import Callable
 
@@ -106,6 +107,9 @@ ENTITY = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/pas
                  id="xlsx-with-utf16-entity"),
     pytest.param("a.docx", _zip({"word/document.xml": b"<" + b" " * 30_000_000 + b">"}),
                  "nén bất thường", id="zip-bomb"),
+    pytest.param("a.xlsx", _zip({"xl/workbook.xml": b"<w/>", "xl/worksheets/sheet1.xml":
+                                 random.Random(1).randbytes(9_000_000)}), "quá lớn",
+                 id="huge-part"),
     pytest.param("a.docx", _zip({"word/document.xml": b"<not xml", "[Content_Types].xml":
                                  b"<Types/>"}), "hỏng", id="docx-not-xml"),
     pytest.param("a.csv", "Một,Hai,Ba\n1,2,3\n".encode(), "Không tìm thấy bảng các bước",

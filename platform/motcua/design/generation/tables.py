@@ -23,6 +23,8 @@ from motcua.processes.checks.problems import Severity
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 2000
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+# One XML part: the libraries parse each whole, so this bounds their time and memory.
+MAX_PART_BYTES = 8 * 1024 * 1024
 # Office parts compress well, but not a thousandfold: more than this is a bomb.
 MAX_RATIO = 200
 MAX_ROWS = 2000
@@ -84,6 +86,9 @@ def _unsafe_zip(filename: str, archive: zipfile.ZipFile) -> str | None:
             return f"Tệp {filename} khi giải nén quá lớn (trên {MAX_UNPACKED_BYTES // 2**20} MB)."
         if entry.compress_size and entry.file_size / entry.compress_size > MAX_RATIO:
             return f"Tệp {filename} có thành phần nén bất thường ({entry.filename})."
+        if entry.filename.endswith((".xml", ".rels")) and entry.file_size > MAX_PART_BYTES:
+            return (f"Tệp {filename} có thành phần {entry.filename} quá lớn (trên "
+                    f"{MAX_PART_BYTES // 2**20} MB): hãy lưu riêng bảng các bước.")
     for entry in entries:
         if entry.is_dir():
             continue

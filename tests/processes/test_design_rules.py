@@ -292,3 +292,43 @@ def test_structural_problems_are_reported_alongside_other_errors() -> None:
     result = check(text)
     rules = {p.rule for p in result.problems}
     assert {"dialect", "unreachable", "no-path-to-end"} <= rules, result.problems
+
+
+def test_an_exclusive_gateway_merging_parallel_branches_passes_both() -> None:
+    merge = ('    <bpmn:exclusiveGateway id="Gw_Join" name="Gộp"/>\n'
+             '    <bpmn:sequenceFlow id="Flow_Checked" sourceRef="Task_Check" '
+             'targetRef="Gw_Join"/>\n'
+             '    <bpmn:sequenceFlow id="Flow_Joined" sourceRef="Gw_Join" '
+             'targetRef="Task_Sign"/>\n')
+    text = variant(SPLIT_LANE, TO_SPLIT, (PROCESS_END, SPLIT + merge + PROCESS_END),
+                   ('sourceRef="Gw_Examine" targetRef="Task_Sign"',
+                    'sourceRef="Gw_Examine" targetRef="Gw_Join"'))
+    problem = only(check(text), "implicit-join", "Gw_Join", Severity.ERROR, text,
+                   '<bpmn:exclusiveGateway id="Gw_Join"')
+    assert "parallelGateway" in problem.message
+
+
+def test_a_choice_inside_one_parallel_branch_does_not_starve_the_join() -> None:
+    # The examination's choice (approve, or back to the assignment) happens inside one of two
+    # parallel branches; the other branch, the site check, brings its own token to the join.
+    joined = ('    <bpmn:parallelGateway id="Gw_Join"/>\n'
+              '    <bpmn:sequenceFlow id="Flow_Checked" sourceRef="Task_Check" '
+              'targetRef="Gw_Join"/>\n'
+              '    <bpmn:sequenceFlow id="Flow_Joined" sourceRef="Gw_Join" '
+              'targetRef="Task_Sign"/>\n')
+    split_before_examine = ('sourceRef="Gw_Examine" targetRef="Task_Sign"',
+                            'sourceRef="Gw_Examine" targetRef="Gw_Join"')
+    text = variant(SPLIT_LANE, TO_SPLIT, (PROCESS_END, SPLIT + joined + PROCESS_END),
+                   split_before_examine)
+    assert by_rule(check(text), "parallel-join-deadlock") == []
+    # Refusing there, straight to an end, would leave the join waiting for that branch.
+    refuse = ('    <bpmn:sequenceFlow id="Flow_Drop" sourceRef="Gw_Examine" '
+              'targetRef="End_Refused">\n      <bpmn:conditionExpression>outcome == "drop"'
+              "</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n")
+    starving = variant(SPLIT_LANE, TO_SPLIT,
+                       (PROCESS_END, SPLIT + joined + refuse + PROCESS_END),
+                       split_before_examine,
+                       ('value="approve=Đề xuất duyệt;back=Trả lại"',
+                        'value="approve=Đề xuất duyệt;back=Trả lại;drop:refuse=Từ chối"'))
+    only(check(starving), "parallel-join-deadlock", "Gw_Join", Severity.ERROR, starving,
+         '<bpmn:parallelGateway id="Gw_Join"/>')

@@ -310,3 +310,19 @@ def test_an_upload_over_the_time_limit_is_refused(sample: dict[str, Any], api: A
     # 0.5 + 0.5 + 9 days reach the limit; the review, next, passes it.
     assert (detail["rule"], detail["element_id"]) == ("time-over-limit", "Task_Review")
     assert "12 ngày" in detail["message"] and "10 ngày" in detail["message"]
+
+
+def test_a_called_process_counts_with_its_own_longest_path() -> None:
+    scenarios = REPO / "tests" / "processes" / "scenarios"
+    forms, _ = load_forms_dir(scenarios / "forms")
+    main = (scenarios / "call-main.bpmn").read_bytes()
+    library = [("dong-dau.bpmn", (scenarios / "library" / "dong-dau.bpmn").read_bytes())]
+    # The main process has no allotted time of its own; the stamping it calls takes 1 hour.
+    over = check_process(main, "call-main.bpmn", forms, library=library,
+                         procedure=context("30m", ()))
+    [problem] = legal(over)
+    assert (problem.rule, problem.element_id) == ("time-over-limit", "Call_Stamp")
+    assert "1 giờ" in problem.message and "30 phút" in problem.message
+    within = check_process(main, "call-main.bpmn", forms, library=library,
+                           procedure=context("1h", ()))
+    assert legal(within) == []

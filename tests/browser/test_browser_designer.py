@@ -137,6 +137,25 @@ def screen_point(page: Any, connection_id: str) -> tuple[float, float]:
     return float(x), float(y)
 
 
+def shape_point(page: Any, shape_id: str, fx: float, fy: float) -> tuple[float, float]:
+    """The screen point at fractions ``fx``, ``fy`` of a shape's width and height."""
+    x, y = modeler_call(page, """
+        const [id, fx, fy] = arg, s = m.get('elementRegistry').get(id);
+        const vb = m.get('canvas').viewbox();
+        const box = m.get('canvas').getContainer().getBoundingClientRect();
+        return [box.left + (s.x + s.width * fx - vb.x) * vb.scale,
+                box.top + (s.y + s.height * fy - vb.y) * vb.scale];""", [shape_id, fx, fy])
+    return float(x), float(y)
+
+
+def drop_from_palette(page: Any, action: str, at: tuple[float, float]) -> None:
+    page.click(f".djs-palette [data-action='{action}']")
+    page.mouse.move(at[0] - 40, at[1] - 20)
+    page.mouse.move(*at, steps=6)
+    page.mouse.down()
+    page.mouse.up()
+
+
 def saved(page: Any, revision_after: int) -> int:
     """Waits for the autosave answering a revision above ``revision_after``."""
     page.wait_for_function(
@@ -231,12 +250,7 @@ def add_step(designer: Officer, revision: int) -> tuple[str, int]:
     flow = modeler_call(page, """
         return m.get('elementRegistry').get(arg[0]).outgoing
           .find((f) => f.target.id === arg[1]).id;""", [before, last])
-    x, y = screen_point(page, flow)
-    page.click(".djs-palette [data-action='create.user-task']")
-    page.mouse.move(x - 40, y - 20)
-    page.mouse.move(x, y, steps=6)
-    page.mouse.down()
-    page.mouse.up()
+    drop_from_palette(page, "create.user-task", screen_point(page, flow))
     new = modeler_call(page, "const s = m.get('selection').get(); return s.length === 1 "
                              "&& s[0].type === 'bpmn:UserTask' ? s[0].id : null;")
     assert new, "the new step is not selected"
@@ -423,6 +437,23 @@ def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outs
     revision = saved(page, revision)
     assert xml_of(page) == before
     assert page.locator("#problems-list li.error").count() == 0
+
+    # A timer dropped on a step's border waits for the step's deadline, picked from a list.
+    examine = element_with(page, "row", "3")
+    drop_from_palette(page, "create.timer-event", shape_point(page, examine, 0.5, 1.0))
+    timer = modeler_call(page, "const s = m.get('selection').get()[0]; return s && "
+                               "s.type === 'bpmn:BoundaryEvent' ? s.id : null;")
+    assert timer, "the timer is not on the step's border"
+    revision = saved(page, revision)
+    set_property(page, "timer", "due_step")
+    revision = saved(page, revision)
+    assert re.search(r"<bpmn:timeDate[^>]*>due_step</bpmn:timeDate>", xml_of(page))
+    designer.shot("timer")
+    page.click("#tool-undo")
+    revision = saved(page, revision)
+    page.click("#tool-undo")
+    revision = saved(page, revision)
+    assert xml_of(page) == before
 
     # Exports, and the exported file opened again.
     with page.expect_download() as download:

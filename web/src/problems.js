@@ -9,14 +9,29 @@ const FIELDS = ['role', 'unit', 'form', 'allotted', 'outcomes', 'assignee_field'
 const OVERLAY = 'motcua-problem';
 const MARKERS = ['motcua-error', 'motcua-warning'];
 
+// Rules whose field is known from their name alone (processes/checks/).
+const RULE_FIELDS = {
+  'decision-step-extra': 'row', 'decision-step-missing': 'row', 'decision-step-order': 'row',
+  'decision-step-responsible': 'role', 'decision-step-time': 'allotted', 'time-over-limit': 'allotted'
+};
+const CONDITION_RULES = /^(gateway-|condition-|expression$)/;
+
 /** Best effort: the panel entry a problem is about — from its rule, else the property it
  * names, else the property whose current value it quotes; null rather than a wrong field. */
 export function entryFor(problem, element) {
   const rule = problem.rule || '';
   const message = problem.message || '';
   const bo = element && element.businessObject;
+  // A flow's only field of ours is its condition; structural findings on it have none.
+  if (bo && bo.$instanceOf('bpmn:SequenceFlow')) {
+    return CONDITION_RULES.test(rule) || rule === 'flow' ? 'motcua-condition' : null;
+  }
+  if (bo && (bo.eventDefinitions || []).some((d) => d.$instanceOf('bpmn:TimerEventDefinition'))) {
+    return /timeDate|timeDuration|timeCycle|due_step|due_dossier/.test(message) || rule === 'expression'
+      ? 'motcua-timer' : null;
+  }
   const named = /^dialect\.(\w+)$/.exec(rule);
-  let field = named && FIELDS.includes(named[1]) ? named[1] : null;
+  let field = RULE_FIELDS[rule] || (named && FIELDS.includes(named[1]) ? named[1] : null);
   if (!field && rule.startsWith('meaning')) field = 'outcomes';
   if (!field) field = FIELDS.find((f) => new RegExp(`(^|[^a-z_])${f}([^a-z_]|$)`).test(message));
   if (!field && bo) {
@@ -26,11 +41,7 @@ export function entryFor(problem, element) {
     });
   }
   if (field === 'outcomes') return 'motcua-outcome-0-label';
-  if (field) return entryId(field);
-  if (!bo) return null;
-  if (bo.$instanceOf('bpmn:SequenceFlow')) return 'motcua-condition';
-  if ((bo.eventDefinitions || []).some((d) => d.$instanceOf('bpmn:TimerEventDefinition'))) return 'motcua-timer';
-  return null;
+  return field ? entryId(field) : null;
 }
 
 export default class Problems {

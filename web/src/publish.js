@@ -16,6 +16,9 @@ export async function publish({ config, autosave, problems, api, notice }) {
         'Hồ sơ mới của thủ tục sẽ chạy theo phiên bản này; hồ sơ đang giải quyết giữ phiên bản cũ.',
       [['Về thư viện quy trình', () => { location.href = config.library_url; }]]);
       document.body.dataset.published = String(v.version);
+      // A published draft takes no more saves: later edits stay on this page only.
+      autosave.readOnly = true;
+      button.dataset.done = 'true';
       return;
     }
     const error = (answer.data && answer.data.error) || {};
@@ -24,6 +27,6 @@ export async function publish({ config, autosave, problems, api, notice }) {
     notice('error', `Chưa công bố được: ${error.message || `máy chủ trả lời mã ${answer.status}`}` +
       (details.length ? ` (${details.length} lỗi, xem danh sách bên dưới).` : ''));
   } finally {
-    button.disabled = false;
+    button.disabled = button.dataset.done === 'true';
   }
 }

@@ -1,0 +1,129 @@
+"""Driving the modeler page from a browser test: the modeler's own API through
+``window.motcuaModeler`` (selection, the element registry, screen positions of shapes and
+flows), its panel fields by their entry ids, the autosave's status, and a guard that aborts
+and records any request leaving the live server."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class Outside:
+    """Aborts and records every request a context makes to anything but the live server."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+
+    def watch(self, context: Any) -> None:
+        context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1" or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.requests.append(url)
+            route.abort()
+
+
+def modeler_call(page: Any, script: str, arg: Any = None) -> Any:
+    """Runs ``script`` (a function body with ``m`` the modeler and ``arg``) in the page."""
+    return page.evaluate(f"([arg]) => {{ const m = window.motcuaModeler; {script} }}", [arg])
+
+
+def element_with(page: Any, name: str, value: str) -> str:
+    """The id of the element whose dialect property ``name`` is ``value``."""
+    return str(modeler_call(page, """
+        const [name, value] = arg;
+        const hit = m.get('elementRegistry').filter((e) => {
+          const ext = e.businessObject.extensionElements;
+          const props = ext && (ext.values || []).find((v) => v.$type === 'spiffworkflow:Properties');
+          return props && props.properties.some((p) => p.name === name && p.value === value);
+        })[0];
+        return hit ? hit.id : null;""", [name, value]))
+
+
+def lane_of(page: Any, element_id: str) -> str:
+    return str(modeler_call(page, "return m.get('elementRegistry').get(arg).businessObject"
+                                  ".lanes[0].id;", element_id))
+
+
+def select(page: Any, element_id: str) -> None:
+    # Lanes lie under the palette: select through the modeler, as a click on them would.
+    modeler_call(page, "m.get('selection').select(m.get('elementRegistry').get(arg));",
+                 element_id)
+    page.wait_for_selector(".bio-properties-panel-header")
+
+
+def screen_point(page: Any, connection_id: str) -> tuple[float, float]:
+    """Where the middle of a flow's longest segment is on the screen."""
+    x, y = modeler_call(page, """
+        const c = m.get('elementRegistry').get(arg), w = c.waypoints;
+        let best = [w[0], w[1]];
+        for (let i = 1; i < w.length; i++) {
+          const d = Math.hypot(w[i].x - w[i-1].x, w[i].y - w[i-1].y);
+          if (d > Math.hypot(best[1].x - best[0].x, best[1].y - best[0].y)) best = [w[i-1], w[i]];
+        }
+        const vb = m.get('canvas').viewbox();
+        const box = m.get('canvas').getContainer().getBoundingClientRect();
+        const px = (best[0].x + best[1].x) / 2, py = (best[0].y + best[1].y) / 2;
+        return [box.left + (px - vb.x) * vb.scale, box.top + (py - vb.y) * vb.scale];""",
+                        connection_id)
+    return float(x), float(y)
+
+
+def shape_point(page: Any, shape_id: str, fx: float, fy: float) -> tuple[float, float]:
+    """The screen point at fractions ``fx``, ``fy`` of a shape's width and height."""
+    x, y = modeler_call(page, """
+        const [id, fx, fy] = arg, s = m.get('elementRegistry').get(id);
+        const vb = m.get('canvas').viewbox();
+        const box = m.get('canvas').getContainer().getBoundingClientRect();
+        return [box.left + (s.x + s.width * fx - vb.x) * vb.scale,
+                box.top + (s.y + s.height * fy - vb.y) * vb.scale];""", [shape_id, fx, fy])
+    return float(x), float(y)
+
+
+def drop_from_palette(page: Any, action: str, at: tuple[float, float]) -> None:
+    page.click(f".djs-palette [data-action='{action}']")
+    page.mouse.move(at[0] - 40, at[1] - 20)
+    page.mouse.move(*at, steps=6)
+    page.mouse.down()
+    page.mouse.up()
+
+
+def saved(page: Any, revision_after: int) -> int:
+    """Waits for the autosave answering a revision above ``revision_after``."""
+    page.wait_for_function(
+        "n => { const t = document.querySelector('#save-status').textContent;"
+        " const m = /bản (\\d+)/.exec(t); return document.body.dataset.saveState === 'saved'"
+        " && m && Number(m[1]) > n; }", arg=revision_after, timeout=15_000)
+    text = page.locator("#save-status").inner_text()
+    match = re.search(r"bản (\d+)", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def problems_on(page: Any, element_id: str, severity: str = "error") -> int:
+    """Problems of ``severity`` the list shows for the element (and its marker agrees)."""
+    listed = page.locator(f"#problems-list li.{severity} button[data-element-id='{element_id}']")
+    marked = page.locator(f"g.djs-element.motcua-{severity}[data-element-id='{element_id}']")
+    if listed.count():
+        assert marked.count() == 1 or severity == "warning"
+        badge = page.locator(f".motcua-badge[data-element-id='{element_id}']")
+        assert badge.count() == 1 and badge.get_attribute("title")
+    return int(listed.count())
+
+
+def set_property(page: Any, entry: str, value: str) -> None:
+    field = page.locator(f"#bio-properties-panel-motcua-{entry}")
+    if field.evaluate("e => e.tagName") == "SELECT":
+        field.select_option(value)
+    else:
+        field.fill(value)
+        field.press("Tab")
+
+
+def xml_of(page: Any) -> str:
+    return str(page.evaluate("window.motcuaModeler.saveXML().then((r) => r.xml)"))

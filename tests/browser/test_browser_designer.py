@@ -254,7 +254,12 @@ def test_a_stale_revision_is_a_conflict_never_an_overwrite(
     first.page.once("dialog", lambda dialog: dialog.accept())
     first.page.reload()
     first.page.wait_for_selector("body[data-modeler-ready=true]")
-    assert "Khôi phục" in first.page.locator("#modeler-notice").inner_text()
+    offer = first.page.locator("#modeler-notice")
+    assert "Khôi phục" in offer.inner_text() and "bản 2 mới hơn" in offer.inner_text()
+    # Restoring it is a knowing choice: it is saved on top of the other designer's revision.
+    offer.locator("button", has_text="Khôi phục").click()
+    saved(first.page, 2)
+    assert 'name="allotted" value="5d"' in xml_of(first.page)
     assert outside.requests == []
 
 

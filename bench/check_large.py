@@ -20,16 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "platform"))
-
-from motcua.processes.checks import (  # noqa: E402
+from motcua.processes.checks import (
     DecisionRow,
     ProcedureContext,
     check_process,
     xsd,
 )
-from motcua.processes.checks.document import Document  # noqa: E402
-from motcua.processes.checks.xml_safety import parse_xml  # noqa: E402
+from motcua.processes.checks.document import Document
+from motcua.processes.checks.xml_safety import parse_xml
 
 LANES = (
     ("Lane_Desk", "Bộ phận Một cửa", "receiver", "@desk"),
@@ -100,7 +98,7 @@ class Diagram:
         self.flows.append(
             f'    <bpmn:sequenceFlow id="{ident}" sourceRef="{source}" targetRef="{target}"'
             + close)
-        (sx, sy, sw, sh), (tx, ty, tw, th) = self.where[source], self.where[target]
+        (sx, sy, sw, sh), (tx, ty, _, th) = self.where[source], self.where[target]
         self.edges.append(
             f'      <bpmndi:BPMNEdge id="{ident}_di" bpmnElement="{ident}">'
             f'<di:waypoint x="{sx + sw}" y="{sy + sh // 2}"/>'

@@ -255,3 +255,32 @@ def test_an_unreadable_table_is_refused_with_the_field(designer_api: Api) -> Non
         content_type="multipart/form-data")
     assert response.status_code == 422
     assert all(d["field"] == "table" for d in response.get_json()["error"]["details"])
+
+
+@pytest.mark.parametrize("body", [
+    None, [], "x", {"procedure": 5}, {"procedure": PROCEDURE, "bpmn": 5},
+    {"procedure": PROCEDURE, "forms": []}, {"procedure": PROCEDURE, "from_version": "1"},
+    {"procedure": PROCEDURE, "from_version": 10**30}, {"procedure": PROCEDURE, "x": 1},
+])
+def test_a_malformed_create_is_422_naming_the_field(designer_api: Api, body: Any) -> None:
+    response = designer_api.post(DESIGNER, "/drafts", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["details"][0]["field"]
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"revision": "1"}, {"revision": None}, {"revision": 0}, {"revision": 10**40},
+    {"revision": 1, "forms": "x"}, {"revision": 1, "bpmn": None},
+])
+def test_a_malformed_save_is_422_and_changes_nothing(designer_api: Api, body: Any) -> None:
+    draft = sample_draft(designer_api)
+    response = designer_api.call("PUT", DESIGNER, f"/drafts/{draft['id']}", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["revision"] == 1
+
+
+def test_a_table_that_is_not_a_file_is_refused(designer_api: Api) -> None:
+    response = designer_api.post(DESIGNER, "/drafts/generate", data={
+        "procedure": PROCEDURE, "table": "bang.csv"}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"][0]["field"] == "table"

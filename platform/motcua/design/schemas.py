@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from motcua.api.fields import LocalDateTime
 from motcua.design.models import ProcessDraft
@@ -22,7 +22,7 @@ class DraftCreateBody(Schema):
     procedure = fields.String(required=True)
     bpmn = fields.String()
     forms = fields.Dict(keys=fields.String(), values=fields.Raw())
-    from_version = fields.Integer(strict=True)
+    from_version = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class DraftCreateFiles(Schema):
@@ -39,7 +39,8 @@ class GenerateFiles(Schema):
 
 
 class DraftSaveBody(Schema):
-    revision = fields.Integer(required=True, strict=True)
+    revision = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=2**31 - 1))
     bpmn = fields.String()
     forms = fields.Dict(keys=fields.String(), values=fields.Raw())
 

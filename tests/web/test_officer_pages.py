@@ -272,6 +272,14 @@ def test_dossier_page_timeline_and_permissions(app: Flask, walker: Walker) -> No
     assert Browser(app, "ks.nga").get(f"/dossiers/{code}").status_code == 200
 
 
+def test_the_timeline_names_the_officer_a_step_assigned(app: Flask, walker: Walker) -> None:
+    code = walker.create("mc.lan", PROCEDURE, START_FORM)["code"]
+    walker.complete("mc.lan", code, "accept")
+    walker.complete("tp.hung", code, None, assignee="cv.mai")
+    page = text(Browser(app, "tp.hung").get(f"/dossiers/{code}"))
+    assert "Phạm Thị Mai (cv.mai)" in page
+
+
 def test_apology_sets_new_due_issues_letter_and_records_history(
         app: Flask, walker: Walker) -> None:
     code = sample_at_examination(walker)

@@ -50,17 +50,41 @@ class TimelineEntry:
     event: HistoryEvent
     task: Task | None
     schema: dict[str, Any] | None
+    # The task's data as shown: the officer a step assigned named as people read names.
+    data: dict[str, Any] | None = None
 
 
 def timeline(dossier: Dossier, version: CompiledVersion) -> list[TimelineEntry]:
     tasks = {t.id: t for t in dossier.tasks}
+    completed = [(event, tasks.get(event.task_id) if event.action == EventAction.COMPLETED
+                  and event.task_id is not None else None) for event in history(dossier)]
+    assigned = {task.id: field for _, task in completed if task is not None
+                for field in [_assignee_field(version, task)] if field}
+    names = _full_names({str(tasks[i].data.get(f)) for i, f in assigned.items()
+                         if tasks[i].data and tasks[i].data.get(f)})
     entries = []
-    for event in history(dossier):
-        task = tasks.get(event.task_id) if event.action == EventAction.COMPLETED \
-            and event.task_id is not None else None
+    for event, task in completed:
+        data = task.data if task else None
+        field = assigned.get(task.id) if task else None
+        if data and field and str(data.get(field)) in names:
+            username = str(data[field])
+            data = {**data, field: f"{names[username]} ({username})"}
         entries.append(TimelineEntry(event, task,
-                                     version.form_schema(task.form_key) if task else None))
+                                     version.form_schema(task.form_key) if task else None,
+                                     data))
     return entries
+
+
+def _assignee_field(version: CompiledVersion, task: Task) -> str | None:
+    step = version.step(task.element_id)
+    return step.assignee_field if step else None
+
+
+def _full_names(usernames: set[str]) -> dict[str, str]:
+    if not usernames:
+        return {}
+    return dict(db.session.execute(
+        select(User.username, User.full_name).where(User.username.in_(usernames))).all())
 
 
 def dossier_panels(dossier: Dossier, version: CompiledVersion) -> dict[str, Any]:

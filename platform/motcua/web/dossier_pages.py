@@ -60,8 +60,8 @@ def timeline(dossier: Dossier, version: CompiledVersion) -> list[TimelineEntry]:
                   and event.task_id is not None else None) for event in history(dossier)]
     assigned = {task.id: field for _, task in completed if task is not None
                 for field in [_assignee_field(version, task)] if field}
-    names = _full_names({str(tasks[i].data.get(f)) for i, f in assigned.items()
-                         if tasks[i].data and tasks[i].data.get(f)})
+    names = _full_names({str(value) for i, f in assigned.items()
+                         if (value := (tasks[i].data or {}).get(f))})
     entries = []
     for event, task in completed:
         data = task.data if task else None

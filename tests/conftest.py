@@ -99,7 +99,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def sample_org() -> dict[str, Any]:
-    return load_json(SAMPLES / "org.json")  # type: ignore[no-any-return]
+    return load_json(SAMPLES / "org.json")
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from support.web import Isolated
 
 
 def _task(api: Any, code: str, task_id: int) -> dict[str, Any]:
-    return next(t for t in dossier(api, code)["tasks"] if t["id"] == task_id)  # type: ignore[no-any-return]
+    return next(t for t in dossier(api, code)["tasks"] if t["id"] == task_id)
 
 
 # --------------------------------------------------------------------------- complete
@@ -110,7 +110,8 @@ def test_outcome_not_among_the_steps_outcomes_is_422(sample: dict[str, Any], api
 def test_missing_outcome_where_one_is_required_is_422(sample: dict[str, Any],
                                                       api: Any) -> None:
     _code, receive = received(api)
-    for body in ({"data": {}}, {"outcome": None, "data": {}}, {}):
+    bodies: list[dict[str, Any]] = [{"data": {}}, {"outcome": None, "data": {}}, {}]
+    for body in bodies:
         error = assert_error(api.post("mc.lan", f"/tasks/{receive['id']}/complete",
                                       json=body), 422)
         assert fields_of(error) == {"outcome"}

@@ -42,7 +42,8 @@ from support.web import Isolated
 
 OUTSIDERS = ["xa.hoa", "xa.chutich"]  # officers of UBND xã Đông Hải, not of Sở Tư pháp
 RECEIVE_BODY = {"outcome": "accept", "data": {}}
-EXAMINE_BODY = {"outcome": "approve", "data": {"y_kien": "Đủ điều kiện cấp phiếu"}}
+EXAMINE_BODY: dict[str, Any] = {"outcome": "approve",
+                                "data": {"y_kien": "Đủ điều kiện cấp phiếu"}}
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def dossiers(sample: dict[str, Any], api: Any) -> dict[str, Any]:
 
 def _task_in(api: Any, code: str, task_id: int) -> dict[str, Any]:
     tasks = {t["id"]: t for t in dossier(api, code)["tasks"]}
-    return tasks[task_id]  # type: ignore[no-any-return]
+    return tasks[task_id]
 
 
 # --------------------------------------------------------------------------- other agencies

@@ -29,7 +29,7 @@ APRIL = f"/tracking-book?desk={DESK}&from=2026-04-01&to=2026-04-30"
 def dossiers(walker: Walker, clock: FakeClock) -> list[str]:
     """Mar 27; Apr 1 09:00 twice (same instant: the id decides); Apr 15; May 4; and one at
     the commune desk on Apr 2 (all after the sample decision took effect on Mar 10)."""
-    codes = []
+    codes: list[str] = []
     for at in (local(2026, 3, 27, 10, 0), local(2026, 4, 1, 9, 0), local(2026, 4, 1, 9, 0),
                local(2026, 4, 15, 10, 0), local(2026, 5, 4, 8, 30)):
         clock.set(at)

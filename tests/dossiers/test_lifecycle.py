@@ -132,6 +132,7 @@ def test_state_stays_small_however_many_loops(walker: Walker, api: Any) -> None:
         walker.complete("tp.hung", code, "back", note="Xem lại")
         db.session.expire_all()
         state = db.session.scalar(select(Dossier.workflow_state).where(Dossier.code == code))
+        assert state is not None
         sizes.append(len(state["workflow"]["tasks"]))
     assert sizes[-1] == sizes[1], sizes
     assert sizes[-1] < 30

@@ -61,7 +61,7 @@ def _documents(code: str) -> list[IssuedDocument]:
 
 
 def _history(walker: Walker, code: str) -> list[dict[str, Any]]:
-    return walker.api.get("mc.lan", f"/dossiers/{code}/history").get_json()  # type: ignore[no-any-return]
+    return walker.api.get("mc.lan", f"/dossiers/{code}/history").get_json()
 
 
 def _iso(at: datetime) -> str:
@@ -134,8 +134,9 @@ def test_supplement_stops_the_clock_and_the_complete_dossier_gets_a_new_receipt(
     # Coming back after a supplement is not a send-back.
     reopened = walker.task("cv.mai", code)
     assert reopened["step"] == "Task_Examine" and reopened["reopened"] is False
-    assert home_counts(db.session.scalar(select(User).where(User.username == "cv.mai")),
-                       clock())["returned"] == 0
+    cv_mai = db.session.scalar(select(User).where(User.username == "cv.mai"))
+    assert cv_mai is not None
+    assert home_counts(cv_mai, clock())["returned"] == 0
 
 
 def test_send_back_at_review_needs_a_note_and_reopens_with_who_when_why(
@@ -154,6 +155,7 @@ def test_send_back_at_review_needs_a_note_and_reopens_with_who_when_why(
     assert (back["step"], back["meaning"], back["to_steps"], back["note"]) == (
         "Task_Review", "back", ["Task_Examine"], "Bổ sung căn cứ pháp lý")
     cv_mai = db.session.scalar(select(User).where(User.username == "cv.mai"))
+    assert cv_mai is not None
     assert home_counts(cv_mai, clock())["returned"] == 1
 
     page = text(Browser(walker.api.client.application, "cv.mai").get(f"/tasks/{examine['id']}"))

@@ -44,7 +44,7 @@ def leaves(schema: dict[str, Any], parts: tuple[str | int, ...] = (), chain: boo
     if kind == "object":
         required = required_keys(schema)
         for key, sub in properties(schema).items():
-            yield from leaves(sub, (*parts, key), chain and key in required)
+            yield from leaves(dict(sub), (*parts, key), chain and key in required)
     elif kind == "array":
         if kind_of(schema["items"]) == "object":
             yield from leaves(schema["items"], (*parts, 0), chain)
@@ -146,14 +146,14 @@ def test_invalid_post_shows_the_error_beside_the_input(path: Path, case: str) ->
     assert_accessible(doc)
     elements = controls(doc, name)
     assert elements
-    error_id = f"{elements[0].get('id').split('--')[0]}--error"
+    error_id = f"{elements[0].get('id', '').split('--')[0]}--error"
     error = doc.xpath("//*[@id=$id]", id=error_id)[0]
     assert message in error.text_content()
     for el in elements:
         assert el.get("aria-invalid") == "true"
     described = (elements[0] if elements[0].get("type") != "radio"
                  else next(a for a in elements[0].iterancestors() if a.tag == "fieldset"))
-    assert error_id in described.get("aria-describedby").split()
+    assert error_id in described.get("aria-describedby", "").split()
     if elements[0].get("type") == "radio":
         checked = [el.get("value") for el in elements if el.get("checked") is not None]
         assert checked == ([text] if text else [])

@@ -162,12 +162,13 @@ def test_a_decision_row_no_task_carries_is_missing() -> None:
 
 
 def test_a_heading_row_whose_sub_steps_are_carried_is_not_missing() -> None:
-    rows = (*ROWS[:2], DecisionRow("3", "Thẩm định", None, None, 0),
+    rows: tuple[DecisionRow, ...] = (*ROWS[:2], DecisionRow("3", "Thẩm định", None, None, 0),
             DecisionRow("3.1", "Thẩm định hồ sơ", "specialist", "@handling", 720), *ROWS[3:])
     text = with_rows(BASE, {**TASK_ROWS, "Task_Examine": "3.1"})
     assert legal(check(text, procedure=context(rows=rows))) == []
     # A sub-step nobody carries is missing, under its own number.
-    rows = (*rows[:4], DecisionRow("3.2", "Tra cứu", "specialist", "@handling", 0), *rows[4:])
+    rows = (*rows[:4], DecisionRow("3.2", "Tra cứu", "specialist", "@handling", 0),
+            *rows[4:])
     [problem] = by_rule(check(text, procedure=context(rows=rows)), "decision-step-missing")
     assert "Bước 3.2" in problem.message
 

@@ -99,7 +99,7 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     for detail in error["details"]:
         assert isinstance(detail, dict) and "message" in detail, detail
         assert "field" in detail or "element_id" in detail, detail
-    return error  # type: ignore[no-any-return]
+    return error
 
 
 def fields_of(error: dict[str, Any]) -> set[str]:
@@ -109,7 +109,7 @@ def fields_of(error: dict[str, Any]) -> set[str]:
 def new_dossier(api: Any, username: str = "mc.lan", **overrides: Any) -> dict[str, Any]:
     response = api.post(username, "/dossiers", json=dossier_body(**overrides))
     assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
 
 
 def complete(api: Any, username: str, task_id: int, outcome: str | None = None,
@@ -119,13 +119,13 @@ def complete(api: Any, username: str, task_id: int, outcome: str | None = None,
         body["outcome"] = outcome
     response = api.post(username, f"/tasks/{task_id}/complete", json=body)
     assert response.status_code == 200, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
 
 
 def only_task(answer: dict[str, Any], key: str = "next_tasks") -> dict[str, Any]:
     tasks = answer[key]
     assert len(tasks) == 1, tasks
-    return tasks[0]  # type: ignore[no-any-return]
+    return tasks[0]
 
 
 def received(api: Any, receiver: str = "mc.lan") -> tuple[str, dict[str, Any]]:
@@ -163,13 +163,13 @@ def task_ids(api: Any, username: str) -> set[int]:
 def history(api: Any, code: str, username: str = "ks.nga") -> list[dict[str, Any]]:
     response = api.get(username, f"/dossiers/{code}/history")
     assert response.status_code == 200, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
 
 
 def dossier(api: Any, code: str, username: str = "ks.nga") -> dict[str, Any]:
     response = api.get(username, f"/dossiers/{code}")
     assert response.status_code == 200, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
 
 
 def count(model: Any) -> int:
@@ -182,7 +182,7 @@ def issue_token(client: FlaskClient | Isolated, username: str, password: str) ->
     response = client.post("/api/v1/auth/token",
                            json={"username": username, "password": password})
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["token"]  # type: ignore[no-any-return]
+    return response.get_json()["token"]
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -113,7 +113,7 @@ def label_text(doc: HtmlElement, el: HtmlElement) -> str:
     if el.get("type") == "radio":
         fieldset = next(a for a in el.iterancestors() if a.tag == "fieldset")
         return fieldset.xpath("legend")[0].text_content()
-    labels = doc.xpath("//label[@for=$id]", id=el.get("id"))
+    labels = doc.xpath("//label[@for=$id]", id=el.get("id", ""))
     assert len(labels) == 1, f"{el.get('name')} has {len(labels)} labels"
     return labels[0].text_content()
 

@@ -32,7 +32,7 @@ class Walker:
         body.update(extra)
         response = self.api.post(user, "/dossiers", json=body)
         assert response.status_code == 201, response.get_json()
-        return response.get_json()  # type: ignore[no-any-return]
+        return response.get_json()
 
     def task(self, user: str, code: str, name: str | None = None) -> dict[str, Any]:
         response = self.api.get(user, "/tasks")
@@ -40,14 +40,14 @@ class Walker:
         tasks = [t for t in response.get_json() if t["dossier"] == code
                  and (name is None or t["name"] == name)]
         assert tasks, f"{user} has no task for {code} ({name}); worklist: {response.get_json()}"
-        return tasks[0]  # type: ignore[no-any-return]
+        return tasks[0]
 
     def complete(self, user: str, code: str, outcome: str | None = None,
                  name: str | None = None, note: str | None = None,
                  **data: Any) -> dict[str, Any]:
         response = self.try_complete(user, code, outcome, name, note, **data)
         assert response.status_code == 200, response.get_json()
-        return response.get_json()  # type: ignore[no-any-return]
+        return response.get_json()
 
     def try_complete(self, user: str, code: str, outcome: str | None = None,
                      name: str | None = None, note: str | None = None, **data: Any) -> Any:

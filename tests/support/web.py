@@ -97,4 +97,4 @@ class Browser:
 
 
 def text(response: Any) -> str:
-    return response.get_data(as_text=True)  # type: ignore[no-any-return]
+    return response.get_data(as_text=True)

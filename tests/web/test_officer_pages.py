@@ -183,7 +183,9 @@ def test_task_page_shows_dossier_form_and_history(app: Flask, walker: Walker) ->
     page = text(browser.get(f"/tasks/{task_id(code, 'Task_Assign')}"))
     assert "Phân công xử lý" in page and code in page
     assert "Tờ khai" in page and "Họ, chữ đệm và tên" in page  # application data, titled
-    born = db.session.scalar(select(Dossier.data).where(Dossier.code == code))["ngay_sinh"]
+    data = db.session.scalar(select(Dossier.data).where(Dossier.code == code))
+    assert data is not None
+    born = data["ngay_sinh"]
     assert "/".join(reversed(born.split("-"))) in page  # dates as officers read them
     assert "Quá trình xử lý" in page and "Tiếp nhận hồ sơ" in page
     # The officer widget lists the unit's specialists by name.
@@ -236,7 +238,7 @@ def test_task_complete_through_the_page_moves_the_dossier(app: Flask, walker: Wa
     assert f"Đã hoàn thành \u201cPhân công xử lý\u201d của hồ sơ {code}" in flashed
     examine = db.session.scalar(select(Task).join(Dossier).where(
         Dossier.code == code, Task.element_id == "Task_Examine"))
-    assert examine is not None and examine.assignee.username == "cv.dung"  # type: ignore[union-attr]
+    assert examine is not None and examine.assignee.username == "cv.dung"
 
 
 def test_task_of_another_unit_is_absent_and_a_colleagues_is_read_only(

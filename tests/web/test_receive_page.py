@@ -28,18 +28,19 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 def _application() -> dict[str, Any]:
     schema = json.loads((SAMPLES / "forms" / "to-khai-ly-lich-tu-phap.schema.json").read_text())
-    return example_for(schema)  # type: ignore[no-any-return]
+    return example_for(schema)
 
 
 def _post(browser: Browser, outcome: str | None, files: list[tuple[bytes, str]] | None = None,
           **extra: str) -> Any:
-    fields = {**as_form({"name": "Nguyễn Văn Nộp", "phone": "0912345678",
-                         "address": "12 Lê Lợi, Hà Nội"}, "applicant"),
-              **as_form({"documents": [{"name": "Tờ khai", "original": 1, "copy": 0}],
-                         "sets": 2}, "received"),
-              **as_form(_application(), "data"),
-              **as_form({"thanh_phan": [{"ten": "Tờ khai", "ban_chinh": 1}]}, "step"),
-              "channel": "direct", **extra}
+    fields: dict[str, Any] = {
+        **as_form({"name": "Nguyễn Văn Nộp", "phone": "0912345678",
+                   "address": "12 Lê Lợi, Hà Nội"}, "applicant"),
+        **as_form({"documents": [{"name": "Tờ khai", "original": 1, "copy": 0}],
+                   "sets": 2}, "received"),
+        **as_form(_application(), "data"),
+        **as_form({"thanh_phan": [{"ten": "Tờ khai", "ban_chinh": 1}]}, "step"),
+        "channel": "direct", **extra}
     if outcome:
         fields["outcome"] = outcome
     if files:
@@ -98,10 +99,10 @@ def test_accept_creates_dossier_attachments_and_receipt(app: Flask, sample: Any)
 
 def test_invalid_input_keeps_what_was_typed_and_saves_nothing(app: Flask, sample: Any) -> None:
     browser = Browser(app, "mc.lan")
-    response = _post(browser, "accept", **{"applicant.name": "", "data.so_dinh_danh": "12ab",
-                                           "applicant.address": "Số 7 ngõ Huế",
-                                           "applicant.email": "khong-phai-email",
-                                           "applicant.phone": "0" * 40})
+    typed = {"applicant.name": "", "data.so_dinh_danh": "12ab",
+             "applicant.address": "Số 7 ngõ Huế", "applicant.email": "khong-phai-email",
+             "applicant.phone": "0" * 40}
+    response = _post(browser, "accept", None, **typed)
     assert response.status_code == 422
     page = text(response)
     assert "Số 7 ngõ Huế" in page and "12ab" in page

@@ -9,6 +9,7 @@ process without errors, and it runs the same checks as every upload.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,10 @@ from motcua.processes.models import ProcessVersion
 
 MAX_FORMS_BYTES = 2 * 1024 * 1024
 MAX_FORMS = 100
+# Ids and numbers are 32-bit columns: a larger one names nothing (and would overflow SQL).
+MAX_ID = 2**31 - 1
+MAX_FILENAME = 255
+_XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 
 
 def require_designer_role(user: User) -> None:
@@ -73,9 +78,11 @@ def library(user: User, query: str = "", limit: int = 50,
     stmt = _designable(user)
     text = query.strip()
     if text:
-        like = f"%{text.lower()}%"
-        stmt = stmt.where(func.lower(Procedure.name).like(like)
-                          | func.lower(Procedure.code).like(like))
+        # The text is looked for as written: "%" and "_" are not wildcards to a designer.
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        stmt = stmt.where(func.lower(Procedure.name).like(like, escape="\\")
+                          | func.lower(Procedure.code).like(like, escape="\\"))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(stmt.order_by(Procedure.code).limit(limit).offset(offset))
     return list(rows), total
@@ -115,7 +122,7 @@ def drafts_of(procedure: Procedure, *, open_only: bool = False) -> list[ProcessD
 
 def get_draft_for(user: User, draft_id: int) -> ProcessDraft:
     require_designer_role(user)
-    draft = db.session.get(ProcessDraft, draft_id)
+    draft = db.session.get(ProcessDraft, draft_id) if 0 < draft_id <= MAX_ID else None
     if draft is None or not can_design(user, draft.procedure):
         raise NotFound(f"Không có bản nháp {draft_id}")
     return draft
@@ -123,7 +130,8 @@ def get_draft_for(user: User, draft_id: int) -> ProcessDraft:
 
 def version_for(user: User, version_id: int) -> ProcessVersion:
     require_designer_role(user)
-    version = db.session.get(ProcessVersion, version_id)
+    version = (db.session.get(ProcessVersion, version_id) if 0 < version_id <= MAX_ID
+               else None)
     if version is None or not can_design(user, version.procedure):
         raise NotFound(f"Không có phiên bản quy trình {version_id}")
     return version
@@ -132,14 +140,27 @@ def version_for(user: User, version_id: int) -> ProcessVersion:
 # -- reading what a designer sends --------------------------------------------------------
 
 def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
-    """The BPMN as bytes, refused (422, with its line) only when it cannot be read safely."""
+    """The BPMN as UTF-8 bytes, refused (422, with its line) only when it cannot be read
+    safely. A file saved in UTF-16 or a single-byte encoding is kept as the same text in
+    UTF-8, its declaration saying so: a draft is stored and checked as UTF-8 text."""
     data = bpmn.encode("utf-8") if isinstance(bpmn, str) else bpmn
     try:
-        parse_xml(data, filename)
+        tree = parse_xml(data, filename)
     except XmlRejected as exc:
         raise Invalid("Không đọc được tệp BPMN, bản nháp chưa được lưu",
                       [_detail(exc.problem, "bpmn")]) from None
-    return data
+    encoding = (tree.docinfo.encoding or "utf-8").lower()
+    if encoding.replace("-", "") in ("utf8", "usascii", "ascii"):
+        return data
+    text = data.decode(encoding).lstrip("\ufeff").encode("utf-8")
+    return _XML_DECLARATION.sub(rb"\1\2UTF-8\2", text, count=1)
+
+
+def clean_filename(name: str, fallback: str) -> str:
+    """A stored file name: its last path part, printable, at most 255 characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(c for c in base if c.isprintable()).strip()[-MAX_FILENAME:]
+    return base or fallback
 
 
 def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
@@ -159,6 +180,9 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
                              "message": "Phải là một đối tượng JSON Schema"})
         elif form.get("ui") is not None and not isinstance(form.get("ui"), Mapping):
             problems.append({"field": f"forms.{key}.ui", "message": "Phải là một đối tượng"})
+    if not problems and _holds_nul(forms):
+        # JSON allows it, but no database column of text stores it.
+        problems.append({"field": "forms", "message": "Biểu mẫu chứa ký tự NUL (\\u0000)"})
     if problems:
         raise Invalid("Biểu mẫu không đọc được, bản nháp chưa được lưu", problems)
     clean = {key: {"schema": dict(form["schema"]),
@@ -167,6 +191,20 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
     if len(json.dumps(clean, ensure_ascii=False).encode()) > MAX_FORMS_BYTES:
         raise Invalid("Biểu mẫu quá lớn", [{"field": "forms", "message": "Tối đa 2 MB"}])
     return clean
+
+
+def _holds_nul(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _detail(problem: Problem, field: str) -> dict[str, Any]:
@@ -198,7 +236,7 @@ def create(procedure: Procedure, user: User, *, bpmn: str | bytes | None = None,
            forms: Any = None, filename: str | None = None, origin: str = "blank",
            copied_from: ProcessVersion | None = None) -> ProcessDraft:
     """A new draft at revision 1; without ``bpmn``, a blank process for the procedure."""
-    name = filename or f"{procedure.code}.bpmn"
+    name = clean_filename(filename or "", f"{procedure.code}.bpmn")
     data = readable_bpmn(bpmn if bpmn is not None else blank_bpmn(procedure), name)
     clean = readable_forms(forms if forms is not None else {})
     at = utcnow()
@@ -216,7 +254,7 @@ def create(procedure: Procedure, user: User, *, bpmn: str | bytes | None = None,
 
 
 def copy_version(procedure: Procedure, number: int, user: User) -> ProcessDraft:
-    version = db.session.scalar(select(ProcessVersion).where(
+    version = None if not 0 < number <= MAX_ID else db.session.scalar(select(ProcessVersion).where(
         ProcessVersion.procedure_id == procedure.id, ProcessVersion.version == number))
     if version is None:
         raise Invalid(f"Thủ tục {procedure.code} không có phiên bản {number}",

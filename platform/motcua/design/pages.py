@@ -20,6 +20,7 @@ from motcua.processes import operations as processes
 bp = Blueprint("design_pages", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
 VERSION_STATUS_LABELS = {"draft": "Chưa công bố", "published": "Đã công bố",
                          "retired": "Ngừng áp dụng"}
 ORIGIN_LABELS = {"blank": "Bản trống", "generated": "Tạo từ quyết định", "copy": "Sao chép",
@@ -34,8 +35,9 @@ def modeler_url(draft_id: int) -> str:
 @signed_in
 def library() -> str:
     user = web_user()
-    query = request.args.get("q", "")[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = request.args.get("q", "")[:100].replace("\x00", "")
+    # Past the last page is an empty page, never an offset no database can take.
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
     procedures, total = operations.library(user, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     in_force = {p.id: _in_force(p) for p in procedures}
     open_drafts = {p.id: len(operations.drafts_of(p, open_only=True)) for p in procedures}

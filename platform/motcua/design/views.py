@@ -26,7 +26,7 @@ from motcua.design.schemas import (
     SavedSchema,
     VersionRowSchema,
 )
-from motcua.errors import Invalid, field_error
+from motcua.errors import BadRequest, Invalid, field_error
 from motcua.org.auth import current_user
 from motcua.processes import operations as processes
 from motcua.processes.models import ProcessVersion
@@ -43,6 +43,23 @@ def read_upload(upload: Any, field: str) -> tuple[str, bytes]:
     if len(content) > MAX_FILE:
         raise field_error(field, "Tệp quá lớn (tối đa 5 MB)")
     return upload.filename or field, content
+
+
+def json_body() -> Any:
+    """The request's JSON, ``None`` when it is not JSON; nested past what the parser follows
+    is a 400 like any unreadable body, not a crash."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("Nội dung JSON lồng nhau quá sâu") from None
+
+
+@blp.before_request
+def _refuse_json_nested_too_deep() -> None:
+    # webargs parses the body again but does not expect RecursionError: meet it here first
+    # (Flask keeps the parsed body, so the endpoints reading it by hand parse it once).
+    if request.is_json:
+        json_body()
 
 
 def _load(schema: Schema, body: Any) -> dict[str, Any]:
@@ -71,7 +88,7 @@ def create_draft() -> ProcessDraft:
     operations.require_designer_role(user)
     if request.mimetype == "multipart/form-data":
         return _create_from_files(user)
-    body = _load(DraftCreateBody(), request.get_json(silent=True))
+    body = _load(DraftCreateBody(), json_body())
     procedure = operations.procedure_for(user, body["procedure"])
     if "from_version" in body:
         return operations.copy_version(procedure, body["from_version"], user)
@@ -109,7 +126,7 @@ def generate_draft() -> ProcessDraft:
         if table is None and "table" in request.form:
             raise field_error("table", "Phải là tệp tải lên (DOCX, XLSX hoặc CSV)")
     else:
-        code = _load(DraftQuery(), request.get_json(silent=True))["procedure"]
+        code = _load(DraftQuery(), json_body())["procedure"]
         table = None
     if not code:
         raise field_error("procedure", "Bắt buộc")

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from lxml import etree
+
 from motcua.design.generation import Generated
 from motcua.processes.operations import FormFile, check, upload_and_publish
 from support.api import Api
@@ -54,9 +56,10 @@ def publish(generated: Generated, code: str = PROCEDURE) -> int:
     return version.id  # type: ignore[no-any-return]
 
 
-def _example(spec: dict[str, Any], name: str, users: dict[tuple[str, str], str]) -> Any:
+def _example(spec: dict[str, Any], name: str, users: dict[tuple[str, str], str],
+             handling: str = HANDLING) -> Any:
     if spec.get("x-widget") == "officer":
-        return users[(spec["x-role"], HANDLING)]
+        return users[(spec["x-role"], handling)]
     if "enum" in spec:
         return spec["enum"][0]
     if spec.get("type") == "array":
@@ -73,9 +76,13 @@ class Driver:
     (``{element_id: [key, ...]}``, one key per visit; default the first outcome) and filling
     every field of each step's form, as the officer holding the step's role and unit."""
 
-    def __init__(self, api: Api, org: dict[str, Any], forms: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, api: Api, org: dict[str, Any], forms: dict[str, dict[str, Any]], *,
+                 receiver: str = "mc.lan", desk: str = "000.00.31.H99",
+                 handling: str = HANDLING) -> None:
         self.api = api
         self.forms = forms
+        # Who receives at which desk, and the unit whose officers an assignment picks from.
+        self.receiver, self.desk, self.handling = receiver, desk, handling
         # The last dossier run: its code and the documents issued, in order.
         self.code = ""
         self.documents: list[str] = []
@@ -88,13 +95,14 @@ class Driver:
         if not form:
             return {}
         props = self.forms[form]["schema"].get("properties", {})
-        return {name: _example(spec, name, self.users) for name, spec in props.items()}
+        return {name: _example(spec, name, self.users, self.handling)
+                for name, spec in props.items()}
 
     def run(self, choices: dict[str, list[str]] | None = None,
             code: str = PROCEDURE) -> tuple[list[tuple[str, str | None]], str]:
         plan = {k: list(v) for k, v in (choices or {}).items()}
-        response = self.api.post("mc.lan", "/dossiers", json={
-            "procedure": code, "channel": "direct", "desk": "000.00.31.H99",
+        response = self.api.post(self.receiver, "/dossiers", json={
+            "procedure": code, "channel": "direct", "desk": self.desk,
             "applicant": {"name": "Nguyễn Văn An"}, "data": self.data("to-khai")})
         assert response.status_code == 201, response.get_json()
         answer = response.get_json()
@@ -221,3 +229,22 @@ def xlsx_table(rows: list[list[str]] | None = None) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+LOOP_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+           "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+
+
+def every_loop(generated: Generated) -> dict[str, list[str]]:
+    """For each step with outcomes: each loop (supplement, send-back) once, then forward."""
+    root = etree.fromstring(generated.bpmn.encode())
+    plan = {}
+    for task in root.iterfind(".//bpmn:userTask", LOOP_NS):
+        [value] = task.xpath(".//spiffworkflow:property[@name='outcomes']/@value",
+                             namespaces=LOOP_NS) or [""]
+        outcomes = [part.split("=")[0].split(":") for part in value.split(";") if part]
+        loops = [k for k, m in outcomes if m in ("supplement", "back")]
+        onward = [k for k, m in outcomes if m in ("accept", "forward")]
+        if outcomes:
+            plan[task.get("id")] = [*loops, *onward * (len(loops) + 2)]
+    return plan

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from gen_support import DESK_TEXT, EXAMINER, Driver, problems_of
-from lxml import etree
+from gen_support import DESK_TEXT, EXAMINER, Driver, every_loop, problems_of
 
 from motcua.catalog.decisions import read_steps
 from motcua.design.generation import Generated, generate
@@ -18,8 +17,6 @@ from motcua.design.generation.plan import kinds
 TEXTS = {"desk": DESK_TEXT, "specialist": EXAMINER,
          "unit_head": "Lãnh đạo Phòng Hành chính tư pháp", "leader": "Lãnh đạo Sở Tư pháp",
          "clerk": "Văn thư Sở Tư pháp"}
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-      "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 SHAPES = {
     "commune": ["desk", "specialist", "leader", "desk"],
     "no-desk": ["specialist", "unit_head", "leader", "clerk"],
@@ -47,21 +44,6 @@ def _generate(procedure: Any, shape: list[str]) -> Generated:
     return generate(procedure, read_steps(rows))
 
 
-def _every_loop(generated: Generated) -> dict[str, list[str]]:
-    """For each step with outcomes: each loop (supplement, send-back) once, then forward."""
-    root = etree.fromstring(generated.bpmn.encode())
-    plan = {}
-    for task in root.iterfind(".//bpmn:userTask", NS):
-        [value] = task.xpath(".//spiffworkflow:property[@name='outcomes']/@value",
-                             namespaces=NS) or [""]
-        outcomes = [part.split("=")[0].split(":") for part in value.split(";") if part]
-        loops = [k for k, m in outcomes if m in ("supplement", "back")]
-        onward = [k for k, m in outcomes if m in ("accept", "forward")]
-        if outcomes:
-            plan[task.get("id")] = [*loops, *onward * (len(loops) + 2)]
-    return plan
-
-
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_every_shape_checks_and_runs_every_loop(procedure: Any, shape: str,
                                                 drive: Callable[[Generated], Driver]) -> None:
@@ -72,7 +54,7 @@ def test_every_shape_checks_and_runs_every_loop(procedure: Any, shape: str,
     path, status = driver.run()
     assert status == "returned"
     assert [s for s, _ in path] == [f"Task_{i + 1}" for i in range(len(SHAPES[shape]))]
-    plan = _every_loop(generated)
+    plan = every_loop(generated)
     path, status = driver.run(plan)
     assert status == "returned"
     visited = {s for s, _ in path}

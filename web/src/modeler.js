@@ -61,6 +61,10 @@ async function start() {
     moddleExtensions: { spiffworkflow: descriptor }
   });
   window.motcuaModeler = modeler;
+  // The canvas shrinks when the problems list or a notice grows, with no window resize:
+  // telling diagram-js lets the palette fold into two columns instead of running off the
+  // bottom of the canvas (its last tools out of reach).
+  new ResizeObserver(() => modeler.get('canvas').resized()).observe($('#modeler-canvas'));
 
   const problems = new Problems(modeler, $('#problems-list'), $('#problems-summary'));
   const api = new Api(config.api, config.csrf);

@@ -164,7 +164,7 @@ def add_step(designer: Officer, revision: int) -> tuple[str, int]:
                               ".find((p) => p.name === 'form').value;", before)
     set_property(page, "form", form)
     revision = saved(page, revision)
-    set_property(page, "allotted", "4 giờ")
+    set_property(page, "allotted", "bốn giờ")
     revision = saved(page, revision)
     page.wait_for_selector(f"#problems-list li.error button[data-element-id='{new}']")
     assert problems_on(page, new) >= 1
@@ -174,8 +174,13 @@ def add_step(designer: Officer, revision: int) -> tuple[str, int]:
     page.wait_for_function(
         "() => document.activeElement && document.activeElement.id === "
         "'bio-properties-panel-motcua-allotted'")
-    set_property(page, "allotted", "4h")
-    return new, saved(page, revision)
+    # Written as the decision writes times, it is stored in the dialect's form.
+    set_property(page, "allotted", "4 giờ")
+    revision = saved(page, revision)
+    assert page.locator("#bio-properties-panel-motcua-allotted").input_value() == "4h"
+    assert "= 0,5 ngày làm việc (4 giờ)" in page.locator(
+        "[data-entry-id='motcua-allotted']").inner_text()
+    return new, revision
 
 
 def keep_within_the_time_limit(designer: Officer, new: str, revision: int) -> int:
@@ -184,7 +189,7 @@ def keep_within_the_time_limit(designer: Officer, new: str, revision: int) -> in
     them back."""
     page = designer.page
     listed = page.locator(f"#problems-list li.error button[data-element-id='{new}']")
-    assert listed.count() == 1 and "4 giờ" not in listed.inner_text()
+    assert listed.count() == 1 and "bốn giờ" not in listed.inner_text()
     assert "10,5 ngày" in listed.inner_text()
     designer.shot("over-the-time-limit")
     select(page, element_with(page, "row", "3"))
@@ -318,8 +323,13 @@ def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outs
     select(page, flow)
     choice = page.locator("#bio-properties-panel-motcua-condition")
     labels = choice.locator("option").all_inner_texts()
-    assert any(label.startswith("khi kết quả của") for label in labels)
-    assert choice.evaluate("s => s.options[s.selectedIndex].text").startswith("khi kết quả của")
+    # The outcome's label first: a closed list shows only the start of the chosen text.
+    assert any(label.startswith("khi kết quả là") for label in labels)
+    assert choice.evaluate("s => s.options[s.selectedIndex].text").startswith("khi kết quả là")
+    step = modeler_call(page, "return m.get('elementRegistry').get(arg).businessObject.name;",
+                        review)
+    assert f'Theo kết quả của bước "{step}"' in page.locator(
+        "[data-entry-id='motcua-condition']").inner_text()
     before = xml_of(page)
     other = choice.evaluate(
         "s => [...s.options].find((o) => o.value && o.value !== s.value).value")

@@ -92,3 +92,25 @@ export function conditionOutcome(body) {
   const m = /^\s*outcome\s*==\s*["']([a-z][a-z0-9_]*)["']\s*$/.exec(body || '');
   return m ? m[1] : null;
 }
+
+/** Working minutes as a designer reads them, the way the server's messages write them:
+ * 240 -> "0,5 ngày", 60 -> "1 giờ", 570 -> "1 ngày 1 giờ 30 phút", 0 -> "không tính". */
+export function durationText(minutes) {
+  if (!minutes) return 'không tính';
+  if (minutes % 240 === 0) return `${String(minutes / 480).replace('.', ',')} ngày`;
+  const days = Math.floor(minutes / 480);
+  const hours = Math.floor((minutes % 480) / 60);
+  const mins = minutes % 60;
+  return [days && `${days} ngày`, hours && `${hours} giờ`, mins && `${mins} phút`].filter(Boolean).join(' ');
+}
+
+const WORDS = { 'ngày': 'd', 'giờ': 'h', 'tiếng': 'h', 'phút': 'm' };
+
+/** A time as decisions write it ("0,5 ngày", "04 giờ", "1 ngày 4 giờ") in the dialect's
+ * form ("0.5d", "4h", "1d4h"); anything else is left as written for the server to judge. */
+export function dialectDuration(text) {
+  const s = (text || '').trim().toLowerCase();
+  const parts = [...s.matchAll(/(\d+(?:[.,]\d+)?)\s*(ngày|giờ|tiếng|phút)(?:\s*làm việc)?/g)];
+  if (!parts.length || s.replace(/(\d+(?:[.,]\d+)?)\s*(ngày|giờ|tiếng|phút)(?:\s*làm việc)?/g, '').trim()) return (text || '').trim();
+  return parts.map(([, n, unit]) => `${String(parseFloat(n.replace(',', '.')))}${WORDS[unit]}`).join('');
+}

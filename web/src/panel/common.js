@@ -32,7 +32,7 @@ function PropertySelect(props) {
 }
 
 function PropertyText(props) {
-  const { element, id, name, label, description, validate } = props;
+  const { element, id, name, label, description, validate, normalize = (v) => v } = props;
   const injector = useService('injector');
   const debounce = useService('debounceInput');
   const bo = element.businessObject;
@@ -40,7 +40,7 @@ function PropertyText(props) {
     id=${id} element=${element} label=${label} description=${described(description, bo)}
     debounce=${debounce} validate=${validate}
     getValue=${() => getProperty(bo, name)}
-    setValue=${(value) => setProperty(injector, element, bo, name, (value || '').trim())}
+    setValue=${(value) => setProperty(injector, element, bo, name, normalize((value || '').trim()))}
   />`;
 }
 
@@ -49,8 +49,8 @@ export function selectEntry({ element, name, label, options, description }) {
     component: PropertySelect, isEdited: isSelectEntryEdited };
 }
 
-export function textEntry({ element, name, label, description, validate }) {
-  return { id: entryId(name), element, name, label, description, validate,
+export function textEntry({ element, name, label, description, validate, normalize }) {
+  return { id: entryId(name), element, name, label, description, validate, normalize,
     component: PropertyText, isEdited: isTextFieldEntryEdited };
 }
 

@@ -1,5 +1,6 @@
 // Pick-list options built from the page's data islands (roles, units, agencies, documents,
 // the procedure's steps) and the draft's forms: nothing here is typed by the designer.
+import { durationMinutes, durationText } from '../dialect.js';
 
 export function roleOptions(config) {
   return config.roles.map((r) => ({ value: r.value, label: r.label }));
@@ -51,10 +52,11 @@ export function documentOptions(config) {
 }
 
 export function rowOptions(config) {
-  return config.steps.map((s) => ({
-    value: String(s.no),
-    label: `Bước ${s.no}: ${s.work}${s.time ? ` (${s.time})` : ''}`
-  }));
+  return config.steps.map((s) => {
+    const minutes = durationMinutes(s.time);
+    const time = minutes === null ? s.time : durationText(minutes);
+    return { value: String(s.no), label: `Bước ${s.no}: ${s.work}${time ? ` (${time})` : ''}` };
+  });
 }
 
 export function meaningOptions(config) {

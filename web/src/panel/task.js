@@ -2,7 +2,7 @@
 // which form, how long, which document it issues, which decision row it carries out, and
 // which form fields hold the next assignee, the reason and the missing papers.
 import { Group } from '@bpmn-io/properties-panel';
-import { durationMinutes, getProperty } from '../dialect.js';
+import { dialectDuration, durationMinutes, durationText, getProperty } from '../dialect.js';
 import { entryId, html, selectEntry, textEntry, withCurrent } from './common.js';
 import { inheritedText, laneOf } from './lane.js';
 import {
@@ -25,10 +25,12 @@ function fromLane(bo, name, describe) {
 
 function allottedDescription(bo) {
   const minutes = durationMinutes(getProperty(bo, 'allotted'));
-  if (minutes === null) return 'Không đọc được: viết 0.5d, 4h, 30m hoặc 1d4h (d = ngày làm việc 8 giờ).';
+  if (minutes === null) return 'Không đọc được: viết 0.5d, 4h, 30m, 1d4h (d = ngày làm việc 8 giờ) hoặc "0,5 ngày", "4 giờ".';
   if (minutes === 0) return 'Không tính thời gian (0 hoặc để trống). Ví dụ: 0.5d, 4h, 30m.';
-  const hours = minutes / 60;
-  return `= ${hours / 8} ngày làm việc (${hours} giờ). Ví dụ: 0.5d, 4h, 30m.`;
+  // Vietnamese writes decimals with a comma, as the server's messages do: "= 0,5 ngày".
+  const hours = String(minutes / 60).replace('.', ',');
+  const text = minutes % 240 === 0 ? `${durationText(minutes)} làm việc (${hours} giờ)` : `${durationText(minutes)} làm việc`;
+  return `= ${text}. Ví dụ: 0.5d (nửa ngày), 4h, 30m.`;
 }
 
 export function taskGroup(element, config) {
@@ -48,7 +50,9 @@ export function taskGroup(element, config) {
       element, name: 'form', label: 'Biểu mẫu của bước',
       options: (bo) => withCurrent(getProperty(bo, 'form'), formOptions(config), '— không có biểu mẫu —')
     }),
-    textEntry({ element, name: 'allotted', label: 'Thời gian giải quyết', description: allottedDescription }),
+    // Written the way the decision writes it ("0,5 ngày", "4 giờ") is understood too.
+    textEntry({ element, name: 'allotted', label: 'Thời gian giải quyết', description: allottedDescription,
+      normalize: dialectDuration }),
     selectEntry({
       element, name: 'row', label: 'Bước trong quyết định công bố',
       description: 'Bước của bảng quy trình nội bộ mà bước này thực hiện (đối chiếu thời gian, trách nhiệm).',

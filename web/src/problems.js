@@ -3,16 +3,20 @@
 // on a listed problem selects its element and focuses that field.
 import { getProperty } from './dialect.js';
 import { entryId } from './panel/common.js';
+import { BRANCHES } from './panel/gateway.js';
+import { stepsBefore } from './panel/flow.js';
 
 const FIELDS = ['role', 'unit', 'form', 'allotted', 'outcomes', 'assignee_field', 'reason_field',
   'missing_field', 'document', 'row'];
 const OVERLAY = 'motcua-problem';
 const MARKERS = ['motcua-error', 'motcua-warning'];
 
-// Rules whose field is known from their name alone (processes/checks/).
+// Rules whose field is known from their name alone (processes/checks/). Not
+// decision-step-responsible: it is about the role or the unit, and its message names the
+// property to set (the search on the message below finds it; the role when it names none).
 const RULE_FIELDS = {
   'decision-step-extra': 'row', 'decision-step-missing': 'row', 'decision-step-order': 'row',
-  'decision-step-responsible': 'role', 'decision-step-time': 'allotted', 'time-over-limit': 'allotted'
+  'decision-step-time': 'allotted', 'time-over-limit': 'allotted'
 };
 const CONDITION_RULES = /^(gateway-|condition-|expression$)/;
 
@@ -26,6 +30,8 @@ export function entryFor(problem, element) {
   if (bo && bo.$instanceOf('bpmn:SequenceFlow')) {
     return CONDITION_RULES.test(rule) || rule === 'flow' ? 'motcua-condition' : null;
   }
+  // A gateway has no field: its findings point at the list of its branches.
+  if (bo && bo.$instanceOf('bpmn:Gateway')) return BRANCHES;
   if (bo && (bo.eventDefinitions || []).some((d) => d.$instanceOf('bpmn:TimerEventDefinition'))) {
     return /timeDate|timeDuration|timeCycle|due_step|due_dossier/.test(message) || rule === 'expression'
       ? 'motcua-timer' : null;
@@ -40,8 +46,37 @@ export function entryFor(problem, element) {
       return value && message.includes(`"${value}"`);
     });
   }
+  if (!field && rule === 'decision-step-responsible') field = 'role';
   if (field === 'outcomes') return 'motcua-outcome-0-label';
   return field ? entryId(field) : null;
+}
+
+/** An element as the designer knows it: its name, or for an unnamed gateway or flow where
+ * it is ("Cổng sau …", "Luồng … → …"), never a generated id alone. */
+export function describe(bo, depth = 0) {
+  if (bo.name && bo.name.trim()) return bo.name.trim();
+  if (depth < 3 && bo.$instanceOf('bpmn:Gateway')) {
+    const before = stepsBefore(bo)[0] || (bo.get('incoming')[0] || {}).sourceRef;
+    return before ? `Cổng sau "${describe(before, depth + 1)}"` : `Cổng ${bo.id}`;
+  }
+  if (depth < 3 && bo.$instanceOf('bpmn:SequenceFlow') && bo.sourceRef && bo.targetRef) {
+    return `Luồng ${describe(bo.sourceRef, depth + 1)} → ${describe(bo.targetRef, depth + 1)}`;
+  }
+  return bo.id;
+}
+
+/** A flow's badge sits on the middle of its longest segment, not at its bounding box's
+ * corner (which may be far from the line). */
+function flowSpot(connection) {
+  const w = connection.waypoints;
+  let best = [w[0], w[1]];
+  for (let i = 1; i < w.length; i += 1) {
+    if (Math.hypot(w[i].x - w[i - 1].x, w[i].y - w[i - 1].y) >
+        Math.hypot(best[1].x - best[0].x, best[1].y - best[0].y)) best = [w[i - 1], w[i]];
+  }
+  const left = Math.min(...w.map((p) => p.x));
+  const top = Math.min(...w.map((p) => p.y));
+  return { left: (best[0].x + best[1].x) / 2 - left - 10, top: (best[0].y + best[1].y) / 2 - top - 10 };
 }
 
 export default class Problems {
@@ -94,7 +129,7 @@ export default class Problems {
       badge.title = list.map((p) => p.message).join('\n');
       badge.setAttribute('data-element-id', element.id);
       badge.addEventListener('click', () => this.focus(list[0]));
-      const position = element.waypoints ? { top: -12, left: -12 } : { top: -12, right: 12 };
+      const position = element.waypoints ? flowSpot(element) : { top: -12, right: 12 };
       overlays.add(element, OVERLAY, { position, html: badge });
     }
   }
@@ -111,7 +146,7 @@ export default class Problems {
       const button = document.createElement('button');
       button.type = 'button';
       const element = this._element(p);
-      const where = element ? (element.businessObject.name || element.id) : 'Toàn quy trình';
+      const where = element ? describe(element.businessObject) : 'Toàn quy trình';
       const kind = document.createElement('strong');
       kind.textContent = `${p.severity === 'warning' ? 'Cảnh báo' : 'Lỗi'} — ${where}`;
       const text = document.createElement('span');

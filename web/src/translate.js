@@ -57,6 +57,7 @@ const VI = {
   'Multiple elements are selected. Select a single element to edit its properties.':
     'Đang chọn nhiều phần tử: chọn một phần tử để sửa thuộc tính.',
   'Participant Name': 'Tên bể',
+  'Participant ID': 'Mã bể (id)',
   'Process ID': 'Mã quy trình',
   'Process name': 'Tên quy trình',
   'Executable': 'Thực thi',

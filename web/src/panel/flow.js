@@ -34,15 +34,25 @@ export function isGatewayFlow(bo) {
   return bo.$instanceOf('bpmn:SequenceFlow') && bo.sourceRef && isAny(bo.sourceRef, CONDITIONAL_GATEWAYS);
 }
 
+// The outcome's label comes first: a closed pick list in the panel's width shows only the
+// start of its text, and the step's long name would hide which outcome was chosen. The step
+// is named in the field's description (and in each option when the gateway has several).
 function choices(bo) {
   const options = [];
-  for (const step of stepsBefore(bo.sourceRef)) {
+  const steps = stepsBefore(bo.sourceRef);
+  for (const step of steps) {
+    const of = steps.length > 1 ? ` (bước "${step.name || step.id}")` : '';
     for (const o of parseOutcomes(getProperty(step, 'outcomes'))) {
       options.push({ value: `${step.id}|${o.key}`, key: o.key,
-        label: `khi kết quả của "${step.name || step.id}" là "${o.label || o.key}"` });
+        label: `khi kết quả là "${o.label || o.key}"${of}` });
     }
   }
   return options;
+}
+
+function stepsText(bo) {
+  const names = stepsBefore(bo.sourceRef).map((step) => `"${step.name || step.id}"`);
+  return names.length ? `Theo kết quả của bước ${names.join(', ')}.` : undefined;
 }
 
 function body(bo) {
@@ -80,7 +90,7 @@ function ConditionChoice(props) {
     const chosen = options.find((o) => o.value === value);
     writeCondition(injector, element, chosen ? outcomeCondition(chosen.key) : '');
   };
-  const description = options.length ? undefined
+  const description = options.length ? stepsText(bo)
     : 'Bước trước cổng chưa có kết quả (nút) nào: thêm kết quả cho bước đó trước.';
   return html`<${SelectEntry} id=${id} element=${element} label="Đi theo luồng này"
     description=${description} getValue=${getValue} setValue=${setValue} getOptions=${getOptions} />`;

@@ -4,6 +4,7 @@ import { laneGroup } from './lane.js';
 import { outcomesGroup } from './outcomes.js';
 import { startGroup, taskGroup } from './task.js';
 import { flowGroup, isGatewayFlow } from './flow.js';
+import { gatewayGroup } from './gateway.js';
 import { timerDefinition, timerGroup } from './timer.js';
 
 const STEPS = ['bpmn:UserTask', 'bpmn:ManualTask'];
@@ -41,6 +42,7 @@ export default class MotcuaPropertiesProvider {
     }
     if (bo.$instanceOf('bpmn:StartEvent') && !timerDefinition(bo)) return [startGroup(element, config)];
     if (bo.$instanceOf('bpmn:Event') && timerDefinition(bo)) return [timerGroup(element)];
+    if (bo.$instanceOf('bpmn:Gateway')) return [gatewayGroup(element)];
     if (isGatewayFlow(bo)) return [flowGroup(element)];
     return [];
   }

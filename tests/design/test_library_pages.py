@@ -11,8 +11,9 @@ from flask import Flask
 from motcua.db import db
 from motcua.design.models import ProcessDraft
 from motcua.processes.models import ProcessVersion
+from motcua.processes.operations import upload_and_publish
 from support.api import PROCEDURE
-from support.sample import SAMPLE_BPMN
+from support.sample import SAMPLE_BPMN, SAMPLE_FORMS, form_files
 from support.web import Browser, text
 
 OTHER_AGENCY_PROCEDURE = "1.001193"
@@ -74,9 +75,23 @@ def test_an_unsafe_file_is_refused_on_the_page_and_nothing_is_made(
     assert db.session.scalars(db.select(ProcessDraft)).first() is None
 
 
+def test_the_only_version_in_force_is_not_retired_on_the_page(
+        app: Flask, sample: dict[str, Any]) -> None:
+    version = db.session.scalars(db.select(ProcessVersion)).one()
+    refused = Browser(app, "qt.binh").post(f"/design/versions/{version.id}/retire",
+                                           {"confirmed": "retire"})
+    assert refused.status_code == 409
+    assert "công bố phiên bản thay thế trước" in text(refused)
+    db.session.refresh(version)
+    assert version.status == "published"
+
+
 def test_retiring_asks_for_confirmation_then_retires(app: Flask, sample: dict[str, Any]) -> None:
     browser = Browser(app, "qt.binh")
     version = db.session.scalars(db.select(ProcessVersion)).one()
+    # A successor in force, so the desk still receives the procedure's dossiers.
+    upload_and_publish(PROCEDURE, SAMPLE_BPMN.read_bytes(), SAMPLE_BPMN.name,
+                       form_files(SAMPLE_FORMS), None)
     asked = browser.post(f"/design/versions/{version.id}/retire")
     assert asked.status_code == 200
     assert "hồ sơ đã tiếp nhận vẫn giải quyết tiếp" in text(asked)

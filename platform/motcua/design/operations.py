@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 
 from motcua.calendar.working_time import TZ
+from motcua.catalog import operations as catalog
 from motcua.catalog.models import Procedure, RevisionStatus
 from motcua.clock import now as clock_now
 from motcua.db import db, utcnow
@@ -30,7 +31,7 @@ from motcua.processes import operations as processes
 from motcua.processes.access import can_design
 from motcua.processes.checks.problems import Problem, errors
 from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
-from motcua.processes.models import ProcessVersion
+from motcua.processes.models import ProcessVersion, VersionStatus
 
 MAX_FORMS_BYTES = 2 * 1024 * 1024
 MAX_FORMS = 100
@@ -274,9 +275,7 @@ def save(draft: ProcessDraft, revision: int, user: User, *, bpmn: str | bytes | 
     """Save a change made from ``revision``: refused (409) if someone saved since, so no one
     overwrites another's work without seeing it."""
     if draft.is_published:
-        raise Conflict("Bản nháp này đã được công bố thành phiên bản "
-                       f"{draft.published_version.version if draft.published_version else ''}; "
-                       "hãy sao chép phiên bản đó thành bản nháp mới để sửa tiếp")
+        raise _published(draft)
     data = readable_bpmn(bpmn, draft.filename) if bpmn is not None else None
     clean = readable_forms(forms) if forms is not None else None
     values: dict[str, Any] = {"revision": revision + 1, "updated_at": utcnow(),
@@ -287,12 +286,16 @@ def save(draft: ProcessDraft, revision: int, user: User, *, bpmn: str | bytes | 
         values["forms"] = clean
     # One statement compares and moves the revision, so of two saves from the same revision
     # exactly one wins, on every backend.
+    # A publish that committed after this request read the draft stops the save as well.
     moved = db.session.execute(
         update(ProcessDraft).where(ProcessDraft.id == draft.id,
-                                   ProcessDraft.revision == revision)
+                                   ProcessDraft.revision == revision,
+                                   ProcessDraft.published_version_id.is_(None))
         .values(**values).execution_options(synchronize_session=False))
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         db.session.refresh(draft)
+        if draft.is_published:
+            raise _published(draft)
         who = draft.updated_by.full_name if draft.updated_by else "người khác"
         raise Conflict(f"Bản nháp đã được {who} lưu ở phiên bản {draft.revision} sau phiên bản "
                        f"{revision} bạn đang sửa: tải lại để xem thay đổi của họ trước khi lưu")
@@ -300,6 +303,12 @@ def save(draft: ProcessDraft, revision: int, user: User, *, bpmn: str | bytes | 
     _keep_revision(draft, user)
     check(draft)
     return draft
+
+
+def _published(draft: ProcessDraft) -> Conflict:
+    return Conflict("Bản nháp này đã được công bố thành phiên bản "
+                    f"{draft.published_version.version if draft.published_version else ''}; "
+                    "hãy sao chép phiên bản đó thành bản nháp mới để sửa tiếp")
 
 
 def _keep_revision(draft: ProcessDraft, user: User) -> None:
@@ -331,18 +340,45 @@ def publish(draft: ProcessDraft, effective: date | None, user: User) -> ProcessV
         raise Invalid("Ngày hiệu lực đã qua", [{
             "field": "effective",
             "message": f"Ngày hiệu lực phải từ hôm nay ({today:%d/%m/%Y}) trở đi"}])
+    # The draft is checked against the procedure's latest decision: dossiers received
+    # before that decision takes effect must not run on a process made for it.
+    decided = catalog.revisions(draft.procedure)
+    follows = decided[-1] if decided else None
+    if follows is not None and effective is not None and effective < follows.effective:
+        raise Invalid("Ngày hiệu lực sớm hơn quyết định mà quy trình tuân theo", [{
+            "field": "effective",
+            "message": f"Ngày hiệu lực phải từ ngày quyết định {follows.decision.number} có "
+                       f"hiệu lực ({follows.effective:%d/%m/%Y}) trở đi"}])
+    if effective is None:
+        effective = max(today, follows.effective) if follows is not None else today
     found = check(draft)
     if errors(found):
         raise Invalid(f"Quy trình còn {len(errors(found))} lỗi, chưa công bố được",
                       [p.as_dict() for p in errors(found)])
     version = processes.store_version(draft.procedure.code, draft.bpmn_xml.encode("utf-8"),
                                       draft.filename, draft.forms, user)
-    processes.publish(version, effective or today, user)
+    processes.publish(version, effective, user)
     draft.published_version_id = version.id
     db.session.flush()
     return version
 
 
 def retire(version: ProcessVersion, user: User) -> ProcessVersion:
+    """Retire ``version``; while its procedure is in force, not the version new dossiers
+    start on today unless another published version takes over today (the desk would
+    otherwise be unable to receive the procedure's dossiers)."""
+    today = clock_now().astimezone(TZ).date()
+    procedure = version.procedure
+    if (procedure.status == RevisionStatus.ACTIVE and version.status == VersionStatus.PUBLISHED
+            and version.effective is not None and version.effective <= today):
+        others = [v for v in processes.versions_of(procedure)
+                  if v.id != version.id and v.status == VersionStatus.PUBLISHED
+                  and v.effective is not None and v.effective <= today]
+        if not others:
+            raise Conflict(
+                f"Phiên bản {version.version} là quy trình duy nhất đang áp dụng cho thủ tục "
+                f"{procedure.code}: nếu ngừng áp dụng, Bộ phận Một cửa không tiếp nhận được hồ "
+                "sơ của thủ tục. Hãy công bố phiên bản thay thế trước (có hiệu lực từ hôm nay), "
+                "rồi ngừng áp dụng phiên bản này")
     return processes.retire(version, user)
 

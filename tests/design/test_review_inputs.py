@@ -190,3 +190,50 @@ def test_a_session_write_to_the_api_needs_the_csrf_header(
     made = client.post("/api/v1/drafts", json={"procedure": PROCEDURE},
                        headers={"X-CSRFToken": token})
     assert made.status_code == 201
+
+
+@pytest.mark.parametrize("code", ["a\u0000b", "x" * 10_000, "2.000488\n"])
+def test_an_odd_procedure_code_is_404(app: Flask, designer_api: Api, code: str) -> None:
+    from urllib.parse import quote
+    assert designer_api.get(DESIGNER, f"/drafts?procedure={quote(code)}").status_code == 404
+    assert designer_api.get(DESIGNER, f"/processes?procedure={quote(code)}").status_code == 404
+    assert designer_api.post(DESIGNER, "/drafts", json={"procedure": code}).status_code == 404
+    assert designer_api.post(DESIGNER, "/drafts/generate",
+                             json={"procedure": code}).status_code == 404
+    browser = Browser(app, DESIGNER)
+    assert browser.get(f"/design/procedures/{quote(code, safe='')}").status_code == 404
+    assert browser.post(f"/design/procedures/{quote(code, safe='')}/drafts",
+                        {"from": "blank"}).status_code == 404
+
+
+@pytest.mark.parametrize("name,content", [
+    ("bang.csv", "Bước,Nội dung công việc\n1,Tiếp nhận\n".encode("utf-16")),
+    ("bang.csv", "Buoc;Noi dung;Trach nhiem\n1;Tiep\xe9;x\n".encode("latin-1")),
+    ("bang.csv", b""), ("bang.csv", b"\x00" * 100), ("bang.xlsx", b"PK\x05\x06" + b"\x00" * 18),
+    ("bang.exe", b"MZ\x90\x00"), ("bang", b"1,2,3\n"), ("bang.docx", b"not a zip"),
+    ("bang.csv", b"a,b\n" * 100_000),  # under the test client's 500 KB spool
+])
+def test_an_odd_table_is_a_problem_never_a_500(app: Flask, designer_api: Api, name: str,
+                                               content: bytes) -> None:
+    before = counts()
+    response = designer_api.post(DESIGNER, "/drafts/generate", data={
+        "procedure": PROCEDURE, "table": (io.BytesIO(content), name)},
+        content_type="multipart/form-data")
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    page = Browser(app, DESIGNER).post(f"/design/procedures/{PROCEDURE}/drafts", {
+        "from": "table", "table": (io.BytesIO(content), name)},
+        content_type="multipart/form-data")
+    assert page.status_code == 422, page.get_data(as_text=True)[:300]
+    assert counts() == before
+
+
+@pytest.mark.parametrize("name,content", [
+    ("a.json", b"\xff\xfe not json"), ("a.json", b"[]"), ("a.json", b'{"type": 5}'),
+    ("../../a.schema.json", b"{}"), ("", b"{}"),
+])
+def test_odd_form_files_are_refused_or_kept_never_a_500(designer_api: Api, name: str,
+                                                        content: bytes) -> None:
+    response = designer_api.post(DESIGNER, "/drafts", data={
+        "procedure": PROCEDURE, "bpmn": (io.BytesIO(SAMPLE_BPMN.read_bytes()), "q.bpmn"),
+        "forms": [(io.BytesIO(content), name)]}, content_type="multipart/form-data")
+    assert response.status_code in (201, 422), response.get_data(as_text=True)[:300]

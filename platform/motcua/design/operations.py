@@ -91,7 +91,9 @@ def library(user: User, query: str = "", limit: int = 50,
 
 def procedure_for(user: User, code: str) -> Procedure:
     require_designer_role(user)
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+    # No code holds NUL, and PostgreSQL refuses to compare with one.
+    procedure = (db.session.scalar(select(Procedure).where(Procedure.code == code))
+                 if "\x00" not in code else None)
     if procedure is None or not can_design(user, procedure):
         raise NotFound(f"Không có thủ tục {code}")
     return procedure

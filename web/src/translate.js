@@ -86,6 +86,8 @@ const VI = {
   'Create new list item': 'Thêm dòng',
   'Delete item': 'Xóa dòng',
   'Toggle section': 'Mở/đóng mục',
+  'Toggle list item': 'Mở/đóng dòng',
+  'Open pop-up editor': 'Mở ô soạn lớn',
   'List contains {numOfItems} item': 'Có {numOfItems} dòng',
   'List contains {numOfItems} items': 'Có {numOfItems} dòng',
   'Section contains edits': 'Mục đã được sửa',

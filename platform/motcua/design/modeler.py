@@ -76,7 +76,7 @@ def agency_tree() -> list[dict[str, Any]]:
 def _selector_label(selector: str, procedure: Procedure) -> str:
     label = SELECTOR_LABELS.get(selector, selector)
     unit = {"@handling": procedure.handling_unit, "@agency": procedure.agency}.get(selector)
-    return f"{label}: {unit.name}" if unit is not None else label
+    return f"{label} ({unit.name})" if unit is not None else label
 
 
 def modeler_config(draft: ProcessDraft) -> dict[str, Any]:

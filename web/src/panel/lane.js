@@ -39,6 +39,6 @@ export function inheritedText(bo, config) {
   const role = getProperty(lane, 'role');
   const unit = getProperty(lane, 'unit');
   const name = lane.name || lane.id;
-  return `Làn "${name}": vai trò ${role ? labelOf(config.roles, role) : '(chưa đặt)'}, ` +
-    `đơn vị ${unit ? unitLabel(config, unit) : '(chưa đặt)'}.`;
+  return `Theo làn "${name}" — vai trò: ${role ? labelOf(config.roles, role) : '(chưa đặt)'}; ` +
+    `đơn vị: ${unit ? unitLabel(config, unit) : '(chưa đặt)'}.`;
 }

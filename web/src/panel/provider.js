@@ -13,8 +13,9 @@ const KEEP = new Set(['name', 'id']);
 const PRIORITY = 500;
 
 export default class MotcuaPropertiesProvider {
-  constructor(propertiesPanel, injector, motcuaConfig) {
+  constructor(propertiesPanel, injector, motcuaConfig, translate) {
     this._injector = injector;
+    this._translate = translate;
     this._config = motcuaConfig;
     propertiesPanel.registerProvider(PRIORITY, this);
   }
@@ -28,7 +29,9 @@ export default class MotcuaPropertiesProvider {
         general.entries = general.entries.filter((e) => KEEP.has(e.id));
         kept.push(general);
       }
-      return [...kept, ...this._ours(element)];
+      // The panel's components take their built-in texts (tooltips, list badges) from a
+      // `translate` on each group; without it they stay in English.
+      return [...kept, ...this._ours(element)].map((group) => ({ translate: this._translate, ...group }));
     };
   }
 
@@ -48,4 +51,4 @@ export default class MotcuaPropertiesProvider {
   }
 }
 
-MotcuaPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'motcuaConfig'];
+MotcuaPropertiesProvider.$inject = ['propertiesPanel', 'injector', 'motcuaConfig', 'translate'];

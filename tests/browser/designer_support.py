@@ -9,6 +9,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from browser_support import Officer, click_and_wait
+
 
 class Outside:
     """Aborts and records every request a context makes to anything but the live server."""
@@ -127,3 +129,48 @@ def set_property(page: Any, entry: str, value: str) -> None:
 
 def xml_of(page: Any) -> str:
     return str(page.evaluate("window.motcuaModeler.saveXML().then((r) => r.xml)"))
+
+
+def generate_from_library(designer: Officer, procedure: str) -> None:
+    """The library → the procedure → a draft generated from its decision, open and clean."""
+    page = designer.page
+    designer.go("/design")
+    designer.shot("library")
+    click_and_wait(designer, f"table.worklist a:text-is('{procedure}')")
+    designer.shot("procedure")
+    with page.expect_navigation():
+        page.click("button:text-is('Tạo từ quyết định')")
+    assert re.search(r"/design/drafts/\d+$", page.url), page.url
+    page.wait_for_selector("body[data-modeler-ready=true]")
+    assert page.locator("#problems-list li.error").count() == 0
+    assert page.locator("#problems-summary").inner_text() == "Không có lỗi hay cảnh báo nào."
+    # No empty notice bar while there is nothing to say.
+    assert not page.locator("#modeler-notice").is_visible()
+    # The bpmn.io logo stays visible (licence).
+    assert page.locator(".bjs-powered-by").is_visible()
+    designer.shot("modeler")
+
+
+def undo_redo(page: Any, revision: int) -> None:
+    """Undo brings the problem back, redo removes it again (both saved)."""
+    page.click("#tool-undo")
+    revision = saved(page, revision)
+    assert page.locator("#problems-list li.error").count() >= 1
+    page.click("#tool-redo")
+    saved(page, revision)
+    assert page.locator("#problems-list li.error").count() == 0
+
+
+def publish(designer: Officer, version: int) -> None:
+    page = designer.page
+    page.click("#publish-button")
+    page.wait_for_selector(".notice.success")
+    assert f"Đã công bố phiên bản {version}" in page.locator("#modeler-notice").inner_text()
+    designer.shot("published")
+
+
+def palette_fits(page: Any) -> bool:
+    """Every tool of the palette lies inside the canvas (none cut off at its bottom)."""
+    canvas = page.locator("#modeler-canvas").bounding_box()
+    boxes = [e.bounding_box() for e in page.locator(".djs-palette .entry").all()]
+    return all(b and b["y"] + b["height"] <= canvas["y"] + canvas["height"] for b in boxes)

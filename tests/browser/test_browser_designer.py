@@ -26,14 +26,18 @@ from designer_support import (
     Outside,
     drop_from_palette,
     element_with,
+    generate_from_library,
     lane_of,
     modeler_call,
+    palette_fits,
     problems_on,
+    publish,
     saved,
     screen_point,
     select,
     set_property,
     shape_point,
+    undo_redo,
     xml_of,
 )
 
@@ -86,23 +90,6 @@ def sign_in(actors: Actors, outside: Outside, username: str, *, phone: bool = Fa
 
 # ------------------------------------------------------------------ the journey
 
-def generate_from_library(designer: Officer) -> None:
-    page = designer.page
-    designer.go("/design")
-    designer.shot("library")
-    click_and_wait(designer, f"table.worklist a:text-is('{PROCEDURE}')")
-    designer.shot("procedure")
-    with page.expect_navigation():
-        page.click("button:text-is('Tạo từ quyết định')")
-    assert re.search(r"/design/drafts/\d+$", page.url), page.url
-    page.wait_for_selector("body[data-modeler-ready=true]")
-    assert page.locator("#problems-list li.error").count() == 0
-    assert page.locator("#problems-summary").inner_text() == "Không có lỗi hay cảnh báo nào."
-    # The bpmn.io logo stays visible (licence).
-    assert page.locator(".bjs-powered-by").is_visible()
-    designer.shot("modeler")
-
-
 def lane_role_problem_and_fix(designer: Officer) -> int:
     page = designer.page
     step = element_with(page, "row", "6")
@@ -126,16 +113,6 @@ def lane_role_problem_and_fix(designer: Officer) -> int:
     assert problems_on(page, step) == 0
     undo_redo(page, revision)
     return saved(page, revision)
-
-
-def undo_redo(page: Any, revision: int) -> None:
-    """Undo brings the problem back, redo removes it again (both saved)."""
-    page.click("#tool-undo")
-    revision = saved(page, revision)
-    assert page.locator("#problems-list li.error").count() >= 1
-    page.click("#tool-redo")
-    saved(page, revision)
-    assert page.locator("#problems-list li.error").count() == 0
 
 
 def add_step(designer: Officer, revision: int) -> tuple[str, int]:
@@ -199,14 +176,6 @@ def keep_within_the_time_limit(designer: Officer, new: str, revision: int) -> in
     return revision
 
 
-def publish(designer: Officer) -> None:
-    page = designer.page
-    page.click("#publish-button")
-    page.wait_for_selector(".notice.success")
-    assert "Đã công bố phiên bản 2" in page.locator("#modeler-notice").inner_text()
-    designer.shot("published")
-
-
 def receive_on_the_new_version(actors: Actors, outside: Outside) -> None:
     lan = sign_in(actors, outside, "mc.lan")
     page = lan.page
@@ -228,11 +197,11 @@ def test_from_the_library_to_a_dossier_on_the_published_version(
     designer = sign_in(actors, outside, "qt.binh")
     errors: list[str] = []
     designer.page.on("pageerror", lambda error: errors.append(str(error)))
-    generate_from_library(designer)
+    generate_from_library(designer, PROCEDURE)
     revision = lane_role_problem_and_fix(designer)
     new, revision = add_step(designer, revision)
     keep_within_the_time_limit(designer, new, revision)
-    publish(designer)
+    publish(designer, 2)
     receive_on_the_new_version(actors, outside)
     assert errors == []
     assert outside.requests == []
@@ -241,7 +210,7 @@ def test_from_the_library_to_a_dossier_on_the_published_version(
 def test_a_stale_revision_is_a_conflict_never_an_overwrite(
         actors: Actors, outside: Outside) -> None:
     first = sign_in(actors, outside, "qt.binh")
-    generate_from_library(first)
+    generate_from_library(first, PROCEDURE)
     url = first.page.url
     second = sign_in(actors, outside, "qt.binh")
     second.go(url.removeprefix(second.base))
@@ -276,7 +245,7 @@ PALETTE = {"hand-tool", "lasso-tool", "space-tool", "global-connect-tool", "crea
 def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outside,
                                                   tmp_path: Any) -> None:
     designer = sign_in(actors, outside, "qt.binh")
-    generate_from_library(designer)
+    generate_from_library(designer, PROCEDURE)
     page = designer.page
     # Only what the platform executes, titled in Vietnamese.
     actions = set(page.eval_on_selector_all(".djs-palette .entry",
@@ -312,7 +281,24 @@ def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outs
     # Its gateway does not route the new outcome: the server says so on the gateway.
     gateway = modeler_call(page, "return m.get('elementRegistry').get(arg).outgoing[0]"
                                  ".target.id;", review)
-    page.wait_for_selector(f"#problems-list li.error button[data-element-id='{gateway}']")
+    listed = page.locator(f"#problems-list li.error button[data-element-id='{gateway}']")
+    listed.wait_for()
+    # The unnamed gateway is listed by where it is; its panel names the outcome no flow takes
+    # yet, and a click on one of its branches selects that flow.
+    step = modeler_call(page, "return m.get('elementRegistry').get(arg).businessObject.name;",
+                        review)
+    assert listed.locator("strong").inner_text() == f'Lỗi — Cổng sau "{step}"'
+    listed.click()
+    branches = page.locator("[data-entry-id='motcua-branches']")
+    branches.wait_for()
+    assert 'Chưa có luồng cho kết quả: "Xin ý kiến phòng khác"' in branches.inner_text()
+    designer.shot("gateway-branches")
+    branch = branches.locator("button.motcua-link").first
+    flow_id = branch.get_attribute("data-flow-id")
+    branch.click()
+    assert modeler_call(page, "return m.get('selection').get().map((e) => e.id);") == [flow_id]
+    select(page, review)
+    added.hover()  # the stock panel shows a row's delete button on hover
     added.locator(".bio-properties-panel-remove-entry").click()
     revision = saved(page, revision)
     assert page.locator("#problems-list li.error").count() == 0
@@ -326,8 +312,6 @@ def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outs
     # The outcome's label first: a closed list shows only the start of the chosen text.
     assert any(label.startswith("khi kết quả là") for label in labels)
     assert choice.evaluate("s => s.options[s.selectedIndex].text").startswith("khi kết quả là")
-    step = modeler_call(page, "return m.get('elementRegistry').get(arg).businessObject.name;",
-                        review)
     assert f'Theo kết quả của bước "{step}"' in page.locator(
         "[data-entry-id='motcua-condition']").inner_text()
     before = xml_of(page)
@@ -386,13 +370,25 @@ def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outs
 def test_the_modeler_fits_the_screen(actors: Actors, outside: Outside, server: LiveServer,
                                      size: str) -> None:
     designer = sign_in(actors, outside, "qt.binh", phone=size == "phone")
-    generate_from_library(designer)
+    generate_from_library(designer, PROCEDURE)
     page = designer.page
     width = DESK["width"] if size == "desk" else PHONE["viewport"]["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for selector in ("#modeler-canvas", "#modeler-panel", "#publish-button", "#tool-undo"):
         box = page.locator(selector).bounding_box()
         assert box and box["width"] > 0 and box["x"] + box["width"] <= width + 1, selector
+    # Problems shrink the canvas: the palette folds so that every tool stays in reach, and a
+    # problem's click works at this size too (on a phone the panel once covered the list).
+    modeler_call(page, "const e = m.get('elementRegistry').get(arg);"
+                       "m.get('modeling').removeElements(e.incoming.slice());",
+                 element_with(page, "row", "7"))
+    saved(page, 1)
+    assert palette_fits(page)
+    button = page.locator("#problems-list li.error button[data-element-id]").first
+    target = button.get_attribute("data-element-id")
+    button.click(timeout=5_000)
+    assert modeler_call(page, "return m.get('selection').get().map((e) => e.id);") == [target]
+    designer.shot(f"problem-clicked-{size}")
     select(page, element_with(page, "row", "3"))
     designer.shot(f"modeler-{size}")
     assert outside.requests == []

@@ -67,6 +67,9 @@ def test_the_designer_opens_a_draft_with_its_pick_lists(app: Flask,
             assert depth[agency.code] == depth[agency.parent.code] + 1
     assert config["api"]["draft"] == f"/api/v1/drafts/{draft.id}"
     assert config["csrf"]
+    # The header gives the time limit the way the procedure's page does, never "10d".
+    assert procedure.time_limit == "10d"
+    assert "thời hạn giải quyết 10 ngày" in html and "10d" not in html.split("<script")[0]
 
 
 def test_the_page_runs_under_script_src_self(app: Flask, sample: dict[str, Any]) -> None:

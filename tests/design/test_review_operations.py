@@ -159,3 +159,19 @@ def test_a_downloaded_file_is_an_attachment_whatever_its_name(api: Api, name: st
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Set-Cookie" not in response.headers
     assert response.get_data(as_text=True) == version.bpmn_xml
+
+
+def test_a_new_version_does_not_take_effect_before_one_already_scheduled(api: Api) -> None:
+    scheduled = draft_of(api)
+    assert api.post(DESIGNER, f"/drafts/{scheduled['id']}/publish",
+                    json={"effective": "2026-05-01"}).status_code == 201
+    draft = draft_of(api)
+    earlier = api.post(DESIGNER, f"/drafts/{draft['id']}/publish",
+                       json={"effective": "2026-04-01"})
+    # Else version 3 would apply in April, then version 2 again from May.
+    assert earlier.status_code == 422, earlier.get_json()
+    detail = earlier.get_json()["error"]["details"][0]
+    assert detail["field"] == "effective" and "01/05/2026" in detail["message"]
+    published = api.post(DESIGNER, f"/drafts/{draft['id']}/publish", json={})
+    assert published.status_code == 201, published.get_json()
+    assert published.get_json()["effective"] == "2026-05-01"

@@ -8,8 +8,6 @@ process without errors, and it runs the same checks as every upload.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -24,21 +22,17 @@ from motcua.clock import now as clock_now
 from motcua.db import db, utcnow
 from motcua.design.blank import blank_bpmn
 from motcua.design.models import DraftRevision, ProcessDraft
+from motcua.design.reading import clean_filename, readable_bpmn, readable_forms
 from motcua.dossiers.models import Dossier
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
 from motcua.org.models import Agency, User
 from motcua.processes import operations as processes
 from motcua.processes.access import can_design
 from motcua.processes.checks.problems import Problem, errors
-from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 from motcua.processes.models import ProcessVersion, VersionStatus
 
-MAX_FORMS_BYTES = 2 * 1024 * 1024
-MAX_FORMS = 100
 # Ids and numbers are 32-bit columns: a larger one names nothing (and would overflow SQL).
 MAX_ID = 2**31 - 1
-MAX_FILENAME = 255
-_XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 
 
 def require_designer_role(user: User) -> None:
@@ -138,82 +132,6 @@ def version_for(user: User, version_id: int) -> ProcessVersion:
     if version is None or not can_design(user, version.procedure):
         raise NotFound(f"Không có phiên bản quy trình {version_id}")
     return version
-
-
-# -- reading what a designer sends --------------------------------------------------------
-
-def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
-    """The BPMN as UTF-8 bytes, refused (422, with its line) only when it cannot be read
-    safely. A file saved in UTF-16 or a single-byte encoding is kept as the same text in
-    UTF-8, its declaration saying so: a draft is stored and checked as UTF-8 text."""
-    data = bpmn.encode("utf-8") if isinstance(bpmn, str) else bpmn
-    try:
-        tree = parse_xml(data, filename)
-    except XmlRejected as exc:
-        raise Invalid("Không đọc được tệp BPMN, bản nháp chưa được lưu",
-                      [_detail(exc.problem, "bpmn")]) from None
-    encoding = (tree.docinfo.encoding or "utf-8").lower()
-    if encoding.replace("-", "") in ("utf8", "usascii", "ascii"):
-        return data
-    text = data.decode(encoding).lstrip("\ufeff").encode("utf-8")
-    return _XML_DECLARATION.sub(rb"\1\2UTF-8\2", text, count=1)
-
-
-def clean_filename(name: str, fallback: str) -> str:
-    """A stored file name: its last path part, printable, at most 255 characters."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = "".join(c for c in base if c.isprintable()).strip()[-MAX_FILENAME:]
-    return base or fallback
-
-
-def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
-    """Forms as {key: {"schema": object, "ui": object?}}; what a schema says is checked
-    later (a draft may hold an invalid one), but its shape must be this."""
-    if not isinstance(forms, Mapping):
-        raise Invalid("Biểu mẫu phải là một đối tượng JSON",
-                      [{"field": "forms", "message": "Phải là đối tượng {khóa: biểu mẫu}"}])
-    problems = []
-    if len(forms) > MAX_FORMS:
-        problems.append({"field": "forms", "message": f"Tối đa {MAX_FORMS} biểu mẫu"})
-    for key, form in forms.items():
-        if not isinstance(key, str) or not key.strip() or len(key) > 100:
-            problems.append({"field": "forms", "message": f"Khóa biểu mẫu không hợp lệ: {key!r}"})
-        elif not isinstance(form, Mapping) or not isinstance(form.get("schema"), Mapping):
-            problems.append({"field": f"forms.{key}.schema",
-                             "message": "Phải là một đối tượng JSON Schema"})
-        elif form.get("ui") is not None and not isinstance(form.get("ui"), Mapping):
-            problems.append({"field": f"forms.{key}.ui", "message": "Phải là một đối tượng"})
-    if not problems and _holds_nul(forms):
-        # JSON allows it, but no database column of text stores it.
-        problems.append({"field": "forms", "message": "Biểu mẫu chứa ký tự NUL (\\u0000)"})
-    if problems:
-        raise Invalid("Biểu mẫu không đọc được, bản nháp chưa được lưu", problems)
-    clean = {key: {"schema": dict(form["schema"]),
-                   **({"ui": dict(form["ui"])} if form.get("ui") is not None else {})}
-             for key, form in forms.items()}
-    if len(json.dumps(clean, ensure_ascii=False).encode()) > MAX_FORMS_BYTES:
-        raise Invalid("Biểu mẫu quá lớn", [{"field": "forms", "message": "Tối đa 2 MB"}])
-    return clean
-
-
-def _holds_nul(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and "\x00" in item:
-            return True
-        if isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-def _detail(problem: Problem, field: str) -> dict[str, Any]:
-    detail = problem.as_dict()
-    detail.setdefault("field", field)
-    return detail
 
 
 # -- checks ------------------------------------------------------------------------------
@@ -330,29 +248,14 @@ def revisions(draft: ProcessDraft) -> list[DraftRevision]:
 
 def publish(draft: ProcessDraft, effective: date | None, user: User) -> ProcessVersion:
     """The draft, checked again, as an immutable published version in force from
-    ``effective`` (today when not given; never a day already past)."""
+    ``effective`` (the earliest day allowed when not given: see ``_effective_date``)."""
     if draft.is_published:
         raise Conflict("Bản nháp này đã được công bố")
     if draft.procedure.status != RevisionStatus.ACTIVE:
         raise Invalid(f"Thủ tục {draft.procedure.code} đã bị bãi bỏ hoặc thay thế: không công bố "
                       "quy trình mới", [{"field": "procedure",
                                          "message": "Thủ tục không còn hiệu lực"}])
-    today = clock_now().astimezone(TZ).date()
-    if effective is not None and effective < today:
-        raise Invalid("Ngày hiệu lực đã qua", [{
-            "field": "effective",
-            "message": f"Ngày hiệu lực phải từ hôm nay ({today:%d/%m/%Y}) trở đi"}])
-    # The draft is checked against the procedure's latest decision: dossiers received
-    # before that decision takes effect must not run on a process made for it.
-    decided = catalog.revisions(draft.procedure)
-    follows = decided[-1] if decided else None
-    if follows is not None and effective is not None and effective < follows.effective:
-        raise Invalid("Ngày hiệu lực sớm hơn quyết định mà quy trình tuân theo", [{
-            "field": "effective",
-            "message": f"Ngày hiệu lực phải từ ngày quyết định {follows.decision.number} có "
-                       f"hiệu lực ({follows.effective:%d/%m/%Y}) trở đi"}])
-    if effective is None:
-        effective = max(today, follows.effective) if follows is not None else today
+    effective = _effective_date(draft.procedure, effective)
     found = check(draft)
     if errors(found):
         raise Invalid(f"Quy trình còn {len(errors(found))} lỗi, chưa công bố được",
@@ -363,6 +266,35 @@ def publish(draft: ProcessDraft, effective: date | None, user: User) -> ProcessV
     draft.published_version_id = version.id
     db.session.flush()
     return version
+
+
+def _effective_date(procedure: Procedure, chosen: date | None) -> date:
+    """The day a new version takes effect: ``chosen``, or the earliest day allowed. Never a
+    day already past; never before the decision the draft was checked against (dossiers
+    received under the previous decision must not run on a process made for the new one);
+    never before a version already scheduled (it would then take over again on its day)."""
+    today = clock_now().astimezone(TZ).date()
+    limits: list[tuple[date, str]] = [
+        (today, f"Ngày hiệu lực phải từ hôm nay ({today:%d/%m/%Y}) trở đi")]
+    decided = catalog.revisions(procedure)
+    if decided:
+        follows = decided[-1]
+        limits.append((follows.effective,
+                       f"Ngày hiệu lực phải từ ngày quyết định {follows.decision.number} có "
+                       f"hiệu lực ({follows.effective:%d/%m/%Y}) trở đi"))
+    for version in processes.versions_of(procedure):
+        if version.status == VersionStatus.PUBLISHED and version.effective is not None:
+            limits.append((version.effective,
+                           f"Phiên bản {version.version} đã công bố có hiệu lực từ "
+                           f"{version.effective:%d/%m/%Y}: ngày hiệu lực phải từ ngày đó trở "
+                           f"đi, hoặc ngừng áp dụng phiên bản {version.version} trước"))
+    if chosen is None:
+        return max(day for day, _ in limits)
+    for day, message in limits:
+        if chosen < day:
+            title = "Ngày hiệu lực đã qua" if day == today else "Ngày hiệu lực quá sớm"
+            raise Invalid(title, [{"field": "effective", "message": message}])
+    return chosen
 
 
 def retire(version: ProcessVersion, user: User) -> ProcessVersion:

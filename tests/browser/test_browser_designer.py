@@ -336,6 +336,10 @@ def test_the_panel_and_the_tools_write_the_dialect(actors: Actors, outside: Outs
                                "s.type === 'bpmn:BoundaryEvent' ? s.id : null;")
     assert timer, "the timer is not on the step's border"
     revision = saved(page, revision)
+    # Unnamed, it is listed by the step it waits on; its field says what firing does.
+    where = page.locator(f"#problems-list li.error button[data-element-id='{timer}'] strong")
+    assert where.first.inner_text().startswith('Lỗi — Hẹn giờ trên bước "')
+    assert "bước đang làm bị hủy" in page.locator("[data-entry-id='motcua-timer']").inner_text()
     set_property(page, "timer", "due_step")
     revision = saved(page, revision)
     assert re.search(r"<bpmn:timeDate[^>]*>due_step</bpmn:timeDate>", xml_of(page))

@@ -51,6 +51,9 @@ export function entryFor(problem, element) {
   return field ? entryId(field) : null;
 }
 
+const KINDS = [['bpmn:StartEvent', 'Sự kiện bắt đầu'], ['bpmn:EndEvent', 'Sự kiện kết thúc'],
+  ['bpmn:IntermediateCatchEvent', 'Chờ đến hạn'], ['bpmn:Task', 'Bước chưa đặt tên'], ['bpmn:Lane', 'Làn']];
+
 /** An element as the designer knows it: its name, or for an unnamed gateway or flow where
  * it is ("Cổng sau …", "Luồng … → …"), never a generated id alone. */
 export function describe(bo, depth = 0) {
@@ -62,7 +65,11 @@ export function describe(bo, depth = 0) {
   if (depth < 3 && bo.$instanceOf('bpmn:SequenceFlow') && bo.sourceRef && bo.targetRef) {
     return `Luồng ${describe(bo.sourceRef, depth + 1)} → ${describe(bo.targetRef, depth + 1)}`;
   }
-  return bo.id;
+  if (depth < 3 && bo.$instanceOf('bpmn:BoundaryEvent') && bo.attachedToRef) {
+    return `Hẹn giờ trên bước "${describe(bo.attachedToRef, depth + 1)}"`;
+  }
+  const kind = KINDS.find(([type]) => bo.$instanceOf(type));
+  return kind ? `${kind[1]} ${bo.id}` : bo.id;
 }
 
 /** A flow's badge sits on the middle of its longest segment, not at its bounding box's

@@ -13,6 +13,15 @@ export function timerDefinition(bo) {
   return (bo.get('eventDefinitions') || []).find((d) => d.$instanceOf('bpmn:TimerEventDefinition'));
 }
 
+/** What happens when the timer fires, for the kind of timer this is. */
+function what(bo) {
+  const when = 'Thời hạn tính theo giờ làm việc của lịch làm việc. ';
+  if (!bo.$instanceOf('bpmn:BoundaryEvent')) return `${when}Hồ sơ chờ ở đây đến hạn rồi đi tiếp theo luồng ra.`;
+  return when + (bo.cancelActivity === false
+    ? 'Khi đến hạn, bước vẫn tiếp tục và hồ sơ đồng thời đi theo luồng ra của hẹn giờ (ví dụ một bước nhắc việc).'
+    : 'Khi đến hạn, bước đang làm bị hủy và hồ sơ đi theo luồng ra của hẹn giờ: nối hẹn giờ tới bước cần làm tiếp.');
+}
+
 function TimerChoice(props) {
   const { element, id } = props;
   const injector = useService('injector');
@@ -27,7 +36,7 @@ function TimerChoice(props) {
     });
   };
   return html`<${SelectEntry} id=${id} element=${element} label="Hẹn giờ"
-    description="Thời hạn tính theo giờ làm việc của lịch làm việc."
+    description=${what(element.businessObject)}
     getValue=${getValue} setValue=${setValue} getOptions=${() => withCurrent(getValue(), DEADLINES)} />`;
 }
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from browser_support import Officer, click_and_wait
+from browser_support import Actors, Officer, click_and_wait
 
 
 class Outside:
@@ -174,3 +174,26 @@ def palette_fits(page: Any) -> bool:
     canvas = page.locator("#modeler-canvas").bounding_box()
     boxes = [e.bounding_box() for e in page.locator(".djs-palette .entry").all()]
     return all(b and b["y"] + b["height"] <= canvas["y"] + canvas["height"] for b in boxes)
+
+
+def receive_on_the_new_version(lan: Officer, procedure: str) -> None:
+    """The desk receives a dossier, which runs on the version just published."""
+    page = lan.page
+    lan.go(f"/dossiers/new?procedure={procedure}")
+    for name, value in {"applicant.name": "Trần Thị Mới", "applicant.id_number": "001190012345",
+                        "applicant.phone": "0912000111",
+                        "applicant.address": "5 Hàng Bài, Hoàn Kiếm"}.items():
+        page.fill(f"[name='{name}']", value)
+    lan.shot("receive-new-version")
+    click_and_wait(lan, "button[name=outcome][value=accept]")
+    code = page.locator(".subtitle strong").inner_text().strip()
+    lan.go(f"/dossiers/{code}")
+    assert "Phiên bản 2" in page.locator("dl").first.inner_text()
+    lan.shot("dossier-on-version-2")
+
+
+def sign_in(actors: Actors, outside: Outside, username: str, *, phone: bool = False) -> Officer:
+    officer = actors.new(username, phone=phone, login=False)
+    outside.watch(officer.page.context)
+    officer.login()
+    return officer

@@ -18,7 +18,6 @@ from browser_support import (
     Officer,
     Shots,
     chromium,
-    click_and_wait,
     fresh_shots,
     live_server,
 )
@@ -32,11 +31,13 @@ from designer_support import (
     palette_fits,
     problems_on,
     publish,
+    receive_on_the_new_version,
     saved,
     screen_point,
     select,
     set_property,
     shape_point,
+    sign_in,
     undo_redo,
     xml_of,
 )
@@ -79,13 +80,6 @@ def actors(browser: Any, server: LiveServer, shots: Shots,
     actors = Actors(browser, server, shots)
     yield actors
     actors.close()
-
-
-def sign_in(actors: Actors, outside: Outside, username: str, *, phone: bool = False) -> Officer:
-    officer = actors.new(username, phone=phone, login=False)
-    outside.watch(officer.page.context)
-    officer.login()
-    return officer
 
 
 # ------------------------------------------------------------------ the journey
@@ -176,22 +170,6 @@ def keep_within_the_time_limit(designer: Officer, new: str, revision: int) -> in
     return revision
 
 
-def receive_on_the_new_version(actors: Actors, outside: Outside) -> None:
-    lan = sign_in(actors, outside, "mc.lan")
-    page = lan.page
-    lan.go(f"/dossiers/new?procedure={PROCEDURE}")
-    for name, value in {"applicant.name": "Trần Thị Mới", "applicant.id_number": "001190012345",
-                        "applicant.phone": "0912000111",
-                        "applicant.address": "5 Hàng Bài, Hoàn Kiếm"}.items():
-        page.fill(f"[name='{name}']", value)
-    lan.shot("receive-new-version")
-    click_and_wait(lan, "button[name=outcome][value=accept]")
-    code = page.locator(".subtitle strong").inner_text().strip()
-    lan.go(f"/dossiers/{code}")
-    assert "Phiên bản 2" in page.locator("dl").first.inner_text()
-    lan.shot("dossier-on-version-2")
-
-
 def test_from_the_library_to_a_dossier_on_the_published_version(
         actors: Actors, outside: Outside) -> None:
     designer = sign_in(actors, outside, "qt.binh")
@@ -202,7 +180,7 @@ def test_from_the_library_to_a_dossier_on_the_published_version(
     new, revision = add_step(designer, revision)
     keep_within_the_time_limit(designer, new, revision)
     publish(designer, 2)
-    receive_on_the_new_version(actors, outside)
+    receive_on_the_new_version(sign_in(actors, outside, "mc.lan"), PROCEDURE)
     assert errors == []
     assert outside.requests == []
 
@@ -395,4 +373,28 @@ def test_the_modeler_fits_the_screen(actors: Actors, outside: Outside, server: L
     designer.shot(f"problem-clicked-{size}")
     select(page, element_with(page, "row", "3"))
     designer.shot(f"modeler-{size}")
+    assert outside.requests == []
+
+
+def test_a_finding_on_the_whole_process_leads_to_the_decisions_rows(
+        actors: Actors, outside: Outside) -> None:
+    designer = sign_in(actors, outside, "qt.binh")
+    generate_from_library(designer, PROCEDURE)
+    page = designer.page
+    step = element_with(page, "row", "2")
+    select(page, step)
+    set_property(page, "row", "")
+    saved(page, 1)
+    # The decision's row no step carries out is found on the process, not drawn in a
+    # collaboration: its click selects the pool, whose panel lists the rows.
+    page.locator("#problems-list li.warning button", has_text="Toàn quy trình").click()
+    rows = page.locator("[data-entry-id='motcua-rows']")
+    rows.wait_for()
+    assert modeler_call(page, "return m.get('selection').get()[0].type;") == "bpmn:Participant"
+    assert "chưa có bước nào" in rows.locator("li").nth(1).inner_text()
+    designer.shot("decision-rows")
+    link = rows.locator("button.motcua-link").first
+    task = link.get_attribute("data-task-id")
+    link.click()
+    assert modeler_call(page, "return m.get('selection').get().map((e) => e.id);") == [task]
     assert outside.requests == []

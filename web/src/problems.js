@@ -4,6 +4,7 @@
 import { getProperty } from './dialect.js';
 import { entryId } from './panel/common.js';
 import { BRANCHES } from './panel/gateway.js';
+import { ROWS } from './panel/process.js';
 import { stepsBefore } from './panel/flow.js';
 
 const FIELDS = ['role', 'unit', 'form', 'allotted', 'outcomes', 'assignee_field', 'reason_field',
@@ -30,8 +31,10 @@ export function entryFor(problem, element) {
   if (bo && bo.$instanceOf('bpmn:SequenceFlow')) {
     return CONDITION_RULES.test(rule) || rule === 'flow' ? 'motcua-condition' : null;
   }
-  // A gateway has no field: its findings point at the list of its branches.
+  // A gateway has no field: its findings point at the list of its branches; the whole
+  // process's, at the decision's rows beside the steps that carry them out.
   if (bo && bo.$instanceOf('bpmn:Gateway')) return BRANCHES;
+  if (bo && ['bpmn:Participant', 'bpmn:Process', 'bpmn:Collaboration'].some((t) => bo.$instanceOf(t))) return ROWS;
   if (bo && (bo.eventDefinitions || []).some((d) => d.$instanceOf('bpmn:TimerEventDefinition'))) {
     return /timeDate|timeDuration|timeCycle|due_step|due_dossier/.test(message) || rule === 'expression'
       ? 'motcua-timer' : null;
@@ -108,8 +111,15 @@ export default class Problems {
     this._panelErrors();
   }
 
+  /** The problem's shape; a finding on the whole process (its id is not drawn in a
+   * collaboration) goes to the pool that holds it, so it is marked and can be clicked too. */
   _element(problem) {
-    return problem.element_id ? this._modeler.get('elementRegistry').get(problem.element_id) : null;
+    if (!problem.element_id) return null;
+    const registry = this._modeler.get('elementRegistry');
+    return registry.get(problem.element_id) || registry.find((e) => {
+      const ref = e.businessObject && e.businessObject.processRef;
+      return Boolean(ref) && ref.id === problem.element_id;
+    }) || null;
   }
 
   _draw() {
@@ -153,7 +163,7 @@ export default class Problems {
       const button = document.createElement('button');
       button.type = 'button';
       const element = this._element(p);
-      const where = element ? describe(element.businessObject) : 'Toàn quy trình';
+      const where = element && element.id === p.element_id ? describe(element.businessObject) : 'Toàn quy trình';
       const kind = document.createElement('strong');
       kind.textContent = `${p.severity === 'warning' ? 'Cảnh báo' : 'Lỗi'} — ${where}`;
       const text = document.createElement('span');
@@ -171,7 +181,10 @@ export default class Problems {
     const element = this._element(problem);
     if (!element) return;
     this._modeler.get('selection').select(element);
-    this._modeler.get('canvas').scrollToElement(element, { top: 80, bottom: 80, left: 120, right: 120 });
+    // The pool is the whole diagram: scrolling "to" it would push the steps out of view.
+    if (!element.businessObject.$instanceOf('bpmn:Participant')) {
+      this._modeler.get('canvas').scrollToElement(element, { top: 80, bottom: 80, left: 120, right: 120 });
+    }
     const id = entryFor(problem, element);
     // The panel re-renders for the new selection first; its entries listen in an effect.
     setTimeout(() => {

@@ -5,9 +5,11 @@ import { outcomesGroup } from './outcomes.js';
 import { startGroup, taskGroup } from './task.js';
 import { flowGroup, isGatewayFlow } from './flow.js';
 import { gatewayGroup } from './gateway.js';
+import { processGroup } from './process.js';
 import { timerDefinition, timerGroup } from './timer.js';
 
 const STEPS = ['bpmn:UserTask', 'bpmn:ManualTask'];
+const WHOLE = ['bpmn:Participant', 'bpmn:Process', 'bpmn:Collaboration'];
 const KEEP = new Set(['name', 'id']);
 // After the stock provider (priority 1000): we edit the groups it produced.
 const PRIORITY = 500;
@@ -40,6 +42,7 @@ export default class MotcuaPropertiesProvider {
     const config = this._config;
     if (!bo) return [];
     if (bo.$instanceOf('bpmn:Lane')) return [laneGroup(element, config)];
+    if (WHOLE.some((t) => bo.$instanceOf(t))) return [processGroup(element, config)];
     if (STEPS.some((t) => bo.$instanceOf(t))) {
       return [taskGroup(element, config), outcomesGroup(element, this._injector, config)];
     }

@@ -156,6 +156,8 @@ def test_a_downloaded_file_is_an_attachment_whatever_its_name(api: Api, name: st
     assert disposition.startswith("attachment; filename=")
     assert "\r" not in disposition and "\n" not in disposition
     assert disposition.count('"') == 2 and "/" not in disposition and "\\" not in disposition
+    if name.startswith("../"):
+        assert disposition.endswith("filename*=UTF-8''quy%20tr%C3%ACnh.bpmn")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Set-Cookie" not in response.headers
     assert response.get_data(as_text=True) == version.bpmn_xml

@@ -4,6 +4,7 @@ versions of a procedure (list, BPMN file, retire). Thin: parse, call an operatio
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, request
 from flask_smorest import Blueprint, abort
@@ -179,8 +180,10 @@ def list_versions(query: dict[str, Any]) -> list[operations.VersionRow]:
 def version_bpmn(version_id: int) -> Response:
     version = operations.version_for(current_user(), version_id)
     name = version.filename.rsplit("/", 1)[-1] or f"{version.procedure.code}.bpmn"
+    # The plain name for old clients, the real one (Vietnamese, percent-encoded) for others.
     return Response(version.bpmn_xml, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{_ascii(name)}"',
+        "Content-Disposition": f'attachment; filename="{_ascii(name)}"; '
+                               f"filename*=UTF-8''{quote(name, safe='')}",
         "X-Content-Type-Options": "nosniff"})
 
 

@@ -237,3 +237,17 @@ def test_odd_form_files_are_refused_or_kept_never_a_500(designer_api: Api, name:
         "procedure": PROCEDURE, "bpmn": (io.BytesIO(SAMPLE_BPMN.read_bytes()), "q.bpmn"),
         "forms": [(io.BytesIO(content), name)]}, content_type="multipart/form-data")
     assert response.status_code in (201, 422), response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-1", "UTF-16", "windows-1258"])
+def test_bpmn_sent_as_text_is_kept_whatever_its_declaration_says(designer_api: Api,
+                                                                 declared: str) -> None:
+    # Text in JSON is already decoded: its declaration (kept from the file it was read
+    # from) no longer says how it is encoded.
+    text = SAMPLE_BPMN.read_text(encoding="utf-8")
+    sent = "\ufeff" + text.replace('encoding="UTF-8"', f'encoding="{declared}"')
+    response = designer_api.post(DESIGNER, "/drafts", json={"procedure": PROCEDURE,
+                                                           "bpmn": sent})
+    assert response.status_code == 201, response.get_json()
+    shown = designer_api.get(DESIGNER, f"/drafts/{response.get_json()['id']}").get_json()
+    assert shown["bpmn"] == text

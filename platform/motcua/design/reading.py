@@ -23,7 +23,12 @@ def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
     """The BPMN as UTF-8 bytes, refused (422, with its line) only when it cannot be read
     safely. A file saved in UTF-16 or a single-byte encoding is kept as the same text in
     UTF-8, its declaration saying so: a draft is stored and checked as UTF-8 text."""
-    data = bpmn.encode("utf-8") if isinstance(bpmn, str) else bpmn
+    if isinstance(bpmn, str):
+        # Text is decoded already: a declaration kept from the file it came from would make
+        # the parser read these UTF-8 bytes in another encoding.
+        bpmn = _XML_DECLARATION.sub(rb"\1\2UTF-8\2", bpmn.lstrip("\ufeff").encode("utf-8"),
+                                    count=1)
+    data = bpmn
     try:
         tree = parse_xml(data, filename)
     except XmlRejected as exc:

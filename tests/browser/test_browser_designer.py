@@ -381,6 +381,13 @@ def test_a_finding_on_the_whole_process_leads_to_the_decisions_rows(
     designer = sign_in(actors, outside, "qt.binh")
     generate_from_library(designer, PROCEDURE)
     page = designer.page
+    # "Kiểm tra" on a clean draft says it checked, rather than seeming to do nothing.
+    page.click("#tool-check")
+    page.wait_for_function("() => document.querySelector('#problems-summary')"
+                           ".textContent.includes('vừa kiểm tra lúc')")
+    select(page, modeler_call(page, "return m.get('elementRegistry')"
+                                    ".filter((e) => e.type === 'bpmn:EndEvent')[0].id;"))
+    assert "Mẫu 03" in page.locator("[data-entry-id='motcua-end']").inner_text()
     step = element_with(page, "row", "2")
     select(page, step)
     set_property(page, "row", "")

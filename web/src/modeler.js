@@ -164,7 +164,11 @@ function wireToolbar(modeler, config, autosave, problems, api) {
   on('#tool-check', async () => {
     if (!(await autosave.flush())) return;
     const answer = await api.send('POST', config.api.check);
-    if (answer.ok) problems.show(answer.data.problems || []);
+    if (!answer.ok) return;
+    problems.show(answer.data.problems || []);
+    // The same list again would look like nothing happened: say when it was checked.
+    const at = new Date().toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    $('#problems-summary').textContent += ` (vừa kiểm tra lúc ${at})`;
   });
   $('#publish-form').addEventListener('submit', (event) => {
     event.preventDefault();

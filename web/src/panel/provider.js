@@ -6,6 +6,7 @@ import { startGroup, taskGroup } from './task.js';
 import { flowGroup, isGatewayFlow } from './flow.js';
 import { gatewayGroup } from './gateway.js';
 import { processGroup } from './process.js';
+import { endGroup } from './end.js';
 import { timerDefinition, timerGroup } from './timer.js';
 
 const STEPS = ['bpmn:UserTask', 'bpmn:ManualTask'];
@@ -48,6 +49,7 @@ export default class MotcuaPropertiesProvider {
     }
     if (bo.$instanceOf('bpmn:StartEvent') && !timerDefinition(bo)) return [startGroup(element, config)];
     if (bo.$instanceOf('bpmn:Event') && timerDefinition(bo)) return [timerGroup(element)];
+    if (bo.$instanceOf('bpmn:EndEvent')) return [endGroup(element)];
     if (bo.$instanceOf('bpmn:Gateway')) return [gatewayGroup(element)];
     if (isGatewayFlow(bo)) return [flowGroup(element)];
     return [];

@@ -110,3 +110,11 @@ def test_posts_without_the_csrf_token_are_refused(app: Flask, sample: dict[str, 
                                    data={"from": "blank"})
     assert response.status_code == 400
     assert db.session.scalars(db.select(ProcessDraft)).first() is None
+
+
+def test_the_library_is_searched_without_regard_to_accents_and_case(
+        app: Flask, sample: dict[str, Any]) -> None:
+    browser = Browser(app, "qt.binh")
+    for query in ("ly lich tu phap", "LÝ LỊCH", "Cap phieu", "2.000488", "000488"):
+        assert PROCEDURE in text(browser.get("/design", query_string={"q": query})), query
+    assert PROCEDURE not in text(browser.get("/design", query_string={"q": "ly lich dat"}))

@@ -356,6 +356,9 @@ def test_the_modeler_fits_the_screen(actors: Actors, outside: Outside, server: L
     page = designer.page
     width = DESK["width"] if size == "desk" else PHONE["viewport"]["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The way back to the library is never cut off by the header's ellipsis.
+    back, line = (page.locator(s).bounding_box() for s in ("a.back", ".modeler-head small"))
+    assert back and line and back["x"] + back["width"] <= line["x"] + line["width"] + 1
     for selector in ("#modeler-canvas", "#modeler-panel", "#publish-button", "#tool-undo"):
         box = page.locator(selector).bounding_box()
         assert box and box["width"] > 0 and box["x"] + box["width"] <= width + 1, selector

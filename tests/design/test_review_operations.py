@@ -177,3 +177,15 @@ def test_a_new_version_does_not_take_effect_before_one_already_scheduled(api: Ap
     published = api.post(DESIGNER, f"/drafts/{draft['id']}/publish", json={})
     assert published.status_code == 201, published.get_json()
     assert published.get_json()["effective"] == "2026-05-01"
+
+
+def test_a_publish_that_loses_the_race_with_another_publish_stores_nothing(api: Api) -> None:
+    made = draft_of(api)
+    first = api.post(DESIGNER, f"/drafts/{made['id']}/publish", json={}).get_json()
+    assert first["version"] == 2
+    draft = db.session.get(ProcessDraft, made["id"])
+    # The second request read the draft before the first publish committed.
+    set_committed_value(draft, "published_version_id", None)
+    user = db.session.scalars(db.select(User).where(User.username == DESIGNER)).one()
+    with pytest.raises(Conflict):  # and the request rolls back the version it stored
+        operations.publish(draft, None, user)

@@ -272,8 +272,15 @@ def publish(draft: ProcessDraft, effective: date | None, user: User) -> ProcessV
     version = processes.store_version(draft.procedure.code, draft.bpmn_xml.encode("utf-8"),
                                       draft.filename, draft.forms, user)
     processes.publish(version, effective, user)
-    draft.published_version_id = version.id
-    db.session.flush()
+    # Compared and set in one statement: of two publishes of one draft, the one that finds
+    # it already published fails, and its request rolls its version back.
+    marked = db.session.execute(
+        update(ProcessDraft).where(ProcessDraft.id == draft.id,
+                                   ProcessDraft.published_version_id.is_(None))
+        .values(published_version_id=version.id).execution_options(synchronize_session=False))
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("Bản nháp này vừa được công bố")
+    db.session.refresh(draft)
     return version
 
 

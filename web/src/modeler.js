@@ -138,13 +138,16 @@ function offerBackup(modeler, backup, draft, autosave) {
 function wireToolbar(modeler, config, autosave, problems, api) {
   const on = (id, handler) => $(id).addEventListener('click', handler);
   const stack = modeler.get('commandStack');
-  on('#tool-undo', () => stack.undo());
-  on('#tool-redo', () => stack.redo());
+  // Shortcuts listen on the diagram: after a click on a tool, focus goes back to it, or the
+  // Ctrl+Z / Ctrl+Y the buttons' titles promise would do nothing until a click on the canvas.
+  const canvas = modeler.get('canvas');
+  on('#tool-undo', () => { stack.undo(); canvas.focus(); });
+  on('#tool-redo', () => { stack.redo(); canvas.focus(); });
   modeler.on('commandStack.changed', () => {
     $('#tool-undo').disabled = !stack.canUndo();
     $('#tool-redo').disabled = !stack.canRedo();
   });
-  on('#tool-fit', () => fit(modeler));
+  on('#tool-fit', () => { fit(modeler); canvas.focus(); });
   on('#tool-export-bpmn', () => exportBpmn(modeler, config.file_base));
   on('#tool-export-svg', () => exportSvg(modeler, config.file_base));
   on('#tool-export-png', () => exportPng(modeler, config.file_base));

@@ -187,8 +187,11 @@ export default class Problems {
     }
     const id = entryFor(problem, element);
     // The panel re-renders for the new selection first; its entries listen in an effect.
+    // Without a field to fix, the diagram takes the focus, so its shortcuts act on the
+    // selected element (Delete, Ctrl+Z) as they would after a click on it.
     setTimeout(() => {
       if (id) this._modeler.get('eventBus').fire('propertiesPanel.showEntry', { id, focus: true });
+      else this._modeler.get('canvas').focus();
     }, 50);
   }
 

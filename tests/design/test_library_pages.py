@@ -84,6 +84,9 @@ def test_the_only_version_in_force_is_not_retired_on_the_page(
     assert "công bố phiên bản thay thế trước" in text(refused)
     db.session.refresh(version)
     assert version.status == "published"
+    page = text(Browser(app, "qt.binh").get(f"/design/procedures/{PROCEDURE}"))
+    assert "Đang là quy trình duy nhất áp dụng" in page
+    assert f"/design/versions/{version.id}/retire" not in page
 
 
 def test_retiring_asks_for_confirmation_then_retires(app: Flask, sample: dict[str, Any]) -> None:

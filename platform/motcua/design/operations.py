@@ -314,21 +314,26 @@ def _effective_date(procedure: Procedure, chosen: date | None) -> date:
 
 
 def retire(version: ProcessVersion, user: User) -> ProcessVersion:
-    """Retire ``version``; while its procedure is in force, not the version new dossiers
-    start on today unless another published version takes over today (the desk would
-    otherwise be unable to receive the procedure's dossiers)."""
-    today = clock_now().astimezone(TZ).date()
-    procedure = version.procedure
-    if (procedure.status == RevisionStatus.ACTIVE and version.status == VersionStatus.PUBLISHED
-            and version.effective is not None and version.effective <= today):
-        others = [v for v in processes.versions_of(procedure)
-                  if v.id != version.id and v.status == VersionStatus.PUBLISHED
-                  and v.effective is not None and v.effective <= today]
-        if not others:
-            raise Conflict(
-                f"Phiên bản {version.version} là quy trình duy nhất đang áp dụng cho thủ tục "
-                f"{procedure.code}: nếu ngừng áp dụng, Bộ phận Một cửa không tiếp nhận được hồ "
-                "sơ của thủ tục. Hãy công bố phiên bản thay thế trước (có hiệu lực từ hôm nay), "
-                "rồi ngừng áp dụng phiên bản này")
+    refusal = retire_refusal(version)
+    if refusal is not None:
+        raise Conflict(refusal)
     return processes.retire(version, user)
 
+
+def retire_refusal(version: ProcessVersion) -> str | None:
+    """Why ``version`` may not be retired, if so: while its procedure is in force, the
+    version new dossiers start on today goes only if another published version takes over
+    today (the desk would otherwise be unable to receive the procedure's dossiers)."""
+    today = clock_now().astimezone(TZ).date()
+    procedure = version.procedure
+    if (procedure.status != RevisionStatus.ACTIVE or version.status != VersionStatus.PUBLISHED
+            or version.effective is None or version.effective > today):
+        return None
+    if any(v.id != version.id and v.status == VersionStatus.PUBLISHED
+           and v.effective is not None and v.effective <= today
+           for v in processes.versions_of(procedure)):
+        return None
+    return (f"Phiên bản {version.version} là quy trình duy nhất đang áp dụng cho thủ tục "
+            f"{procedure.code}: nếu ngừng áp dụng, Bộ phận Một cửa không tiếp nhận được hồ sơ "
+            "của thủ tục. Hãy công bố phiên bản thay thế trước (có hiệu lực từ hôm nay), rồi "
+            "ngừng áp dụng phiên bản này")

@@ -60,10 +60,12 @@ def procedure_page(code: str, errors: list[dict[str, Any]] | None = None,
     user = web_user()
     procedure = operations.procedure_for(user, code)
     rows = operations.versions(procedure)
+    kept = {r.version.id: operations.retire_refusal(r.version) for r in rows}
     return render_template(
         "design/procedure.html", procedure=procedure, versions=rows,
         in_force=_in_force(procedure), drafts=operations.drafts_of(procedure),
         modeler_url=modeler_url, errors=errors or [], confirm_retire=confirm_retire,
+        retire_refusals={k: v for k, v in kept.items() if v},
         version_status_labels=VERSION_STATUS_LABELS, origin_labels=ORIGIN_LABELS,
     ), status
 

@@ -6,6 +6,7 @@ and records any request leaving the live server."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -127,6 +128,17 @@ def set_property(page: Any, entry: str, value: str) -> None:
         field.press("Tab")
 
 
+def type_slowly(page: Any, entry: str, pieces: tuple[str, ...]) -> None:
+    """Types into a panel field in pieces, each followed by a pause longer than the
+    autosave's debounce (so each piece is saved and read back before the next)."""
+    field = page.locator(f"#bio-properties-panel-motcua-{entry}")
+    field.fill("")
+    for piece in pieces:
+        field.press_sequentially(piece)
+        page.wait_for_timeout(1_000)
+    field.press("Tab")
+
+
 def xml_of(page: Any) -> str:
     return str(page.evaluate("window.motcuaModeler.saveXML().then((r) => r.xml)"))
 
@@ -198,3 +210,23 @@ def sign_in(actors: Actors, outside: Outside, username: str, *, phone: bool = Fa
     outside.watch(officer.page.context)
     officer.login()
     return officer
+
+
+def export_and_open_again(page: Any, procedure: str, tmp_path: Path, revision: int) -> None:
+    """.bpmn, SVG and PNG exports, and the exported .bpmn opened again (and saved)."""
+    with page.expect_download() as download:
+        page.click("#tool-export-bpmn")
+    assert download.value.suggested_filename == f"{procedure}.bpmn"
+    exported = tmp_path / "exported.bpmn"
+    download.value.save_as(exported)
+    assert "spiffworkflow:property" in exported.read_text(encoding="utf-8")
+    with page.expect_download() as download:
+        page.click("#tool-export-svg")
+    assert download.value.suggested_filename.endswith(".svg")
+    with page.expect_download() as download:
+        page.click("#tool-export-png")
+    png = tmp_path / "diagram.png"
+    download.value.save_as(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.set_input_files("#tool-import-file", str(exported))
+    saved(page, revision)

@@ -15,6 +15,22 @@ export function entryId(name) {
   return `motcua-${name}`;
 }
 
+// What the designer last typed in a text field, per element and field. Saves are debounced
+// and store the value trimmed; read back, the trimmed value replaced the input's text, so a
+// space typed before a pause vanished and the next word was glued on ("Xin" + "ý kiến").
+const typed = new WeakMap();
+
+export function remember(bo, slot, raw) {
+  typed.set(bo, { ...(typed.get(bo) || {}), [slot]: raw || '' });
+}
+
+/** The text typed, while it differs from what is stored only by its spaces at the ends;
+ * else what is stored (a time written "4 giờ" then shows as the "4h" it became). */
+export function typedOr(bo, slot, stored) {
+  const raw = (typed.get(bo) || {})[slot];
+  return raw !== undefined && raw.trim() === stored ? raw : stored;
+}
+
 function described(description, bo) {
   return typeof description === 'function' ? description(bo) : description;
 }
@@ -39,8 +55,11 @@ function PropertyText(props) {
   return html`<${TextFieldEntry}
     id=${id} element=${element} label=${label} description=${described(description, bo)}
     debounce=${debounce} validate=${validate}
-    getValue=${() => getProperty(bo, name)}
-    setValue=${(value) => setProperty(injector, element, bo, name, normalize((value || '').trim()))}
+    getValue=${() => typedOr(bo, name, getProperty(bo, name))}
+    setValue=${(value) => {
+      remember(bo, name, value);
+      setProperty(injector, element, bo, name, normalize((value || '').trim()));
+    }}
   />`;
 }
 

@@ -4,7 +4,7 @@
 import { Group, SelectEntry, TextFieldEntry, isSelectEntryEdited, isTextFieldEntryEdited } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 import { conditionOutcome, getProperty, outcomeCondition, parseOutcomes } from '../dialect.js';
-import { html } from './common.js';
+import { html, remember, typedOr } from './common.js';
 
 const STEP_TYPES = ['bpmn:UserTask', 'bpmn:ManualTask'];
 const CONDITIONAL_GATEWAYS = ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway'];
@@ -103,8 +103,11 @@ function ConditionText(props) {
   return html`<${TextFieldEntry} id=${id} element=${element} debounce=${debounce}
     label="Biểu thức điều kiện (dành cho người thành thạo)"
     description=${'Được máy chủ kiểm tra; ví dụ: outcome == "dong_y" and le_phi > 0.'}
-    getValue=${() => body(element.businessObject)}
-    setValue=${(value) => writeCondition(injector, element, value)} />`;
+    getValue=${() => typedOr(element.businessObject, 'condition', body(element.businessObject))}
+    setValue=${(value) => {
+      remember(element.businessObject, 'condition', value);
+      writeCondition(injector, element, value);
+    }} />`;
 }
 
 export function flowGroup(element) {

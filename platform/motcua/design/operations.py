@@ -32,8 +32,7 @@ from motcua.processes.access import can_design
 from motcua.processes.checks.problems import Problem, errors
 from motcua.processes.models import ProcessVersion, VersionStatus
 
-# Ids and numbers are 32-bit columns: a larger one names nothing (and would overflow SQL).
-MAX_ID = 2**31 - 1
+MAX_ID = processes.MAX_ID
 
 
 def require_designer_role(user: User) -> None:

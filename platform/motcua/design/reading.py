@@ -11,7 +11,7 @@ from typing import Any
 
 from motcua.errors import Invalid
 from motcua.processes.checks.problems import Problem
-from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
+from motcua.processes.checks.xml_safety import XmlRejected, as_utf8
 
 MAX_FORMS_BYTES = 2 * 1024 * 1024
 MAX_FORMS = 100
@@ -28,17 +28,11 @@ def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
         # the parser read these UTF-8 bytes in another encoding.
         bpmn = _XML_DECLARATION.sub(rb"\1\2UTF-8\2", bpmn.lstrip("\ufeff").encode("utf-8"),
                                     count=1)
-    data = bpmn
     try:
-        tree = parse_xml(data, filename)
+        return as_utf8(bpmn, filename)
     except XmlRejected as exc:
         raise Invalid("Không đọc được tệp BPMN, bản nháp chưa được lưu",
                       [_detail(exc.problem, "bpmn")]) from None
-    encoding = (tree.docinfo.encoding or "utf-8").lower()
-    if encoding.replace("-", "") in ("utf8", "usascii", "ascii"):
-        return data
-    text = data.decode(encoding).lstrip("\ufeff").encode("utf-8")
-    return _XML_DECLARATION.sub(rb"\1\2UTF-8\2", text, count=1)
 
 
 def clean_filename(name: str, fallback: str) -> str:

@@ -30,6 +30,7 @@ from motcua.processes.checks import (
 )
 from motcua.processes.checks.forms import forms_from_files as read_forms
 from motcua.processes.checks.problems import errors, with_rule
+from motcua.processes.checks.xml_safety import as_utf8
 from motcua.processes.meanings import Meaning
 from motcua.processes.models import Form, ProcessVersion, VersionStatus
 
@@ -89,7 +90,7 @@ def store_version(procedure_code: str, bpmn: bytes, filename: str,
     version = ProcessVersion(
         procedure_id=procedure.id, version=(latest or 0) + 1, status=VersionStatus.DRAFT,
         filename=filename,
-        bpmn_xml=bpmn.decode("utf-8-sig", errors="replace"),
+        bpmn_xml=as_utf8(bpmn, filename).decode("utf-8"),
         library=[{"filename": n, "xml": x.decode("utf-8-sig", errors="replace")}
                  for n, x in library],
         bpmn_sha256=hashlib.sha256(bpmn).hexdigest(), process_id=result.process_id,
@@ -106,8 +107,12 @@ def store_version(procedure_code: str, bpmn: bytes, filename: str,
     return version
 
 
+# Ids are 32-bit integer columns: a larger one names nothing (and would overflow the driver).
+MAX_ID = 2**31 - 1
+
+
 def get_version(version_id: int) -> ProcessVersion:
-    version = db.session.get(ProcessVersion, version_id)
+    version = db.session.get(ProcessVersion, version_id) if 0 < version_id <= MAX_ID else None
     if version is None:
         raise NotFound(f"Không có phiên bản quy trình {version_id}")
     return version

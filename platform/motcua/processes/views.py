@@ -7,7 +7,9 @@ from typing import Any
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 
+from motcua.calendar.working_time import TZ
 from motcua.catalog.operations import get_procedure
+from motcua.clock import now
 from motcua.errors import Invalid, NotFound, field_error
 from motcua.org.auth import current_user
 from motcua.processes import operations
@@ -65,4 +67,10 @@ def publish(body: dict[str, Any], version_id: int) -> ProcessVersion:
         if user.has_role("auditor"):
             require_designer(user, version.procedure)
         raise NotFound(f"Không có phiên bản quy trình {version_id}")
-    return operations.publish(version, body.get("effective"), user)
+    effective = body.get("effective")
+    today = now().astimezone(TZ).date()
+    if effective is not None and effective < today:
+        # A version taking effect in the past would rewrite which process dossiers already
+        # received "should" have run on.
+        raise field_error("effective", f"Ngày hiệu lực phải từ hôm nay ({today:%d/%m/%Y}) trở đi")
+    return operations.publish(version, effective, user)

@@ -172,3 +172,18 @@ def parse_xml(data: bytes, filename: str) -> etree._ElementTree:
         # Unreachable while the scan above holds; kept in case an encoding slips past it.
         raise _reject("Tệp chứa khai báo DOCTYPE, không được phép vì lý do an ninh.", filename)
     return tree
+
+
+_XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+
+
+def as_utf8(data: bytes, filename: str) -> bytes:
+    """The document as UTF-8 bytes, its declaration saying so: a file saved in UTF-16 or a
+    single-byte encoding is kept as the same text, never garbled when stored as text. Raises
+    :class:`XmlRejected` as :func:`parse_xml` does."""
+    tree = parse_xml(data, filename)
+    encoding = (tree.docinfo.encoding or "utf-8").lower()
+    if encoding.replace("-", "") in ("utf8", "usascii", "ascii"):
+        return data[len(_UTF8_BOM):] if data.startswith(_UTF8_BOM) else data
+    text = data.decode(encoding).lstrip("\ufeff").encode("utf-8")
+    return _XML_DECLARATION.sub(rb"\1\2UTF-8\2", text, count=1)

@@ -15,7 +15,7 @@ from support.sample import SAMPLE_BPMN
 
 pytestmark = pytest.mark.committed
 
-SECOND = {"username": "tk.lien", "full_name": "Tạ Kim Liên", "password": "demo-Lien-2026",
+SECOND: dict[str, Any] = {"username": "tk.lien", "full_name": "Tạ Kim Liên", "password": "demo-Lien-2026",
           "memberships": [{"agency": "000.00.12.H99", "role": "designer"}]}
 DESIGNERS = [("qt.binh", "demo-Binh-2026"), (SECOND["username"], SECOND["password"])]
 

@@ -15,7 +15,7 @@ from support.sample import SAMPLE_BPMN, SAMPLE_FORMS
 
 DESIGNER = "qt.binh"
 OTHER_AGENCY_PROCEDURE = "1.001193"
-OTHER_DESIGNER = {"username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
+OTHER_DESIGNER: dict[str, Any] = {"username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
                   "memberships": [{"agency": "000.00.20.H99", "role": "designer"}]}
 
 
@@ -39,7 +39,7 @@ def create(api: Api, **body: Any) -> Any:
 def sample_draft(api: Api) -> dict[str, Any]:
     response = create(api, bpmn=SAMPLE_BPMN.read_text(encoding="utf-8"), forms=sample_forms())
     assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
 
 
 def errors_of(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:

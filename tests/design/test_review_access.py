@@ -17,9 +17,9 @@ from support.web import Browser, Isolated, sign_in
 
 DESIGNER = "qt.binh"
 OTHER_AGENCY_PROCEDURE = "1.001193"
-OTHER_DESIGNER = {"username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
+OTHER_DESIGNER: dict[str, Any] = {"username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
                   "memberships": [{"agency": "000.00.20.H99", "role": "designer"}]}
-SYSADMIN = {"username": "qt.he", "full_name": "Quản Trị Hệ", "password": "demo-He-2026",
+SYSADMIN: dict[str, Any] = {"username": "qt.he", "full_name": "Quản Trị Hệ", "password": "demo-He-2026",
             "memberships": [{"agency": "000.00.31.H99", "role": "sysadmin"}]}
 
 

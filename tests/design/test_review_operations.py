@@ -43,7 +43,13 @@ def draft_of(api: Api, bpmn: str | None = None) -> dict[str, Any]:
         "procedure": PROCEDURE, "bpmn": bpmn or SAMPLE_BPMN.read_text(encoding="utf-8"),
         "forms": forms()})
     assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
+
+
+def stored_draft(draft_id: int) -> ProcessDraft:
+    draft = db.session.get(ProcessDraft, draft_id)
+    assert draft is not None
+    return draft
 
 
 def versions() -> list[ProcessVersion]:
@@ -63,7 +69,7 @@ def test_a_draft_over_the_time_limit_has_the_error_and_does_not_publish(api: Api
     assert refused.status_code == 422
     assert "time-over-limit" in {p["rule"] for p in refused.get_json()["error"]["details"]}
     assert versions() == before
-    assert db.session.get(ProcessDraft, draft["id"]).published_version_id is None
+    assert stored_draft(draft["id"]).published_version_id is None
 
 
 def test_a_stale_save_keeps_no_revision(api: Api) -> None:
@@ -82,7 +88,7 @@ def test_a_save_that_loses_the_race_with_publishing_changes_nothing(api: Api) ->
     made = draft_of(api)
     published = api.post(DESIGNER, f"/drafts/{made['id']}/publish", json={}).get_json()
     assert published["version_id"]
-    draft = db.session.get(ProcessDraft, made["id"])
+    draft = stored_draft(made["id"])
     # The saving request read the draft before the publish committed.
     set_committed_value(draft, "published_version_id", None)
     assert not draft.is_published
@@ -90,7 +96,7 @@ def test_a_save_that_loses_the_race_with_publishing_changes_nothing(api: Api) ->
     with pytest.raises(Conflict):
         operations.save(draft, 1, user, forms={})
     db.session.expire_all()
-    stored = db.session.get(ProcessDraft, made["id"])
+    stored = stored_draft(made["id"])
     assert (stored.revision, set(stored.forms)) == (1, set(forms()))
 
 
@@ -183,7 +189,7 @@ def test_a_publish_that_loses_the_race_with_another_publish_stores_nothing(api: 
     made = draft_of(api)
     first = api.post(DESIGNER, f"/drafts/{made['id']}/publish", json={}).get_json()
     assert first["version"] == 2
-    draft = db.session.get(ProcessDraft, made["id"])
+    draft = stored_draft(made["id"])
     # The second request read the draft before the first publish committed.
     set_committed_value(draft, "published_version_id", None)
     user = db.session.scalars(db.select(User).where(User.username == DESIGNER)).one()

@@ -53,7 +53,7 @@ def problems_of(generated: Generated, procedure: Any) -> list[dict[str, Any]]:
 def publish(generated: Generated, code: str = PROCEDURE) -> int:
     version = upload_and_publish(code, generated.bpmn.encode(), generated.filename,
                                  form_files(generated.forms), date(2026, 3, 16))
-    return version.id  # type: ignore[no-any-return]
+    return version.id
 
 
 def _example(spec: dict[str, Any], name: str, users: dict[tuple[str, str], str],
@@ -238,7 +238,7 @@ LOOP_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
 def every_loop(generated: Generated) -> dict[str, list[str]]:
     """For each step with outcomes: each loop (supplement, send-back) once, then forward."""
     root = etree.fromstring(generated.bpmn.encode())
-    plan = {}
+    plan: dict[str, list[str]] = {}
     for task in root.iterfind(".//bpmn:userTask", LOOP_NS):
         [value] = task.xpath(".//spiffworkflow:property[@name='outcomes']/@value",
                              namespaces=LOOP_NS) or [""]
@@ -246,5 +246,5 @@ def every_loop(generated: Generated) -> dict[str, list[str]]:
         loops = [k for k, m in outcomes if m in ("supplement", "back")]
         onward = [k for k, m in outcomes if m in ("accept", "forward")]
         if outcomes:
-            plan[task.get("id")] = [*loops, *onward * (len(loops) + 2)]
+            plan[task.get("id", "")] = [*loops, *onward * (len(loops) + 2)]
     return plan

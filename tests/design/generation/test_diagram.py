@@ -47,9 +47,16 @@ def test_text_from_the_decision_is_escaped(procedure: Any) -> None:
     assert generated.forms["buoc-2"]["schema"]["title"].endswith(HOSTILE[:150])
 
 
+def _one(el: etree._Element, path: str) -> etree._Element:
+    found = el.find(path, NS)
+    assert found is not None, path
+    return found
+
+
 def _bounds(el: etree._Element) -> tuple[float, float, float, float]:
-    b = el.find("dc:Bounds", NS)
-    return (float(b.get("x")), float(b.get("y")), float(b.get("width")), float(b.get("height")))
+    b = _one(el, "dc:Bounds")
+    return (float(b.get("x", "")), float(b.get("y", "")), float(b.get("width", "")),
+            float(b.get("height", "")))
 
 
 def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
@@ -81,19 +88,19 @@ def test_the_diagram_is_complete_and_readable(procedure: Any, source: str) -> No
     root = etree.fromstring(generate(procedure, steps).bpmn.encode())
     shapes = {s.get("bpmnElement"): _bounds(s)
               for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
-    process = root.find("bpmn:process", NS)
+    process = _one(root, "bpmn:process")
     nodes = [el for el in process if el.get("id") and etree.QName(el).localname not in (
         "laneSet", "sequenceFlow")]
     lanes = process.findall(".//bpmn:lane", NS)
     assert {el.get("id") for el in (*nodes, *lanes)} <= set(shapes)
-    pool = next(v for k, v in shapes.items() if k.startswith("Participant_"))
+    pool = next(v for k, v in shapes.items() if k and k.startswith("Participant_"))
     for lane in lanes:
         assert _inside(shapes[lane.get("id")], pool)
         for ref in lane.findall("bpmn:flowNodeRef", NS):
-            assert _inside(shapes[ref.text], shapes[lane.get("id")]), ref.text
+            assert _inside(shapes[ref.text or ""], shapes[lane.get("id")]), ref.text
     for a, b in combinations([n.get("id") for n in nodes], 2):
         assert not _overlap(shapes[a], shapes[b]), (a, b)
-    edges = {e.get("bpmnElement"): [(float(p.get("x")), float(p.get("y")))
+    edges = {e.get("bpmnElement"): [(float(p.get("x", "")), float(p.get("y", "")))
                                     for p in e.findall("di:waypoint", NS)]
              for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
     for flow in process.findall("bpmn:sequenceFlow", NS):

@@ -34,6 +34,11 @@ def demo(app: Any, make_api: Callable[[list[dict[str, Any]]], Api]) -> tuple[dic
     return org, make_api(org["users"])
 
 
+def handling_of(procedure: Any) -> str:
+    assert procedure.handling_unit is not None
+    return str(procedure.handling_unit.code)
+
+
 @pytest.mark.parametrize("code", sorted(DESKS))
 def test_each_procedure_of_another_province_generates_publishes_and_runs(
         demo: tuple[dict[str, Any], Api], code: str) -> None:
@@ -45,7 +50,7 @@ def test_each_procedure_of_another_province_generates_publishes_and_runs(
     publish(generated, code)
     receiver, desk = DESKS[code]
     driver = Driver(api, org, generated.forms, receiver=receiver, desk=desk,
-                    handling=procedure.handling_unit.code)
+                    handling=handling_of(procedure))
     path, status = driver.run(code=code)
     assert status == "returned"
     assert [step for step, _ in path] == [
@@ -64,7 +69,7 @@ def test_the_inter_agency_step_runs_at_the_other_department(
     generated = generate(procedure)
     publish(generated, "1.009972")
     driver = Driver(api, org, generated.forms, receiver="mc.lan", desk="000.00.31.H42",
-                    handling=procedure.handling_unit.code)
+                    handling=handling_of(procedure))
     driver.run(code="1.009972")
     tasks = api.get("ks.thu", f"/dossiers/{driver.code}").get_json()["tasks"]
     consult = next(t for t in tasks if t["step"] == "Task_4")

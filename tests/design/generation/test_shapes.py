@@ -28,7 +28,7 @@ SHAPES = {
 
 
 def test_kinds_come_from_roles_and_positions() -> None:
-    roles = ["receiver", "unit_head", "specialist", "unit_head", "leader", "clerk", "receiver"]
+    roles: list[str | None] = ["receiver", "unit_head", "specialist", "unit_head", "leader", "clerk", "receiver"]
     assert kinds(roles) == ["reception", "assignment", "examination", "review", "approval",
                             "issue", "return"]
     assert kinds(["receiver", "leader", "receiver"]) == ["reception", "step", "return"]

@@ -8,6 +8,7 @@ import io
 import random
 import zipfile
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from gen_support import DESK_TEXT, TABLE, csv_table, docx_table, xlsx_table
@@ -163,7 +164,7 @@ def test_what_a_file_points_to_is_never_read(monkeypatch: pytest.MonkeyPatch, fi
 
     real_open = builtins.open
 
-    def watched_open(file: object, *args: object, **kwargs: object) -> object:
+    def watched_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         opened.append(file)
         return real_open(file, *args, **kwargs)
 

@@ -26,7 +26,7 @@ from motcua.processes.checks.xml_safety import MAX_XML_BYTES, XmlRejected, parse
 from support.bpmn import BASE, FORM_PROBLEMS, FORMS, SCENARIOS, check, line_of, variant
 from support.paths import SHARED
 
-TIMER_HINT = "Dùng timeDate với due_step hoặc due_dossier — thời hạn tính theo giờ làm việc"
+TIMER_HINT = 'Chọn "Hẹn giờ" trong khung thuộc tính: "Khi bước hết thời gian giải quyết"'
 
 REMIND_BLOCK = """    <bpmn:userTask id="Task_Remind" name="Đôn đốc">
       <bpmn:incoming>Flow_Late</bpmn:incoming>
@@ -326,7 +326,7 @@ def test_two_executable_processes_are_ambiguous() -> None:
     problem = assert_problem(
         result, "Process_Other", line_of(text, 'id="Process_Other"'), "nhiều quy trình"
     )
-    assert "Process_Base" in problem.message
+    assert 'quy trình "Thủ tục mẫu"' in problem.message
     assert result.process_id is None
 
 
@@ -368,14 +368,14 @@ def test_elements_the_engine_addresses_need_an_id() -> None:
     text = variant((PROCESS_END, '    <bpmn:endEvent name="Thừa"/>\n' + PROCESS_END))
     result = check(text)
     assert_problem(
-        result, "Process_Base", line_of(text, '<bpmn:endEvent name="Thừa"/>'), "thiếu id"
+        result, "Process_Base", line_of(text, '<bpmn:endEvent name="Thừa"/>'), "thiếu mã (id)"
     )
 
 
 def test_process_without_id_is_reported() -> None:
     text = variant(('<bpmn:process id="Process_Base" ', "<bpmn:process "))
     result = check(text)
-    assert_problem(result, "Defs_Base", line_of(text, "<bpmn:process "), "thiếu id")
+    assert_problem(result, "Defs_Base", line_of(text, "<bpmn:process "), "thiếu mã (id)")
     assert result.process_id is None
 
 
@@ -384,7 +384,7 @@ def test_ids_reserved_by_the_engine_must_be_renamed(old: str, new: str) -> None:
     text = BASE.replace(old, new)
     tag = "endEvent" if new == "End" else "startEvent"
     result = check(text)
-    assert_problem(result, new, line_of(text, f'<bpmn:{tag} id="{new}"'), "đổi id")
+    assert_problem(result, new, line_of(text, f'<bpmn:{tag} id="{new}"'), 'đổi "Mã (id)"')
 
 
 def test_duplicate_ids_are_reported_once_in_plain_words() -> None:
@@ -408,8 +408,8 @@ def test_task_without_role_or_unit() -> None:
     text = variant(("        <bpmn:flowNodeRef>Task_Remind</bpmn:flowNodeRef>\n", ""))
     result = check(text)
     line = line_of(text, '<bpmn:userTask id="Task_Remind"')
-    assert_problem(result, "Task_Remind", line, "chưa có vai trò (role)")
-    assert_problem(result, "Task_Remind", line, "chưa có đơn vị (unit)")
+    assert_problem(result, "Task_Remind", line, "chưa có vai trò:")
+    assert_problem(result, "Task_Remind", line, "chưa có đơn vị:")
 
 
 def test_nested_lane_inherits_what_it_does_not_set() -> None:
@@ -493,9 +493,9 @@ def test_invalid_allotted(value: str) -> None:
     ("outcomes", "fragment"),
     [
         ("approve=Đề xuất duyệt;Back=Trả lại", 'khóa "Back" không hợp lệ'),
-        ("approve=Đề xuất duyệt;back=Trả lại;approve=Lặp", 'khóa "approve" bị lặp'),
-        ("approve;back=Trả lại", '"approve" thiếu nhãn'),
-        ("approve=Đề xuất duyệt;back=", '"back=" thiếu nhãn'),
+        ("approve=Đề xuất duyệt;back=Trả lại;approve=Lặp", 'hai nút cùng có khóa "approve"'),
+        ("approve;back=Trả lại", 'nút "approve" chưa có nhãn'),
+        ("approve=Đề xuất duyệt;back=", 'nút "back=" chưa có nhãn'),
     ],
 )
 def test_invalid_outcomes(outcomes: str, fragment: str) -> None:
@@ -533,7 +533,7 @@ def test_assignee_field_must_be_a_field_of_the_task_form() -> None:
     result = check(text)
     line = line_of(text, '<bpmn:userTask id="Task_Assign"')
     problem = assert_problem(result, "Task_Assign", line, '"nguoi_xu_ly"')
-    assert "assignee, chi_dao" in problem.message
+    assert '(assignee), "Ý kiến chỉ đạo" (chi_dao)' in problem.message
 
 
 def test_referenced_form_must_be_a_valid_json_schema() -> None:
@@ -632,15 +632,15 @@ def test_timer_expression_is_checked() -> None:
         ("<bpmn:timeDate>due_step</bpmn:timeDate>", "<bpmn:timeDate>open('x')</bpmn:timeDate>")
     )
     result = check(text)
-    assert_problem(result, "Timer_Examine", line_of(text, "<bpmn:timeDate>"), "Biểu thức hẹn giờ")
+    assert_problem(result, "Timer_Examine", line_of(text, "<bpmn:timeDate>"), "Lúc hẹn giờ (timeDate)")
 
 
 def test_due_step_needs_a_task_with_allotted_time() -> None:
     text = variant(('attachedToRef="Task_Examine"', 'attachedToRef="Task_Return"'))
     result = check(text)
     line = line_of(text, '<bpmn:boundaryEvent id="Timer_Examine"')
-    problem = assert_problem(result, "Timer_Examine", line, "không có thời hạn")
-    assert "Task_Return" in problem.message
+    problem = assert_problem(result, "Timer_Examine", line, 'chưa có "Thời gian giải quyết"')
+    assert 'bước "Trả kết quả"' in problem.message
     assert result.timers["Timer_Examine"]["attached_to"] == "Task_Return"
 
 
@@ -693,7 +693,7 @@ def test_timer_start_event_is_rejected() -> None:
     )
     text = variant((old, old + timer))
     line = line_of(text, '<bpmn:startEvent id="Start_Submit"')
-    assert_problem(check(text), "Start_Submit", line, "Sự kiện bắt đầu hẹn giờ")
+    assert_problem(check(text), "Start_Submit", line, "sự kiện bắt đầu hẹn giờ không được hỗ trợ")
 
 
 # ----------------------------------------------------------------------- 6. outcomes and gateways
@@ -714,7 +714,7 @@ def test_outcome_compared_with_an_unknown_key(condition: str) -> None:
     result = check(text)
     line = line_of(text, condition)
     problem = assert_problem(result, "Flow_Approve", line, '"aprove"')
-    assert "approve, back" in problem.message
+    assert '"Đề xuất duyệt", "Trả lại"' in problem.message
 
 
 def test_outcomes_are_traced_through_other_gateways() -> None:
@@ -744,7 +744,7 @@ def test_outcome_compared_after_a_step_without_outcomes() -> None:
     )
     result = check(text)
     line = line_of(text, 'outcome == "accept"')
-    assert_problem(result, "Flow_Accept", line, "không khai báo kết quả")
+    assert_problem(result, "Flow_Accept", line, "chưa có nút kết quả nào")
 
 
 def test_gateway_flow_without_condition_and_not_default() -> None:
@@ -752,7 +752,7 @@ def test_gateway_flow_without_condition_and_not_default() -> None:
     text = variant((old, ""))
     result = check(text)
     line = line_of(text, '<bpmn:sequenceFlow id="Flow_Back"')
-    assert_problem(result, "Flow_Back", line, "không có điều kiện")
+    assert_problem(result, "Flow_Back", line, "chưa có điều kiện")
 
 
 def test_default_flow_needs_no_condition() -> None:
@@ -787,8 +787,8 @@ def test_outcome_with_no_outgoing_flow_is_reported_on_the_gateway() -> None:
     text = variant(('outcome == "back"', 'outcome not in ("approve", "back")'))
     result = check(text)
     line = line_of(text, '<bpmn:exclusiveGateway id="Gw_Examine"')
-    problem = assert_problem(result, "Gw_Examine", line, 'kết quả "back"')
-    assert "Task_Examine" in problem.message
+    problem = assert_problem(result, "Gw_Examine", line, 'nút "Trả lại"')
+    assert 'bước "Thẩm định"' in problem.message
 
 
 def test_condition_on_a_flow_leaving_a_task_is_reported() -> None:

@@ -201,7 +201,7 @@ def test_rows_in_another_order_along_the_main_path() -> None:
     result = check(BASE_ROWS, procedure=context(rows=rows))
     [problem] = by_rule(result, "decision-step-order")
     assert problem.element_id == "Task_Examine" and problem.severity is Severity.WARNING
-    assert "Task_Assign" in problem.message
+    assert 'bước "Phân công"' in problem.message
     assert legal(result) == [problem]
 
 
@@ -210,7 +210,8 @@ def test_another_responsible_than_the_decision() -> None:
     result = check(BASE_ROWS, procedure=context(rows=rows))
     [problem] = by_rule(result, "decision-step-responsible")
     assert problem.element_id == "Task_Examine" and problem.severity is Severity.WARNING
-    assert 'role "unit_head"' in problem.message and "lãnh đạo phòng" in problem.message
+    assert '"Vai trò" là "Lãnh đạo phòng"' in problem.message
+    assert "(thuộc tính role)" in problem.message
     # The row says only the unit: the role is not compared.
     rows = (*ROWS[:2], DecisionRow("3", "Thẩm định", None, "@handling", 720), *ROWS[3:])
     assert legal(check(BASE_ROWS, procedure=context(rows=rows))) == []

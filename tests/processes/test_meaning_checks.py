@@ -38,7 +38,7 @@ def test_meanings_are_written_after_the_key_or_implied_by_the_standard_keys() ->
 @pytest.mark.parametrize(("text", "fragment"), [
     ("nhan:nhan=Tiếp nhận", 'ý nghĩa "nhan"'),
     ("nhan:Accept=Tiếp nhận", 'ý nghĩa "Accept"'),
-    ("nhan:accept", "thiếu nhãn"),
+    ("nhan:accept", "chưa có nhãn"),
 ])
 def test_an_unknown_meaning_is_an_error(text: str, fragment: str) -> None:
     result = check(variant((EXAMINE_OUTCOMES, f'value="{text}"')))
@@ -67,11 +67,11 @@ def test_a_key_without_meaning_that_ends_the_dossier_is_a_warning_that_blocks_no
     warnings = problems_on(result, "Task_Receive", "meaning.undeclared")
     assert all(w.severity is Severity.WARNING for w in warnings)
     assert all(w.line == line_of(text, '<bpmn:userTask id="Task_Receive"') for w in warnings)
-    [ends] = [w for w in warnings if '"tra"' in w.message]
+    [ends] = [w for w in warnings if 'Nút "Từ chối"' in w.message]
     assert "kết thúc" in ends.message
     # The receipt step issues a document, so "nhan" is flagged too.
-    [issues] = [w for w in warnings if '"nhan"' in w.message]
-    assert '"receipt"' in issues.message
+    [issues] = [w for w in warnings if 'Nút "Tiếp nhận"' in w.message]
+    assert '"Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"' in issues.message
     assert result.ok and result.spec is not None
 
 
@@ -80,7 +80,7 @@ def test_a_key_without_meaning_that_goes_back_is_a_warning() -> None:
                    ('outcome == "back"', 'outcome == "tra_lai"'))
     result = check(text)
     [warning] = problems_on(result, "Task_Examine", "meaning.undeclared")
-    assert '"tra_lai"' in warning.message and "Phân công" in warning.message
+    assert 'Nút "Trả lại"' in warning.message and 'bước "Phân công"' in warning.message
     assert result.ok
     # Declaring it says what it is: the warning goes away.
     fixed = check(variant((EXAMINE_OUTCOMES, 'value="approve=Đề xuất duyệt;tra_lai:back=Trả lại"'),
@@ -99,7 +99,7 @@ def test_a_supplement_that_leads_to_no_supplement_step_is_an_error() -> None:
                    ('outcome == "refuse"', 'outcome == "bo_sung"'))
     result = check(text)
     [error] = problems_on(result, "Task_Receive", "meaning.supplement")
-    assert error.severity is Severity.ERROR and '"bo_sung"' in error.message
+    assert error.severity is Severity.ERROR and 'Nút "Bổ sung"' in error.message
     assert not result.ok
 
 
@@ -130,7 +130,7 @@ def test_a_declared_field_needs_a_form() -> None:
                     '<spiffworkflow:property name="reason_field" value="ly_do"/>'))
     found = problems_on(check(text), "Task_Sign", "dialect.reason_field")
     [error] = [p for p in found if p.severity is Severity.ERROR]
-    assert "không có biểu mẫu" in error.message
+    assert 'chưa có "Biểu mẫu của bước"' in error.message
     # No outcome of the step needs a reason: the field is of no use, which is only a warning.
     [unused] = [p for p in found if p.severity is Severity.WARNING]
     assert "không được dùng" in unused.message
@@ -176,7 +176,7 @@ def test_an_upload_with_warnings_is_stored_and_lists_them(sample: dict[str, Any]
     [warning] = [p for p in response.get_json()["problems"]
                  if p["rule"] == "meaning.undeclared"]
     assert (warning["element_id"], warning["severity"]) == ("Task_Receive", "warning")
-    assert '"tra"' in warning["message"]
+    assert 'Nút "Từ chối tiếp nhận"' in warning["message"]
     # An error still blocks: nothing more is stored.
     broken = text.replace('value="tiep-nhan"', 'value="khong-co"')
     refused = api.post("qt.binh", "/processes", data={

@@ -50,13 +50,18 @@ def agency_exists(code: str) -> bool:
     return db.session.scalar(select(Agency.id).where(Agency.code == code)) is not None
 
 
+def agency_name(code: str) -> str | None:
+    """An explicit unit as designers know it (the checks name it, never query)."""
+    return db.session.scalar(select(Agency.name).where(Agency.code == code))
+
+
 def check(bpmn: bytes, filename: str, forms: Mapping[str, Mapping[str, Any]],
           library: Sequence[tuple[str, bytes]] = (),
           procedure: Procedure | None = None) -> CheckResult:
     """Every check of an upload; ``procedure`` (the one it is for) adds the legal ones."""
     context = ProcedureContext.from_procedure(procedure) if procedure is not None else None
     return check_process(bpmn, filename, forms, library=library, agency_exists=agency_exists,
-                         procedure=context)
+                         procedure=context, agency_name=agency_name)
 
 
 def upload(procedure_code: str, bpmn: bytes, filename: str, form_files: Sequence[FormFile],

@@ -20,6 +20,23 @@ from motcua.processes.checks.document import (
     local_name,
 )
 from motcua.processes.checks.problems import Problem, warning
+from motcua.processes.checks.words import (
+    AGENCY_CODE,
+    ALLOTTED,
+    DECISION_ROW,
+    DOCUMENT,
+    DOCUMENT_WORDS,
+    FIELD_WORDS,
+    FORM,
+    MEANING_WORDS,
+    OUTCOMES,
+    ROLE,
+    ROLE_WORDS,
+    SELECTOR_WORDS,
+    UNIT,
+    cap_label,
+    hint,
+)
 from motcua.processes.meanings import (
     NEEDS_REASON,
     Meaning,
@@ -31,18 +48,18 @@ from motcua.processes.meanings import (
 ROLES = ("receiver", "specialist", "unit_head", "leader", "clerk")
 UNIT_SELECTORS = ("@desk", "@handling", "@agency")
 DOCUMENTS = ("receipt", "supplement", "refusal", "apology", "stop", "control_slip", "result")
-AGENCY_CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}")
 OUTCOME_KEY = re.compile(r"[a-z][a-z0-9_]*")
 # A decision's step number as its table writes it: "3", "3.1".
 ROW = re.compile(r"\d{1,3}(\.\d{1,3}){0,3}")
-MEANINGS = ", ".join(m.value for m in Meaning)
+MEANINGS = ", ".join(f'"{MEANING_WORDS[m.value]}" ({m.value})' for m in Meaning)
 _MEANING_VALUES = {m.value for m in Meaning}
 # The form fields a step may declare, what each holds, and the JSON types it accepts.
 FIELD_PROPERTIES = {
-    "assignee_field": ("trường chọn người xử lý bước sau", ("string",)),
-    "reason_field": ("trường ghi lý do từ chối, yêu cầu bổ sung hoặc trả lại", ("string",)),
+    "assignee_field": ("tên người xử lý bước sau", ("string",)),
+    "reason_field": ("lý do từ chối, yêu cầu bổ sung hoặc trả lại", ("string",)),
     "missing_field": ("danh sách giấy tờ cần bổ sung", ("array",)),
 }
+TYPE_WORDS = {"string": "văn bản (string)", "array": "danh sách (array)"}
 
 
 class CallbackFailed(Exception):
@@ -126,19 +143,25 @@ def parse_outcomes(text: str) -> tuple[list[Outcome], list[str]]:
         key, colon, written = (s.strip() for s in head.partition(":"))
         if not sep or not caption:
             errors.append(
-                f'"{part}" thiếu nhãn: viết dạng khóa:ý_nghĩa=Nhãn, ví dụ nhan:accept=Tiếp nhận'
+                f'nút "{part}" chưa có nhãn: nhập "Nhãn nút" (trong tệp viết dạng '
+                "khóa:ý_nghĩa=Nhãn, ví dụ nhan:accept=Tiếp nhận)"
             )
         elif not OUTCOME_KEY.fullmatch(key):
             errors.append(
-                f'khóa "{key}" không hợp lệ: khóa viết thường, không dấu, bắt đầu bằng chữ cái, '
-                "chỉ gồm a-z, 0-9 và _ (ví dụ approve)"
+                f'nút "{caption}" có khóa "{key}" không hợp lệ: "Khóa (dùng trong điều kiện)" '
+                "viết thường, không dấu, bắt đầu bằng chữ cái, chỉ gồm a-z, 0-9 và _ (ví dụ "
+                "dong_y)"
             )
         elif colon and written not in _MEANING_VALUES:
             errors.append(
-                f'ý nghĩa "{written}" của khóa "{key}" không hợp lệ: dùng một trong {MEANINGS}'
+                f'nút "{caption}" có ý nghĩa "{written}" không hợp lệ: chọn "Ý nghĩa" của nút '
+                f"trong danh sách: {MEANINGS}"
             )
         elif key in (o.key for o in outcomes):
-            errors.append(f'khóa "{key}" bị lặp: mỗi nút phải có khóa riêng')
+            errors.append(
+                f'hai nút cùng có khóa "{key}": đổi "Khóa (dùng trong điều kiện)" của một nút, '
+                "mỗi nút một khóa riêng"
+            )
         elif colon:
             outcomes.append(Outcome(key, caption, Meaning(written)))
         else:
@@ -155,20 +178,33 @@ def read_properties(doc: Document, el: etree._Element) -> tuple[dict[str, str], 
             problems.append(
                 doc.problem(
                     prop,
-                    f"Thuộc tính mở rộng của {label(el)} thiếu name hoặc value: viết dạng "
-                    '<spiffworkflow:property name="role" value="specialist"/>.',
+                    f"Một thuộc tính của {label(el)} thiếu tên hoặc giá trị: xóa nó rồi đặt lại "
+                    "trong khung thuộc tính (trong tệp viết dạng "
+                    '<spiffworkflow:property name="role" value="specialist"/>).',
                 )
             )
         elif name in props:
             problems.append(
                 doc.problem(
                     prop,
-                    f'Thuộc tính "{name}" của {label(el)} được khai báo hai lần: giữ một.',
+                    f'{cap_label(el)} khai báo thuộc tính "{name}" hai lần: xóa một lần '
+                    "khai báo trong tệp.",
                 )
             )
         else:
             props[name] = value.strip()
     return props, problems
+
+
+def readable_time(doc: Document, task: etree._Element) -> bool:
+    """Whether the step's own allotted time can be read. An unreadable one counts as 0 and is
+    reported by the dialect; later checks must not also call it "not counted"."""
+    props, _ = read_properties(doc, task)
+    try:
+        parse_duration(props.get("allotted", ""))
+    except ValueError:
+        return False
+    return True
 
 
 class DialectChecker:
@@ -203,20 +239,26 @@ class DialectChecker:
             if self._agencies[unit]:
                 return None
             return (
-                f'không có cơ quan mã "{unit}" trong danh mục cơ quan: sửa mã hoặc thêm cơ '
-                "quan vào danh mục trước"
+                f'là cơ quan mã "{unit}", không có trong danh mục cơ quan: chọn lại cơ quan '
+                f'trong danh sách "{UNIT}", hoặc nhờ quản trị thêm cơ quan này vào danh mục trước'
             )
+        selectors = ", ".join(f'"{w}"' for w in SELECTOR_WORDS.values())
+        codes = ", ".join(SELECTOR_WORDS)
         return (
-            f'"{unit}" không hợp lệ: dùng @desk (Bộ phận Một cửa đã tiếp nhận), @handling '
-            "(đơn vị xử lý của thủ tục), @agency (cơ quan có thẩm quyền) hoặc mã cơ quan dạng "
-            "000.00.12.H42"
+            f'là "{unit}", không phải đơn vị hợp lệ: chọn trong danh sách "{UNIT}" một đơn vị '
+            f"theo hồ sơ ({selectors}) hoặc một cơ quan cụ thể (trong tệp: {codes} hoặc mã cơ "
+            "quan dạng 000.00.12.H42)"
         )
 
     @staticmethod
     def _role_error(role: str) -> str | None:
         if role in ROLES:
             return None
-        return f'"{role}" không hợp lệ: dùng một trong {", ".join(ROLES)}'
+        roles = ", ".join(f'"{ROLE_WORDS[r]}"' for r in ROLES)
+        return (
+            f'là "{role}", không phải vai trò hợp lệ: chọn trong danh sách "{ROLE}" một trong '
+            f"{roles} (trong tệp: {', '.join(ROLES)})"
+        )
 
     # ------------------------------------------------------------------ lanes
 
@@ -229,9 +271,9 @@ class DialectChecker:
                 value = props.get(name)
                 error = check(value) if value else None
                 if error is not None:
-                    what = "Vai trò (role)" if name == "role" else "Đơn vị (unit)"
+                    what = ROLE if name == "role" else UNIT
                     self.problems.append(
-                        doc.problem(lane, f"{what} của làn {label(lane)} {error}.")
+                        doc.problem(lane, f"{what} của {label(lane)} {error}{hint(name)}.")
                     )
             self._lane_props[key] = props
         return self._lane_props[key]
@@ -262,18 +304,28 @@ class DialectChecker:
 
     def _use_form(self, doc: Document, el: etree._Element, key: str) -> bool:
         if key not in self.forms:
+            field = "Tờ khai (biểu mẫu điện tử)" if local_name(el) == "startEvent" else FORM
             self.problems.append(
                 doc.problem(
                     el,
-                    f'{label(el)} dùng biểu mẫu "{key}" nhưng không có biểu mẫu này trong các '
-                    f"biểu mẫu tải lên (cần tệp {key}.schema.json): sửa tên biểu mẫu hoặc tải "
-                    "biểu mẫu lên.",
+                    f'{cap_label(el)} dùng biểu mẫu "{key}" nhưng quy trình chưa có biểu mẫu này: '
+                    f'chọn lại "{field}" trong danh sách, hoặc thêm biểu mẫu "{key}" cho quy '
+                    f"trình (tệp {key}.schema.json){hint('form')}.",
                 )
             )
             return False
         if key not in self.referenced_forms:
             self.referenced_forms.append(key)
         return True
+
+    @staticmethod
+    def _field_names(fields: Mapping[str, Any]) -> str:
+        """A form's fields as the panel's pick list shows them: title (name)."""
+        names = []
+        for name, spec in fields.items():
+            title = spec.get("title") if isinstance(spec, Mapping) else None
+            names.append(f'"{title}" ({name})' if isinstance(title, str) and title else name)
+        return ", ".join(names)
 
     def _form_fields(self, key: str) -> dict[str, Any]:
         schema = self.forms[key].get("schema")
@@ -291,12 +343,14 @@ class DialectChecker:
     ) -> None:
         """A declared field must be a field of the step's form, of a type that can hold it."""
         what, types = FIELD_PROPERTIES[name]
+        field = f'"{FIELD_WORDS[name]}"'
         if form is None:
             self.problems.append(
                 doc.problem(
                     task,
-                    f'Bước {label(task)} có {name} "{value}" nhưng không có biểu mẫu (form): '
-                    f"thêm biểu mẫu có {what}.",
+                    f'{cap_label(task)} có {field} là "{value}" nhưng chưa có "{FORM}": chọn '
+                    f"biểu mẫu có trường ghi {what}, rồi chọn lại trường"
+                    f"{hint(name, 'form')}.",
                     rule=f"dialect.{name}",
                 )
             )
@@ -305,12 +359,13 @@ class DialectChecker:
             return
         fields = self._form_fields(form)
         if value not in fields:
-            known = ", ".join(fields) or "(biểu mẫu chưa có trường nào)"
+            known = (f"chọn một trong {self._field_names(fields)}" if fields
+                     else "biểu mẫu chưa có trường nào, thêm trường vào biểu mẫu trước")
             self.problems.append(
                 doc.problem(
                     task,
-                    f'{name} "{value}" của bước {label(task)} không phải trường của biểu mẫu '
-                    f'"{form}": dùng một trong {known}.',
+                    f'{field} của {label(task)} là "{value}", không phải trường của biểu mẫu '
+                    f'"{form}": {known}{hint(name)}.',
                     rule=f"dialect.{name}",
                 )
             )
@@ -321,9 +376,9 @@ class DialectChecker:
             self.problems.append(
                 doc.problem(
                     task,
-                    f'{name} "{value}" của bước {label(task)} phải là {what}, nhưng trường này '
-                    f'có kiểu "{kind}" trong biểu mẫu "{form}": dùng một trường kiểu '
-                    f'{" hoặc ".join(types)}.',
+                    f'{field} của {label(task)} là trường "{value}" của biểu mẫu "{form}", '
+                    f'có kiểu "{kind}", không ghi được {what}: chọn một trường kiểu '
+                    f'{" hoặc ".join(TYPE_WORDS.get(t, t) for t in types)}{hint(name)}.',
                     rule=f"dialect.{name}",
                 )
             )
@@ -340,9 +395,11 @@ class DialectChecker:
                 warning(
                     doc.problem(
                         task,
-                        f'Bước {label(task)} khai báo reason_field "{reason_field}" nhưng không có '
-                        "kết quả nào cần lý do (refuse, supplement, back): trường này không được "
-                        "dùng.",
+                        f'{cap_label(task)} có "{FIELD_WORDS["reason_field"]}" là '
+                        f'"{reason_field}" nhưng không nút nào có ý nghĩa cần lý do ("Từ chối", '
+                        '"Yêu cầu bổ sung", "Trả lại bước trước"): trường này không được dùng. '
+                        'Bỏ chọn trường, hoặc đặt đúng "Ý nghĩa" cho nút cần lý do'
+                        f"{hint('reason_field')}.",
                         rule="dialect.reason_field",
                     )
                 )
@@ -354,46 +411,53 @@ class DialectChecker:
         props, problems = read_properties(doc, task)
         self.problems.extend(problems)
         lane = self._lane_of(doc, task)
-        where = f"làn {label(lane)}" if lane is not None else "làn (lane) chứa bước"
         resolved = {}
-        for name, check, what, hint in (
-            ("role", self._role_error, "vai trò (role)", ", ".join(ROLES)),
-            ("unit", self._unit_error, "đơn vị (unit)", "@desk, @handling, @agency, mã cơ quan"),
-        ):
+        for name, check, what in (("role", self._role_error, ROLE),
+                                  ("unit", self._unit_error, UNIT)):
             own = props.get(name, "")
             value = own or self._lane_setting(doc, lane, name)
             resolved[name] = value
             if not value:
+                where = (f'chọn "{what}" cho {label(lane)} chứa bước, hoặc "{what} (riêng của '
+                         'bước)" cho chính bước' if lane is not None else
+                         f'bước không nằm trong làn nào: đặt bước vào một làn có "{what}", hoặc '
+                         f'chọn "{what} (riêng của bước)"')
                 self.problems.append(
                     doc.problem(
-                        task,
-                        f"Bước {label(task)} chưa có {what}: đặt {name} cho {where} hoặc cho "
-                        f"chính bước ({hint}).",
+                        task, f"{cap_label(task)} chưa có {what.lower()}: {where}{hint(name)}."
                     )
                 )
             elif own and (error := check(own)) is not None:
                 self.problems.append(
-                    doc.problem(task, f"{what.capitalize()} của bước {label(task)} {error}.")
+                    doc.problem(task, f'"{what} (riêng của bước)" của {label(task)} {error}'
+                                      f"{hint(name)}.")
                 )
 
         allotted = 0
         try:
             allotted = parse_duration(props.get("allotted", ""))
         except ValueError as exc:
-            self.problems.append(doc.problem(task, f"Bước {label(task)}: {exc}."))
+            self.problems.append(doc.problem(
+                task,
+                f'"{ALLOTTED}" của {label(task)} không đọc được. {exc}. Trong khung thuộc tính '
+                f'ghi như "0,5 ngày", "4 giờ" hoặc "30 phút"{hint("allotted")}.',
+            ))
 
         outcomes, errors = parse_outcomes(props.get("outcomes", ""))
         self.problems.extend(
-            doc.problem(task, f"Kết quả (outcomes) của bước {label(task)}: {e}.") for e in errors
+            doc.problem(task, f'"{OUTCOMES}" của {label(task)}: {e}{hint("outcomes")}.')
+            for e in errors
         )
 
         document = props.get("document") or None
         if document is not None and document not in DOCUMENTS:
+            known = ", ".join(f'"{w}"' for w in DOCUMENT_WORDS.values())
             self.problems.append(
                 doc.problem(
                     task,
-                    f'Văn bản (document) "{document}" của bước {label(task)} không hợp lệ: dùng '
-                    f"một trong {', '.join(DOCUMENTS)}.",
+                    f'"{DOCUMENT}" của {label(task)} là "{document}", không phải văn bản nền '
+                    f"tảng phát hành được: chọn lại trong danh sách ({known})"
+                    f"{hint('document: ' + ', '.join(DOCUMENTS))}.",
                 )
             )
 
@@ -409,8 +473,9 @@ class DialectChecker:
             self.problems.append(
                 doc.problem(
                     task,
-                    f'Số bước (row) "{row}" của bước {label(task)} không hợp lệ: ghi số bước như '
-                    'trong bảng quy trình của quyết định, ví dụ "3" hoặc "3.1".',
+                    f'"{DECISION_ROW}" của {label(task)} là "{row}", không phải số bước: chọn '
+                    'lại bước trong danh sách (số bước như bảng quy trình của quyết định ghi, '
+                    f'ví dụ "3" hoặc "3.1"){hint("row")}.',
                     rule="dialect.row",
                 )
             )

@@ -54,11 +54,75 @@ def element_text(el: etree._Element | None) -> str:
     return "".join(el.itertext()).strip()
 
 
-def label(el: etree._Element) -> str:
-    """How to name an element to a designer: its name and id, or just its id."""
-    name = " ".join((el.get("name") or "").split())
-    ident = el.get("id") or "?"
-    return f'"{name}" ({ident})' if name else ident
+# What each kind of element is called in the modeler (its palette and panel header).
+_KINDS = {
+    "userTask": "bước", "manualTask": "bước thủ công", "task": "tác vụ chưa định loại",
+    "scriptTask": "tác vụ tự động", "serviceTask": "tác vụ dịch vụ",
+    "sendTask": "tác vụ gửi thông điệp", "receiveTask": "tác vụ nhận thông điệp",
+    "businessRuleTask": "tác vụ quy tắc nghiệp vụ", "callActivity": "bước gọi quy trình con",
+    "subProcess": "quy trình con", "transaction": "giao dịch",
+    "adHocSubProcess": "quy trình con tùy biến", "startEvent": "sự kiện bắt đầu",
+    "endEvent": "sự kiện kết thúc", "intermediateCatchEvent": "sự kiện chờ",
+    "intermediateThrowEvent": "sự kiện trung gian", "boundaryEvent": "sự kiện trên viền bước",
+    "exclusiveGateway": "cổng rẽ nhánh", "parallelGateway": "cổng song song",
+    "inclusiveGateway": "cổng rẽ nhánh nhiều hướng", "eventBasedGateway": "cổng chờ sự kiện",
+    "complexGateway": "cổng phức hợp", "sequenceFlow": "luồng", "lane": "làn",
+    "process": "quy trình", "participant": "bể", "dataStoreReference": "kho dữ liệu",
+    "textAnnotation": "ghi chú", "association": "đường nối ghi chú",
+}
+
+
+def _name(el: etree._Element) -> str:
+    return " ".join((el.get("name") or "").split())
+
+
+def _kind(el: etree._Element) -> str:
+    kind = local_name(el) or ""
+    has_timer = el.find(bpmn_tag("timerEventDefinition")) is not None
+    if kind == "boundaryEvent" and has_timer:
+        return "hẹn giờ trên viền bước"
+    if kind == "intermediateCatchEvent" and has_timer:
+        return "chờ đến hạn"
+    if not kind:
+        return "hình vẽ"  # diagram interchange: the drawing of an element, not the element
+    return _KINDS.get(kind, "phần tử")
+
+
+def _sibling(el: etree._Element, **attrs: str) -> etree._Element | None:
+    """The element of ``el``'s scope with these attribute values (flows and nodes of one
+    scope are its children)."""
+    scope = el.getparent()
+    if scope is None:
+        return None
+    return next((c for c in scope if all(c.get(k) == v for k, v in attrs.items())), None)
+
+
+def label(el: etree._Element, depth: int = 0) -> str:
+    """How to name an element to a designer: what it is and the name they gave it
+    (bước "Thẩm định hồ sơ"), or for an unnamed flow or gateway where it is; never a
+    generated id, which they never see (the modeler selects the element on click)."""
+    kind, name = _kind(el), _name(el)
+    if name:
+        return f'{kind} "{name}"'
+    local = local_name(el) or ""
+    if depth < 2 and local == "sequenceFlow":
+        source = _sibling(el, id=el.get("sourceRef") or "")
+        target = _sibling(el, id=el.get("targetRef") or "")
+        if source is not None and target is not None:
+            return f"luồng từ {label(source, depth + 1)} tới {label(target, depth + 1)}"
+    if depth < 2 and local.endswith("Gateway"):
+        flow = _sibling(el, targetRef=el.get("id") or "")
+        source = _sibling(el, id=flow.get("sourceRef") or "") if flow is not None else None
+        if source is not None:
+            return f"{kind} sau {label(source, depth + 1)}"
+    if depth < 2 and local == "boundaryEvent":
+        task = _sibling(el, id=el.get("attachedToRef") or "")
+        if task is not None:
+            return f"{kind.removesuffix(' bước')} {label(task, depth + 1)}"
+    if local == "process" and el.get("id"):
+        # A process is no shape to click on: among several, only its id tells which.
+        return f'{kind} mã "{el.get("id")}"'
+    return f"{kind} chưa đặt tên"
 
 
 class Document:

@@ -10,7 +10,7 @@ from typing import Any
 from lxml import etree
 
 from motcua.engine.expressions import ExpressionError, check_expression, check_script
-from motcua.processes.checks.dialect import StepConfig
+from motcua.processes.checks.dialect import StepConfig, readable_time
 from motcua.processes.checks.document import (
     HUMAN_TASK_TAGS,
     NS,
@@ -23,14 +23,21 @@ from motcua.processes.checks.document import (
 from motcua.processes.checks.gateways import OutcomeAnalysis, condition_text
 from motcua.processes.checks.outcomes import holds, names_used, parse_condition
 from motcua.processes.checks.problems import Problem, warning
-from motcua.processes.meanings import Meaning
+from motcua.processes.checks.words import DOCUMENT, DOCUMENT_WORDS, cap_label, document_text
+from motcua.processes.meanings import Meaning, Outcome
 
 _CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 _TIMER_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
 _SCRIPT_EXTENSIONS = "./bpmn:extensionElements/spiffworkflow:preScript | " + (
     "./bpmn:extensionElements/spiffworkflow:postScript"
 )
-_TIMER_KIND_HINT = "Dùng timeDate với due_step hoặc due_dossier — thời hạn tính theo giờ làm việc."
+_TIMER_KIND_HINT = (
+    'Chọn "Hẹn giờ" trong khung thuộc tính: "Khi bước hết thời gian giải quyết" hoặc "Khi hồ '
+    'sơ đến hạn trả kết quả" — thời hạn tính theo giờ làm việc (trong tệp: timeDate là '
+    "due_step hoặc due_dossier)."
+)
+_DUE_STEP = '"Khi bước hết thời gian giải quyết" (due_step)'
+_DUE_DOSSIER = '"Khi hồ sơ đến hạn trả kết quả" (due_dossier)'
 
 
 def _raw(el: etree._Element | None) -> str:
@@ -94,9 +101,9 @@ class FlowChecker:
             if len(outs) > 1 and not name.endswith("Gateway") and name != "startEvent":
                 self._report(
                     el,
-                    f"{label(el)} có {len(outs)} luồng ra: chỉ cổng mới được tách luồng. Đặt "
-                    "sau phần tử một exclusiveGateway (rẽ nhánh theo điều kiện) hoặc một "
-                    "parallelGateway (làm song song).",
+                    f"{cap_label(el)} có {len(outs)} luồng ra: chỉ cổng mới được tách luồng. "
+                    "Nối phần tử tới một cổng rẽ nhánh (đi một đường theo kết quả) hoặc một "
+                    "cổng song song (làm đồng thời), rồi nối các luồng ra từ cổng.",
                     rule="implicit-split",
                 )
             if name in _CONDITIONAL_GATEWAYS:
@@ -118,15 +125,16 @@ class FlowChecker:
         if not any("EventDefinition" in (local_name(c) or "") for c in event):
             self._report(
                 event,
-                f"Sự kiện biên {label(event)} không có loại sự kiện: dùng sự kiện hẹn giờ "
-                "(timerEventDefinition với timeDate) hoặc xóa sự kiện.",
+                f"{cap_label(event)} không có loại sự kiện: đổi thành hẹn giờ trên viền bước "
+                '("Đổi loại phần tử") hoặc xóa sự kiện (trong tệp: timerEventDefinition với '
+                "timeDate).",
             )
         attached = event.get("attachedToRef") or ""
         if attached not in nodes:
             self._report(
                 event,
-                f"Sự kiện biên {label(event)} không gắn vào bước nào trong cùng quy trình "
-                f'(attachedToRef="{attached}"): kéo sự kiện đặt lên viền của bước.',
+                f"{cap_label(event)} không gắn vào bước nào trong cùng quy trình: kéo sự kiện "
+                f'đặt lên viền của bước (trong tệp: attachedToRef="{attached}").',
             )
 
     # ------------------------------------------------------------------ flows
@@ -137,21 +145,21 @@ class FlowChecker:
             if ref not in nodes:
                 self._report(
                     flow,
-                    f'Luồng {label(flow)} có {attr}="{ref}" không phải phần tử trong cùng quy '
-                    "trình (hoặc quy trình con): nối lại hai đầu của luồng.",
+                    f"{cap_label(flow)} có một đầu không nối vào phần tử nào của cùng quy trình "
+                    f'(hoặc quy trình con): nối lại hai đầu của luồng (trong tệp: {attr}="{ref}").',
                 )
         condition = flow.find(bpmn_tag("conditionExpression"))
         if condition is None or not _raw(condition).strip():
             return
-        if self._expression_errors(flow, condition, check_expression, "Điều kiện của luồng"):
+        if self._expression_errors(flow, condition, check_expression, "Điều kiện của"):
             self._valid_conditions.add(flow.get("id") or "")
         source = nodes.get(flow.get("sourceRef") or "")
         if source is not None and local_name(source) not in _CONDITIONAL_GATEWAYS:
             self._report(
                 flow,
-                f"Luồng {label(flow)} có điều kiện nhưng xuất phát từ {label(source)}, không "
-                "phải cổng rẽ nhánh: điều kiện này sẽ bị bỏ qua. Đặt một cổng exclusiveGateway "
-                "sau bước và chuyển điều kiện sang các luồng ra của cổng.",
+                f"{cap_label(flow)} có điều kiện nhưng xuất phát từ {label(source)}, không phải "
+                "cổng rẽ nhánh: điều kiện này sẽ bị bỏ qua. Đặt một cổng rẽ nhánh sau bước, rồi "
+                'chọn "Đi theo luồng này" trên các luồng ra của cổng.',
                 line=condition.sourceline,
                 rule="condition-ignored",
             )
@@ -161,8 +169,9 @@ class FlowChecker:
         if default and default not in [f.get("id") for f in outs]:
             self._report(
                 gateway,
-                f'Luồng mặc định "{default}" của cổng {label(gateway)} không phải luồng ra của '
-                "cổng: chọn lại luồng mặc định.",
+                f"Luồng mặc định của {label(gateway)} không phải luồng ra của cổng: chọn một "
+                'luồng ra, "Đổi loại phần tử" thành "Luồng mặc định" (trong tệp: '
+                f'default="{default}").',
                 rule="gateway-default-invalid",
             )
         if len(outs) < 2:
@@ -171,9 +180,9 @@ class FlowChecker:
             if condition_text(flow) is None and flow.get("id") != default:
                 self._report(
                     flow,
-                    f"Luồng {label(flow)} ra từ cổng {label(gateway)} không có điều kiện và "
-                    'không phải luồng mặc định: thêm điều kiện (ví dụ outcome == "approve") '
-                    "hoặc chọn luồng này làm luồng mặc định của cổng.",
+                    f"{cap_label(flow)} ra từ {label(gateway)} chưa có điều kiện và không phải "
+                    'luồng mặc định: chọn "Đi theo luồng này" (khi kết quả là …) cho luồng, '
+                    'hoặc "Đổi loại phần tử" thành "Luồng mặc định".',
                     rule="gateway-flow-without-condition",
                 )
 
@@ -258,21 +267,22 @@ class FlowChecker:
             for outcome in step.outcomes:
                 targets = self._route(step_id, outcome.key, nodes, outgoing)
                 if outcome.meaning is Meaning.SUPPLEMENT:
-                    self._supplement_target(el, outcome.key, targets)
+                    self._supplement_target(el, outcome, targets)
                 elif outcome.meaning is Meaning.FORWARD and not outcome.declared:
-                    self._undeclared_forward(el, step, outcome.key, targets, outgoing, starts)
+                    self._undeclared_forward(el, step, outcome, targets, outgoing, starts)
 
     def _supplement_target(
-        self, el: etree._Element, key: str, targets: list[etree._Element]
+        self, el: etree._Element, outcome: Outcome, targets: list[etree._Element]
     ) -> None:
         receivers = [t for t in targets if (s := self.steps.get(t.get("id") or "")) is not None
                      and s.document == "supplement"]
         if not receivers:
             self.problems.append(self.doc.problem(
                 el,
-                f'Kết quả "{key}" của bước {label(el)} là yêu cầu bổ sung (supplement) nhưng '
-                "không dẫn tới bước nhận hồ sơ bổ sung: nối luồng của kết quả này tới một bước "
-                'có document "supplement" (bước đó nhận hồ sơ bổ sung và tính lại thời hạn).',
+                f'Nút "{outcome.label or outcome.key}" của {label(el)} có ý nghĩa "Yêu cầu bổ '
+                'sung" nhưng không dẫn tới bước nhận hồ sơ bổ sung: nối luồng của kết quả này '
+                f'tới một bước có "{DOCUMENT}" là "{DOCUMENT_WORDS["supplement"]}" (bước đó nhận '
+                "hồ sơ bổ sung và tính lại thời hạn) (thuộc tính outcomes, document).",
                 rule="meaning.supplement",
             ))
 
@@ -280,11 +290,12 @@ class FlowChecker:
         self,
         el: etree._Element,
         step: StepConfig,
-        key: str,
+        outcome: Outcome,
         targets: list[etree._Element],
         outgoing: Mapping[str, list[etree._Element]],
         starts: list[str],
     ) -> None:
+        key = outcome.key
         step_id = el.get("id") or ""
         ends = [t for t in targets if local_name(t) == "endEvent"]
         before = self._reachable_without(starts, step_id, outgoing)
@@ -292,19 +303,20 @@ class FlowChecker:
                    and ((t.get("id") or "") in before or t.get("id") == step_id)]
         reasons = []
         if ends:
-            reasons.append(f"dẫn tới sự kiện kết thúc {label(ends[0])}")
+            reasons.append(f"nó dẫn tới {label(ends[0])}")
         if earlier:
-            reasons.append(f"quay lại bước trước {label(earlier[0])}")
+            reasons.append(f"nó quay lại {label(earlier[0])} ở trước")
         if step.document:
-            reasons.append(f'bước phát hành văn bản "{step.document}"')
+            reasons.append(f"bước phát hành {document_text(step.document)}")
         if not reasons:
             return
         self.problems.append(warning(self.doc.problem(
             el,
-            f'Kết quả "{key}" của bước {label(el)} không ghi ý nghĩa nên được coi là chuyển tiếp '
-            f"(forward), nhưng {', '.join(reasons)}. Ghi rõ ý nghĩa sau khóa, ví dụ "
-            f'"{key}:refuse=...", "{key}:back=..." hoặc "{key}:forward=..." nếu đúng là chuyển '
-            "tiếp.",
+            f'Nút "{outcome.label or key}" của {label(el)} chưa chọn ý nghĩa nên được coi là '
+            f'"Chuyển tiếp", nhưng {", ".join(reasons)}. Chọn "Ý nghĩa" của nút (ví dụ "Từ '
+            'chối" hoặc "Trả lại bước trước"), hoặc "Chuyển tiếp" nếu đúng là đi tiếp (trong '
+            f'tệp: "{key}:refuse=…", "{key}:back=…" hoặc "{key}:forward=…"; thuộc tính '
+            "outcomes).",
             rule="meaning.undeclared",
         )))
 
@@ -315,10 +327,10 @@ class FlowChecker:
         if script is None or not _raw(script).strip():
             self._report(
                 task,
-                f"Tác vụ kịch bản {label(task)} không có nội dung: viết kịch bản hoặc xóa tác vụ.",
+                f"{cap_label(task)} không có nội dung: viết kịch bản hoặc xóa tác vụ.",
             )
             return
-        self._expression_errors(task, script, check_script, "Kịch bản của tác vụ")
+        self._expression_errors(task, script, check_script, "Kịch bản của")
 
     # ------------------------------------------------------------------ timers
 
@@ -339,13 +351,14 @@ class FlowChecker:
         for tag in unsupported:
             self._report(
                 event,
-                f"Sự kiện hẹn giờ {label(event)} dùng {tag}, không được hỗ trợ. {_TIMER_KIND_HINT}",
+                f"{cap_label(event)} hẹn theo khoảng thời gian hoặc chu kỳ ({tag}), không được "
+                f"hỗ trợ. {_TIMER_KIND_HINT}",
             )
         date = definition.find(bpmn_tag("timeDate"))
         if date is None or not _raw(date).strip():
             if not unsupported:
                 self._report(
-                    event, f"Sự kiện hẹn giờ {label(event)} thiếu timeDate. {_TIMER_KIND_HINT}"
+                    event, f"{cap_label(event)} chưa chọn lúc hẹn giờ. {_TIMER_KIND_HINT}"
                 )
             return
         expression = _raw(date).strip()
@@ -364,11 +377,11 @@ class FlowChecker:
         if kind == "startEvent" and scope.get("triggeredByEvent") != "true":
             self._report(
                 event,
-                f"Sự kiện bắt đầu hẹn giờ {label(event)} không được hỗ trợ: hồ sơ bắt đầu khi "
-                "được nộp. Dùng sự kiện bắt đầu không loại; muốn nhắc hạn thì gắn sự kiện hẹn giờ "
-                "lên viền bước.",
+                f"{cap_label(event)} có hẹn giờ: sự kiện bắt đầu hẹn giờ không được hỗ trợ, hồ "
+                'sơ bắt đầu khi được nộp. "Đổi loại phần tử" thành "Sự kiện bắt đầu"; muốn nhắc '
+                "hạn thì đặt hẹn giờ lên viền bước.",
             )
-        if not self._expression_errors(event, date, check_expression, "Biểu thức hẹn giờ của"):
+        if not self._expression_errors(event, date, check_expression, "Lúc hẹn giờ (timeDate) của"):
             return
         parsed = parse_condition(expression)
         if parsed is not None and "due_step" in names_used(parsed):
@@ -384,20 +397,24 @@ class FlowChecker:
         if local_name(event) != "boundaryEvent" or task is None:
             self._report(
                 event,
-                f"Sự kiện hẹn giờ {label(event)} dùng due_step nhưng không gắn trên viền một bước: "
-                "due_step là hạn của bước mà sự kiện gắn vào; dùng due_dossier cho hạn của hồ sơ.",
+                f"{cap_label(event)} hẹn {_DUE_STEP} nhưng không gắn trên viền một bước: đó là "
+                "hạn của bước mà hẹn giờ gắn vào. Kéo hẹn giờ lên viền bước, hoặc chọn "
+                f"{_DUE_DOSSIER} cho hạn của hồ sơ.",
             )
         elif local_name(task) not in HUMAN_TASK_TAGS:
             self._report(
                 event,
-                f"Sự kiện hẹn giờ {label(event)} dùng due_step nhưng gắn trên {label(task)}, "
-                "không phải bước của cán bộ (userTask): chỉ bước của cán bộ mới có hạn xử lý.",
+                f"{cap_label(event)} hẹn {_DUE_STEP} nhưng gắn trên {label(task)}, không phải "
+                "bước xử lý của cán bộ: chỉ bước xử lý mới có thời gian giải quyết. Chọn "
+                f"{_DUE_DOSSIER} hoặc gắn hẹn giờ lên một bước xử lý.",
             )
         elif (
-            step := self.steps.get(task.get("id") or "")
-        ) is not None and not step.allotted_minutes:
+            (step := self.steps.get(task.get("id") or "")) is not None
+            and not step.allotted_minutes and readable_time(self.doc, task)
+        ):
             self._report(
                 event,
-                f"Sự kiện hẹn giờ {label(event)} dùng due_step nhưng bước {label(task)} không có "
-                'thời hạn: đặt thuộc tính allotted cho bước (ví dụ "0.5d") hoặc dùng due_dossier.',
+                f'{cap_label(event)} hẹn {_DUE_STEP} nhưng {label(task)} chưa có "Thời gian '
+                'giải quyết": nhập thời gian cho bước, ví dụ "0,5 ngày" (thuộc tính allotted), '
+                f"hoặc chọn {_DUE_DOSSIER}.",
             )

@@ -21,6 +21,7 @@ from motcua.processes.checks.dialect import StepConfig
 from motcua.processes.checks.document import HUMAN_TASK_TAGS, Document, bpmn_tag, label, local_name
 from motcua.processes.checks.outcomes import compared_keys, holds, parse_condition
 from motcua.processes.checks.problems import Problem, Severity
+from motcua.processes.checks.words import OUTCOMES, cap_label
 
 CONDITIONAL_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 
@@ -121,6 +122,11 @@ class OutcomeAnalysis:
         self.incoming = incoming
         self.valid = valid
         self.problems: list[Problem] = []
+        # Outcome key -> its button's label, as the designer knows the outcome.
+        self._captions: dict[str, str] = {}
+
+    def _button(self, key: str) -> str:
+        return f'nút "{self._captions.get(key) or key}"'
 
     def _report(self, el: etree._Element, message: str, rule: str, *,
                 line: int | None = None, severity: Severity = Severity.ERROR) -> None:
@@ -132,6 +138,10 @@ class OutcomeAnalysis:
         sources = upstream_steps(gateway_id, self.nodes, self.incoming)
         deciders = [self.steps[s] for s in sources if s in self.steps and self.steps[s].outcomes]
         keys = list(dict.fromkeys(k for step in deciders for k in step.outcome_keys))
+        self._captions = {}
+        for step in deciders:
+            for outcome in step.outcomes:
+                self._captions.setdefault(outcome.key, outcome.label)
         names = ", ".join(label(self.nodes[s]) for s in sources)
         flows = routes(gateway, outs, self.valid)
         for route in flows:
@@ -155,17 +165,18 @@ class OutcomeAnalysis:
         if compared and not deciders:
             self._report(
                 flow,
-                f"Điều kiện của luồng {label(flow)} so sánh outcome nhưng bước trước "
-                f"({names}) không khai báo kết quả (outcomes): thêm thuộc tính outcomes cho "
-                "bước.",
+                f"Điều kiện của {label(flow)} theo kết quả của bước trước nhưng {names} chưa có "
+                f'nút kết quả nào: thêm "{OUTCOMES}" cho bước (thuộc tính outcomes).',
                 "gateway-unknown-outcome", line=line,
             )
             return
         for key in dict.fromkeys(k for k in compared if k not in keys):
+            buttons = ", ".join(f'"{self._captions.get(k) or k}"' for k in keys)
             self._report(
                 flow,
-                f'Điều kiện của luồng {label(flow)} so sánh outcome với "{key}" nhưng bước '
-                f"trước ({names}) không có kết quả này; các kết quả có: {', '.join(keys)}.",
+                f'Điều kiện của {label(flow)} chờ kết quả có khóa "{key}" nhưng {names} không '
+                f'có nút nào với khóa này (các nút: {buttons}): chọn lại "Đi theo luồng này" '
+                "trong danh sách.",
                 "gateway-unknown-outcome", line=line,
             )
 
@@ -174,10 +185,10 @@ class OutcomeAnalysis:
             if route.is_default and route.expr is not None and len(flows) > 1:
                 self._report(
                     route.flow,
-                    f"Luồng {label(route.flow)} là luồng mặc định của cổng {label(gateway)} "
-                    "nhưng có điều kiện: bộ máy quy trình bỏ qua điều kiện của luồng mặc định "
-                    "(luồng này được đi khi không luồng nào khác đúng). Xóa điều kiện, hoặc bỏ "
-                    "chọn luồng mặc định.",
+                    f"{cap_label(route.flow)} là luồng mặc định của {label(gateway)} nhưng có "
+                    "điều kiện: bộ máy quy trình bỏ qua điều kiện của luồng mặc định (luồng này "
+                    "được đi khi không luồng nào khác đúng). Xóa điều kiện, hoặc \"Đổi loại "
+                    'phần tử" thành "Luồng có điều kiện".',
                     "default-flow-condition", severity=Severity.WARNING,
                 )
 
@@ -198,9 +209,11 @@ class OutcomeAnalysis:
             if not has_default and results and all(r is False for r in results):
                 self._report(
                     gateway,
-                    f'Cổng {label(gateway)} không có luồng ra nào cho kết quả "{key}" của bước '
-                    f'{self._owners(deciders, key)}: hồ sơ sẽ bị kẹt. Thêm luồng có điều kiện '
-                    f'outcome == "{key}" hoặc chọn một luồng làm luồng mặc định.',
+                    f"{cap_label(gateway)} không có luồng ra nào cho {self._button(key)} của "
+                    f"{self._owners(deciders, key)}: hồ sơ sẽ bị kẹt. Nối thêm một luồng ra từ "
+                    'cổng và chọn "Đi theo luồng này" là khi kết quả là '
+                    f'"{self._captions.get(key) or key}", hoặc đổi một luồng thành "Luồng mặc '
+                    'định".',
                     "gateway-uncovered-outcome",
                 )
             elif not has_default and not any(results):
@@ -209,12 +222,11 @@ class OutcomeAnalysis:
             if exclusive and len(true) > 1:
                 self._report(
                     gateway,
-                    f'Với kết quả "{key}" của bước {self._owners(deciders, key)}, điều kiện của '
-                    f"nhiều luồng ra khỏi cổng {label(gateway)} cùng đúng "
-                    f"({', '.join(label(f) for f in true)}): bộ máy chỉ đi luồng đầu tiên theo "
+                    f"Với {self._button(key)} của {self._owners(deciders, key)}, điều kiện của "
+                    f"nhiều luồng ra khỏi {label(gateway)} cùng đúng "
+                    f"({'; '.join(label(f) for f in true)}): bộ máy chỉ đi luồng đầu tiên theo "
                     "vị trí trên sơ đồ, nên kéo một luồng đi chỗ khác sẽ đổi đường đi của hồ "
-                    f'sơ. Sửa điều kiện để mỗi kết quả chỉ đúng với một luồng (ví dụ outcome == '
-                    f'"{key}" cho đúng một luồng).',
+                    'sơ. Sửa "Đi theo luồng này" để kết quả này chỉ đi đúng một luồng.',
                     "gateway-overlapping-conditions",
                 )
         if unsure:
@@ -228,11 +240,11 @@ class OutcomeAnalysis:
             return
         if keys is None and any(r.expr is None for r in flows):
             return  # a flow without condition and not default: reported as an error
-        when = f' (ví dụ với kết quả "{keys[0]}")' if keys else ""
+        when = f" (ví dụ với {self._button(keys[0])})" if keys else ""
         self._report(
             gateway,
-            f"Cổng {label(gateway)} không có luồng mặc định và điều kiện các luồng ra phụ "
+            f"{cap_label(gateway)} không có luồng mặc định và điều kiện các luồng ra phụ "
             f"thuộc dữ liệu hồ sơ{when}: nếu không điều kiện nào đúng, bộ máy quy trình dừng "
-            "với lỗi và hồ sơ bị kẹt. Chọn một luồng làm luồng mặc định.",
+            'với lỗi và hồ sơ bị kẹt. Đổi một luồng ra thành "Luồng mặc định".',
             "gateway-no-default", severity=Severity.WARNING,
         )

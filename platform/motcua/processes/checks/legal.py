@@ -16,23 +16,21 @@ from typing import Any
 from lxml import etree
 
 from motcua.calendar.working_time import DAY_MINUTES, HOUR_MINUTES, parse_duration
-from motcua.processes.checks.dialect import StepConfig
+from motcua.processes.checks.dialect import StepConfig, readable_time
 from motcua.processes.checks.document import Document, label, local_name
 from motcua.processes.checks.mainpath import MainPath, main_path
 from motcua.processes.checks.problems import Problem, Severity
-
-ROLE_NAMES = {
-    "receiver": "công chức Bộ phận Một cửa",
-    "specialist": "chuyên viên",
-    "unit_head": "lãnh đạo phòng",
-    "leader": "lãnh đạo cơ quan",
-    "clerk": "văn thư",
-}
-UNIT_NAMES = {
-    "@desk": "Bộ phận Một cửa tiếp nhận",
-    "@handling": "đơn vị xử lý",
-    "@agency": "cơ quan có thẩm quyền",
-}
+from motcua.processes.checks.words import (
+    ALLOTTED,
+    DECISION_ROW,
+    ROLE,
+    UNIT,
+    AgencyName,
+    cap_label,
+    hint,
+    role_text,
+    unit_text,
+)
 
 
 def row_key(no: object) -> str:
@@ -47,7 +45,7 @@ def row_key(no: object) -> str:
 def duration_text(minutes: int) -> str:
     """Working time as a designer reads it: ``0,5 ngày``, ``1 ngày 4 giờ``, ``30 phút``."""
     if minutes == 0:
-        return "0"
+        return "không tính"
     if minutes % (DAY_MINUTES // 2) == 0:
         days = minutes / DAY_MINUTES
         return f"{days:g}".replace(".", ",") + " ngày"
@@ -96,16 +94,19 @@ class ProcedureContext:
         return cls(int(getattr(state, "time_limit_minutes", 0) or 0), tuple(rows))
 
 
-def _who(role: str | None, unit: str | None) -> str:
-    parts = [ROLE_NAMES.get(role or "", role or ""), UNIT_NAMES.get(unit or "", unit or "")]
+def _who(role: str | None, unit: str | None, agency_name: AgencyName | None) -> str:
+    parts = [f"{ROLE.lower()} {role_text(role)}" if role else "",
+             f"{UNIT.lower()} {unit_text(unit, agency_name)}" if unit else ""]
     return ", ".join(p for p in parts if p) or "(không rõ)"
 
 
 class LegalChecker:
     def __init__(self, doc: Document, process: etree._Element,
                  steps: Mapping[str, StepConfig], procedure: ProcedureContext,
-                 called: Mapping[str, etree._Element]) -> None:
+                 called: Mapping[str, etree._Element],
+                 agency_name: AgencyName | None = None) -> None:
         self.doc = doc
+        self.agency_name = agency_name
         self.process = process
         self.steps = steps
         self.procedure = procedure
@@ -156,10 +157,11 @@ class LegalChecker:
                            for n, w in timed[:8]) + (" → …" if len(timed) > 8 else "")
         self.problems.append(self.doc.problem(
             self.path.nodes[culprit],
-            f"Tổng thời hạn các bước trên đường đi dài nhất là {duration_text(total)} ({shown}), "
-            f"vượt thời hạn giải quyết {duration_text(limit)} của thủ tục: hồ sơ không thể trả "
-            "đúng hẹn dù mọi bước đều đúng hạn. Giảm thời hạn (allotted) của các bước cho tổng "
-            "không quá thời hạn giải quyết; từ bước này tổng đã vượt.",
+            f"Tổng thời gian giải quyết các bước trên đường đi dài nhất là "
+            f"{duration_text(total)} ({shown}), vượt thời hạn giải quyết "
+            f"{duration_text(limit)} của thủ tục: hồ sơ không thể trả đúng hẹn dù mọi bước đều "
+            f'đúng hạn. Giảm "{ALLOTTED}" của các bước cho tổng không quá thời hạn giải quyết; '
+            f"từ {label(self.path.nodes[culprit])} tổng đã vượt{hint('allotted')}.",
             rule="time-over-limit",
         ))
 
@@ -186,9 +188,10 @@ class LegalChecker:
                 reported.add(row.no)  # once, even if the table repeats the number
                 self._warn(
                     self.process,
-                    f'Bước {row.no} của quyết định ("{row.work}") không có bước nào trong quy '
-                    f'trình thực hiện: thêm bước cho việc này, hoặc ghi row "{row.no}" cho bước '
-                    "đang làm việc này.",
+                    f'Bước {row.no} của quyết định ("{row.work}") chưa có bước nào trên sơ đồ '
+                    "thực hiện: thêm bước cho việc này, hoặc chọn "
+                    f'"{DECISION_ROW}" là bước {row.no} cho bước đang làm việc này'
+                    f"{hint('row')}.",
                     "decision-step-missing",
                 )
         for ident, step in self.steps.items():
@@ -199,9 +202,10 @@ class LegalChecker:
                 if ident in self.path.reached and self.path.human(ident):
                     self._warn(
                         el,
-                        f"Bước {label(el)} nằm trên đường xử lý chính nhưng không ghi bước nào "
-                        "của quyết định (row): chọn bước tương ứng trong bảng quy trình của "
-                        "quyết định; nếu quyết định không có việc này, đây là bước thừa.",
+                        f"{cap_label(el)} nằm trên đường xử lý chính nhưng chưa chọn "
+                        f'"{DECISION_ROW}": chọn bước tương ứng của bảng quy trình nội bộ; nếu '
+                        "quyết định không có việc này, đây là bước thừa"
+                        f"{hint('row')}.",
                         "decision-step-extra",
                     )
                 continue
@@ -210,8 +214,9 @@ class LegalChecker:
                 known = ", ".join(position)
                 self._warn(
                     el,
-                    f'Bước {label(el)} ghi row "{step.row}" nhưng bảng quy trình của quyết định '
-                    f"không có bước này (các bước: {known}): sửa số bước hoặc bỏ bước thừa.",
+                    f'{cap_label(el)} có "{DECISION_ROW}" là "{step.row}" nhưng bảng quy trình '
+                    f"của quyết định không có bước này (các bước: {known}): chọn lại bước trong "
+                    f"danh sách hoặc bỏ bước thừa{hint('row')}.",
                     "decision-step-extra",
                 )
                 continue
@@ -224,24 +229,27 @@ class LegalChecker:
         unit = row.unit is not None and row.unit != step.unit
         if not (role or unit):
             return
+        names = self.agency_name
+        fix = " và ".join(x for x in (
+            f'"{ROLE}" là {role_text(row.role)}' if role and row.role else "",
+            f'"{UNIT}" là {unit_text(row.unit, names)}' if unit and row.unit else "") if x)
+        props = [p for p, differs in (("role", role), ("unit", unit)) if differs]
         self._warn(
             el,
-            f"Bước {label(el)} do {_who(step.role, step.unit)} thực hiện, nhưng bước {row.no} "
-            f"của quyết định giao cho {_who(row.role, row.unit)}: đặt "
-            + " và ".join(x for x in (f'role "{row.role}"' if role else "",
-                                      f'unit "{row.unit}"' if unit else "") if x)
-            + " cho bước hoặc cho làn của bước.",
+            f"{cap_label(el)} do {_who(step.role, step.unit, names)} thực hiện, nhưng bước "
+            f"{row.no} của quyết định giao cho {_who(row.role, row.unit, names)}: chọn {fix} "
+            f"cho làn của bước, hoặc cho riêng bước{hint(*props)}.",
             "decision-step-responsible",
         )
 
     def _time(self, el: etree._Element, step: StepConfig, row: DecisionRow) -> None:
-        if step.allotted_minutes == row.minutes:
+        if step.allotted_minutes == row.minutes or not readable_time(self.doc, el):
             return
         self._warn(
             el,
-            f"Thời hạn của bước {label(el)} là {duration_text(step.allotted_minutes)}, khác "
-            f"thời hạn {duration_text(row.minutes)} của bước {row.no} trong quyết định: đặt "
-            "allotted bằng thời hạn của quyết định.",
+            f'"{ALLOTTED}" của {label(el)} là {duration_text(step.allotted_minutes)}, khác '
+            f"thời gian {duration_text(row.minutes)} của bước {row.no} trong quyết định: nhập "
+            f'"{ALLOTTED}" bằng thời gian của quyết định{hint("allotted")}.',
             "decision-step-time",
         )
 
@@ -260,17 +268,19 @@ class LegalChecker:
             el, other_el = self.path.nodes[ident], self.path.nodes[other]
             self._warn(
                 el,
-                f"Bước {label(el)} (bước {self.steps[ident].row} của quyết định) đến sau bước "
+                f"{cap_label(el)} (bước {self.steps[ident].row} của quyết định) đến sau "
                 f"{label(other_el)} (bước {self.steps[other].row}) trên đường xử lý chính, "
-                "ngược thứ tự của quyết định: sắp lại các bước hoặc sửa row cho đúng.",
+                "ngược thứ tự của quyết định: sắp lại các bước, hoặc chọn lại "
+                f'"{DECISION_ROW}" cho đúng{hint("row")}.',
                 "decision-step-order",
             )
 
 
 def check_legal(doc: Document, process: etree._Element, steps: Mapping[str, StepConfig],
                 procedure: ProcedureContext,
-                called: Mapping[str, etree._Element] | None = None) -> list[Problem]:
-    checker = LegalChecker(doc, process, steps, procedure, called or {})
+                called: Mapping[str, etree._Element] | None = None,
+                agency_name: AgencyName | None = None) -> list[Problem]:
+    checker = LegalChecker(doc, process, steps, procedure, called or {}, agency_name)
     checker.time_limit()
     checker.rows()
     return checker.problems

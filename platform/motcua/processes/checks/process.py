@@ -35,6 +35,7 @@ from motcua.processes.checks.structure import (
     resolve_calls,
     select_process,
 )
+from motcua.processes.checks.words import AgencyName, capital
 from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
 logger = logging.getLogger(__name__)
@@ -70,17 +71,21 @@ def check_process(
     library: Sequence[tuple[str, bytes]] = (),
     agency_exists: Callable[[str], bool] | None = None,
     procedure: ProcedureContext | None = None,
+    agency_name: AgencyName | None = None,
 ) -> CheckResult:
     """Validate ``bpmn`` with its ``forms`` (key -> {"schema", "ui"}) and extract the dialect.
 
     ``library`` holds other BPMN files (name, bytes) whose processes call activities may
     reach. ``agency_exists`` confirms explicit agency codes used as units; its own errors
     propagate, everything wrong with the upload is reported in ``problems``. With
-    ``procedure``, the process is also checked against its time limit and step table.
+    ``procedure``, the process is also checked against its time limit and step table;
+    ``agency_name`` (code -> name or None) names explicit units in those messages, as the
+    modeler's pick list does, instead of their codes.
     """
     result = CheckResult([], None, None, {}, None, {})
+    names = _cached(agency_name) if agency_name is not None else None
     try:
-        _check(result, bpmn, filename, forms, library, agency_exists, procedure)
+        _check(result, bpmn, filename, forms, library, agency_exists, procedure, names)
     except CallbackFailed as exc:
         raise exc.error from None
     except Exception:
@@ -100,6 +105,21 @@ def check_process(
     return result
 
 
+def _cached(agency_name: AgencyName) -> AgencyName:
+    """One look-up per code per check; the caller's own failure is not the upload's."""
+    found: dict[str, str | None] = {}
+
+    def name(code: str) -> str | None:
+        if code not in found:
+            try:
+                found[code] = agency_name(code)
+            except Exception as exc:
+                raise CallbackFailed(exc) from exc
+        return found[code]
+
+    return name
+
+
 def _check(
     result: CheckResult,
     bpmn: bytes,
@@ -108,6 +128,7 @@ def _check(
     library: Sequence[tuple[str, bytes]],
     agency_exists: Callable[[str], bool] | None,
     procedure: ProcedureContext | None = None,
+    agency_name: AgencyName | None = None,
 ) -> None:
     problems = result.problems
     try:
@@ -172,7 +193,7 @@ def _check(
         problems.extend(check_graph(process_doc, process))
     if procedure is not None and chosen is not None:
         called = {p.get("id") or "": p for _, p in calls.processes}
-        problems.extend(check_legal(doc, chosen, result.steps, procedure, called))
+        problems.extend(check_legal(doc, chosen, result.steps, procedure, called, agency_name))
 
     if errors(problems) or result.process_id is None:
         return
@@ -184,8 +205,9 @@ def _add_step(result: CheckResult, doc: Document, step: StepConfig) -> None:
     if other is not None:
         result.problems.append(
             Problem(
-                f'Bước "{step.name}" ({step.element_id}) trùng id với một bước của quy trình '
-                f"con ở dòng {other.line}: đổi id của một trong hai bước.",
+                f'Bước "{step.name}" trùng mã (id) "{step.element_id}" với bước "{other.name}" '
+                f'của một quy trình con (dòng {other.line}): đổi "Mã (id)" của một trong hai '
+                "bước.",
                 element_id=step.element_id,
                 line=step.line,
                 file=doc.filename,
@@ -207,8 +229,9 @@ def _process_id_conflicts(doc: Document, library_docs: list[Document]) -> list[P
                 problems.append(
                     lib_doc.problem(
                         process,
-                        f"Quy trình {label(process)} trong {lib_doc.filename} trùng id với một "
-                        f"quy trình trong {first.filename}: đổi id của một trong hai quy trình.",
+                        f"{capital(label(process))} trong {lib_doc.filename} trùng mã (id) với "
+                        f"một quy trình trong {first.filename}: đổi mã của một trong hai quy "
+                        "trình.",
                     )
                 )
     return problems

@@ -17,6 +17,7 @@ from motcua.processes.checks.graph import (
 )
 from motcua.processes.checks.problems import Problem, Severity
 from motcua.processes.checks.tokens import TokenChecker
+from motcua.processes.checks.words import cap_label
 
 
 class GraphChecker:
@@ -42,9 +43,8 @@ class GraphChecker:
             if local_name(el) in HUMAN_TASK_TAGS and not (el.get("name") or "").strip():
                 self._report(
                     el,
-                    f"Bước {label(el)} chưa có tên: cán bộ thấy tên bước trong danh sách việc "
-                    "và phiếu kiểm soát. Đặt tên ngắn nói rõ việc phải làm (ví dụ \"Thẩm định "
-                    "hồ sơ\").",
+                    f"{cap_label(el)}: cán bộ thấy tên bước trong danh sách việc và phiếu kiểm "
+                    'soát. Nhập "Tên" ngắn nói rõ việc phải làm (ví dụ "Thẩm định hồ sơ").',
                     "label-required", Severity.WARNING,
                 )
 
@@ -65,10 +65,11 @@ class GraphChecker:
             severity = Severity.WARNING if conditional and both else Severity.ERROR
             self._report(
                 flow,
-                f"Luồng {label(flow)} trùng với luồng {label(other)}: cùng đi từ "
-                f"{label(source)} tới {label(graph.nodes[key[1]])}. Xóa một luồng"
+                f"Có hai luồng cùng đi từ {label(source)} tới {label(graph.nodes[key[1]])}. "
+                "Xóa một luồng"
                 + (
-                    '; nếu cần cả hai điều kiện, gộp thành một, ví dụ outcome in ("a", "b").'
+                    "; nếu cần cả hai điều kiện, gộp thành một điều kiện (biểu thức tự nhập, "
+                    'ví dụ outcome in ("a", "b")).'
                     if severity is Severity.WARNING else "."
                 ),
                 "duplicate-flow", severity,
@@ -86,8 +87,8 @@ class GraphChecker:
                 continue  # its activity is reported
             self._report(
                 el,
-                f"{label(el)} không bao giờ được tới: không có luồng nào từ sự kiện bắt đầu dẫn "
-                "tới đây. Nối một luồng vào phần tử này hoặc xóa nó.",
+                f"{cap_label(el)} không bao giờ được tới: không có luồng nào từ sự kiện bắt đầu "
+                "dẫn tới đây. Nối một luồng vào phần tử này hoặc xóa nó.",
                 "unreachable",
             )
         finishing = closure(graph.ends, graph.moved_from)
@@ -119,9 +120,9 @@ class GraphChecker:
             return  # a reminder that leads nowhere leaves the step running: harmless
         self._report(
             el,
-            f"{label(el)} không có luồng ra và không phải sự kiện kết thúc: hồ sơ dừng ở đây "
-            "mà không qua sự kiện kết thúc nào. Nối tới bước tiếp theo hoặc tới một sự kiện "
-            "kết thúc (endEvent).",
+            f"{cap_label(el)} không có luồng ra và không phải sự kiện kết thúc: hồ sơ dừng ở "
+            "đây mà không qua sự kiện kết thúc nào. Nối tới bước tiếp theo hoặc tới một sự "
+            "kiện kết thúc.",
             "no-path-to-end",
         )
 

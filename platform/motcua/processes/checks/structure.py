@@ -9,6 +9,7 @@ from lxml import etree
 
 from motcua.processes.checks.document import Document, bpmn_tag, label, local_name
 from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.words import capital
 from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
 # SpiffWorkflow names its own task specs like this inside every process spec; an element
@@ -16,24 +17,25 @@ from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 _RESERVED_IDS = frozenset({"Start", "End", "Root", "StartEventSplit", "StartEventJoin"})
 _RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
 
+# What to do instead, after the element's own description (document.label names its kind).
+_STEP = '"Đổi loại phần tử" thành "Bước xử lý (cán bộ)"'
 _UNSUPPORTED_NODES = {
-    "task": "là tác vụ chưa định loại: khi chạy nó bị bỏ qua. Đổi thành userTask (bước do "
-    "cán bộ xử lý) hoặc xóa.",
-    "serviceTask": "là tác vụ dịch vụ (serviceTask): nền tảng chưa gọi dịch vụ ngoài. Thay "
-    "bằng userTask để cán bộ thực hiện, hoặc scriptTask nếu chỉ tính trên dữ liệu hồ sơ.",
-    "sendTask": "là tác vụ gửi thông điệp (sendTask): nền tảng không trao đổi thông điệp BPMN. "
-    "Thay bằng userTask (cán bộ gửi văn bản).",
-    "receiveTask": "là tác vụ nhận thông điệp (receiveTask): nền tảng không trao đổi thông "
-    "điệp BPMN. Thay bằng userTask (cán bộ nhận văn bản).",
-    "businessRuleTask": "là tác vụ quy tắc nghiệp vụ (businessRuleTask, DMN): chưa được hỗ "
-    "trợ. Dùng cổng rẽ nhánh (exclusiveGateway) với điều kiện.",
-    "complexGateway": "là cổng phức hợp (complexGateway): không được hỗ trợ. Dùng "
-    "exclusiveGateway, inclusiveGateway hoặc parallelGateway.",
-    "transaction": "là giao dịch BPMN (transaction): không được hỗ trợ. Dùng subProcess thường.",
-    "adHocSubProcess": "là quy trình con tùy biến (adHocSubProcess): không được hỗ trợ. Dùng "
-    "subProcess thường với các luồng tuần tự.",
-    "dataStoreReference": "là kho dữ liệu (dataStoreReference): không được hỗ trợ. Xóa phần "
-    "tử này; dữ liệu hồ sơ được lưu tự động.",
+    "task": f"chưa định loại nên khi chạy bị bỏ qua: {_STEP} hoặc xóa.",
+    "serviceTask": "gọi dịch vụ ngoài, nền tảng chưa làm được việc này: "
+    f"{_STEP} để cán bộ thực hiện (trong tệp: serviceTask).",
+    "sendTask": "gửi thông điệp BPMN, nền tảng không trao đổi thông điệp: "
+    f"{_STEP} (cán bộ gửi văn bản; trong tệp: sendTask).",
+    "receiveTask": "chờ thông điệp BPMN, nền tảng không trao đổi thông điệp: "
+    f"{_STEP} (cán bộ nhận văn bản; trong tệp: receiveTask).",
+    "businessRuleTask": "dùng bảng quyết định (DMN), chưa được hỗ trợ: dùng cổng rẽ nhánh "
+    "với điều kiện trên các luồng ra (trong tệp: businessRuleTask).",
+    "complexGateway": 'không được hỗ trợ: "Đổi loại phần tử" thành "Cổng rẽ nhánh" hoặc '
+    '"Cổng song song" (trong tệp: complexGateway).',
+    "transaction": "không được hỗ trợ: dùng quy trình con thường (trong tệp: transaction).",
+    "adHocSubProcess": "không được hỗ trợ: dùng quy trình con thường với các luồng tuần tự "
+    "(trong tệp: adHocSubProcess).",
+    "dataStoreReference": "không được hỗ trợ: xóa phần tử này, dữ liệu hồ sơ được lưu tự động "
+    "(trong tệp: dataStoreReference).",
 }
 
 _UNSUPPORTED_EVENTS = {
@@ -87,8 +89,8 @@ def check_ids(doc: Document) -> list[Problem]:
             problems.extend(
                 doc.problem(
                     el,
-                    f'Id "{ident}" trùng với tên nội bộ của bộ máy quy trình (SpiffWorkflow): '
-                    f'đổi id (ví dụ "{ident}_1").',
+                    f'{capital(label(el))} có mã (id) "{ident}" trùng với tên nội bộ của bộ '
+                    f'máy quy trình (SpiffWorkflow): đổi "Mã (id)" (ví dụ "{ident}_1").',
                 )
                 for el in elements
                 if local_name(el) is not None
@@ -97,8 +99,9 @@ def check_ids(doc: Document) -> list[Problem]:
         problems.extend(
             doc.problem(
                 el,
-                f'Id "{ident}" bị trùng (đã dùng ở dòng {first.sourceline}): mỗi phần tử phải có '
-                "id riêng; đổi id của một trong hai phần tử.",
+                f'Mã (id) "{ident}" của {label(el)} bị trùng với {label(first)} (dòng '
+                f'{first.sourceline}): mỗi phần tử phải có mã riêng; đổi "Mã (id)" của một '
+                "trong hai phần tử.",
             )
             for el in elements[1:]
         )
@@ -122,8 +125,8 @@ def select_process(doc: Document) -> Selection:
             problems=[
                 doc.problem(
                     doc.root,
-                    "Tệp không có quy trình (bpmn:process) nào: vẽ quy trình với các làn "
-                    "(lane) cho từng bộ phận rồi lưu lại.",
+                    "Tệp không có quy trình nào: vẽ quy trình với các làn cho từng bộ phận "
+                    "rồi lưu lại (trong tệp: bpmn:process).",
                 )
             ],
         )
@@ -147,23 +150,23 @@ def select_process(doc: Document) -> Selection:
             [
                 doc.problem(
                     process,
-                    f"Quy trình {label(process)} được đánh dấu không thực thi "
-                    '(isExecutable="false"): đặt isExecutable="true" để nền tảng chạy được.',
+                    f'{capital(label(process))} được đánh dấu không thực thi: chọn "Thực thi" '
+                    'cho quy trình để nền tảng chạy được (trong tệp: isExecutable="true").',
                 )
             ],
         )
     if not candidates:
         problem = doc.problem(
             doc.root,
-            "Không có quy trình nào được đánh dấu thực thi trong tệp: đặt "
-            'isExecutable="true" cho đúng một quy trình (quy trình của thủ tục).',
+            'Không có quy trình nào được đánh dấu thực thi trong tệp: chọn "Thực thi" cho đúng '
+            'một quy trình, quy trình của thủ tục (trong tệp: isExecutable="true").',
         )
         return Selection(None, list(processes), [problem])
     ids = ", ".join(label(p) for p in candidates)
     problem = doc.problem(
         candidates[1],
-        f'Tệp có nhiều quy trình có thể thực thi ({ids}): chỉ để isExecutable="true" cho '
-        'quy trình của thủ tục, đặt isExecutable="false" cho các quy trình còn lại.',
+        f'Tệp có nhiều quy trình có thể thực thi ({ids}): chỉ để "Thực thi" cho quy trình của '
+        'thủ tục, bỏ chọn ở các quy trình còn lại (trong tệp: isExecutable="true"/"false").',
     )
     return Selection(None, candidates, [problem])
 
@@ -174,14 +177,14 @@ def check_start_events(doc: Document, process: etree._Element) -> list[Problem]:
         return [
             doc.problem(
                 process,
-                f"Quy trình {label(process)} không có sự kiện bắt đầu (startEvent): thêm một "
-                "sự kiện bắt đầu nối tới bước đầu tiên.",
+                f"{capital(label(process))} không có sự kiện bắt đầu: thêm một sự kiện bắt đầu "
+                "nối tới bước đầu tiên.",
             )
         ]
     return [
         doc.problem(
             el,
-            f"Quy trình {label(process)} có {len(starts)} sự kiện bắt đầu: chỉ dùng một (hồ sơ "
+            f"{capital(label(process))} có {len(starts)} sự kiện bắt đầu: chỉ dùng một (hồ sơ "
             "bắt đầu khi được nộp); xóa sự kiện bắt đầu thừa.",
         )
         for el in starts[1:]
@@ -197,21 +200,21 @@ def check_supported(doc: Document, process: etree._Element) -> list[Problem]:
             problems.append(
                 doc.problem(
                     el,
-                    f"Phần tử bpmn:{name} ở dòng {el.sourceline} thiếu id: đặt id (ví dụ "
-                    f'"{name[0].upper()}{name[1:]}_1"), trình thiết kế BPMN tự đặt khi lưu.',
+                    f"{capital(label(el))} ở dòng {el.sourceline} thiếu mã (id): đặt \"Mã (id)\" "
+                    f'(ví dụ "{name[0].upper()}{name[1:]}_1"); trình thiết kế tự đặt khi lưu.',
                 )
             )
         if name in _UNSUPPORTED_NODES:
-            problems.append(doc.problem(el, f"Phần tử {label(el)} {_UNSUPPORTED_NODES[name]}"))
+            problems.append(doc.problem(el, f"{capital(label(el))} {_UNSUPPORTED_NODES[name]}"))
         elif name in _UNSUPPORTED_EVENTS:
             event = el.getparent()
             assert event is not None
             problems.append(
                 doc.problem(
                     event,
-                    f"Sự kiện {label(event)} dùng loại {_UNSUPPORTED_EVENTS[name]}: nền tảng "
-                    "không hỗ trợ. Chỉ dùng sự kiện hẹn giờ (timeDate), sự kiện không loại "
-                    "hoặc kết thúc dừng hẳn (terminate); xóa hoặc thay bằng cổng rẽ nhánh.",
+                    f"{capital(label(event))} dùng loại {_UNSUPPORTED_EVENTS[name]}: nền tảng "
+                    "không hỗ trợ. Chỉ dùng hẹn giờ, sự kiện thường hoặc \"Kết thúc dừng hẳn\"; "
+                    "xóa sự kiện hoặc thay bằng cổng rẽ nhánh.",
                 )
             )
         elif name in _LOOPS:
@@ -220,7 +223,7 @@ def check_supported(doc: Document, process: etree._Element) -> list[Problem]:
             problems.append(
                 doc.problem(
                     activity,
-                    f"Phần tử {label(activity)} có đặc tính lặp hoặc đa thể hiện "
+                    f"{capital(label(activity))} được đặt lặp lại hoặc chạy nhiều lần cùng lúc "
                     "(multi-instance): chưa được hỗ trợ. Bỏ đặc tính này; muốn làm lại một "
                     "bước thì vẽ luồng quay lại qua cổng rẽ nhánh.",
                 )
@@ -278,8 +281,8 @@ def resolve_calls(main: Document, roots: Sequence[etree._Element], library: Libr
                 calls.problems.append(
                     doc.problem(
                         activity,
-                        f"Hoạt động gọi {label(activity)} thiếu calledElement: ghi id của quy "
-                        "trình con cần gọi.",
+                        f"{capital(label(activity))} chưa ghi quy trình con cần gọi: ghi mã (id) "
+                        "của quy trình con (trong tệp: calledElement).",
                     )
                 )
                 continue
@@ -291,9 +294,10 @@ def resolve_calls(main: Document, roots: Sequence[etree._Element], library: Libr
                 calls.problems.append(
                     doc.problem(
                         activity,
-                        f'Hoạt động gọi {label(activity)} gọi quy trình "{called}" nhưng '
-                        "không có quy trình nào mang id này trong tệp hay trong thư viện quy "
-                        "trình con: sửa calledElement hoặc tải quy trình con lên trước.",
+                        f'{capital(label(activity))} gọi quy trình "{called}" nhưng không có '
+                        "quy trình nào mang mã này trong tệp hay trong thư viện quy trình con: "
+                        "sửa mã quy trình cần gọi hoặc tải quy trình con lên trước (trong tệp: "
+                        "calledElement).",
                     )
                 )
                 if not library_reported:
@@ -306,7 +310,7 @@ def resolve_calls(main: Document, roots: Sequence[etree._Element], library: Libr
                     doc.problem(
                         activity,
                         f'Quy trình "{called}" mà {label(activity)} gọi có trong nhiều tệp của '
-                        f"thư viện ({files}): đổi id để mỗi quy trình con là duy nhất.",
+                        f"thư viện ({files}): đổi mã (id) để mỗi quy trình con là duy nhất.",
                     )
                 )
                 continue
@@ -318,8 +322,8 @@ def resolve_calls(main: Document, roots: Sequence[etree._Element], library: Libr
                 calls.problems.append(
                     target_doc.problem(
                         target,
-                        f"Quy trình con {label(target)} (được {label(activity)} gọi) đánh dấu "
-                        'isExecutable="false": đặt isExecutable="true".',
+                        f"{capital(label(target))} (được {label(activity)} gọi) đánh dấu không "
+                        'thực thi: chọn "Thực thi" cho nó (trong tệp: isExecutable="true").',
                     )
                 )
             calls.processes.append((target_doc, target))

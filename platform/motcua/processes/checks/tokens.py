@@ -27,6 +27,7 @@ from motcua.processes.checks.graph import (
     ScopeGraph,
     non_interrupting,
 )
+from motcua.processes.checks.words import cap_label
 
 
 @dataclass
@@ -121,21 +122,27 @@ class TokenChecker:
                 if pair is None:
                     continue
                 flagged.add(ident)
-                first, second = pair
+                first, second = (self._flow_label(f) for f in pair)
                 source = label(graph.nodes[split.node])
                 if graph.kind(ident) == "exclusiveGateway":
-                    what = f"Cổng {label(el)} gộp hai nhánh chạy song song từ {source}"
-                    fix = "đổi cổng này thành parallelGateway để chờ đủ các nhánh rồi đi tiếp"
+                    what = f"{cap_label(el)} gộp hai nhánh chạy song song từ {source}"
+                    fix = ('"Đổi loại phần tử" của cổng này thành "Cổng song song" để chờ đủ '
+                           "các nhánh rồi đi tiếp")
                 else:
-                    what = f"{label(el)} được hai nhánh chạy song song từ {source} cùng dẫn tới"
-                    fix = "đặt một parallelGateway trước phần tử để gộp các nhánh"
+                    what = (f"{cap_label(el)} được hai nhánh chạy song song từ {source} cùng "
+                            "dẫn tới")
+                    fix = "đặt một cổng song song trước phần tử để gộp các nhánh"
                 yield (
                     el,
-                    f"{what} (luồng {first} và {second}) mà không qua cổng song song gộp "
-                    "nhánh: bộ máy quy trình sẽ chạy phần tử này một lần cho mỗi nhánh (cán "
-                    f"bộ nhận việc hai lần). Hãy {fix}.",
+                    f"{what} ({first} và {second}) mà không qua cổng song song gộp nhánh: bộ "
+                    "máy quy trình sẽ chạy phần tử này một lần cho mỗi nhánh (cán bộ nhận việc "
+                    f"hai lần). Hãy {fix}.",
                     "implicit-join",
                 )
+
+    def _flow_label(self, ident: str) -> str:
+        flow = next((f for f in self.graph.flows if f.get("id") == ident), None)
+        return label(flow) if flow is not None else f"luồng {ident}"
 
     @staticmethod
     def _concurrent_pair(ident: str, walks: list[Walk]) -> tuple[str, str] | None:
@@ -173,11 +180,11 @@ class TokenChecker:
             choice, flow, missing = found
             yield (
                 el,
-                f"Cổng song song {label(el)} chờ hồ sơ tới trên mọi luồng vào, nhưng khi cổng "
-                f"{label(graph.nodes[choice])} chọn luồng {flow} thì luồng {missing} không bao "
-                "giờ có hồ sơ tới: hồ sơ chờ mãi và không kết thúc. Nếu các nhánh là lựa chọn "
-                "(chỉ đi một nhánh), gộp chúng bằng exclusiveGateway; nếu phải làm đồng thời, "
-                "tách chúng bằng parallelGateway.",
+                f"{cap_label(el)} chờ hồ sơ tới trên mọi luồng vào, nhưng khi "
+                f"{label(graph.nodes[choice])} đi theo {self._flow_label(flow)} thì "
+                f"{self._flow_label(missing)} không bao giờ có hồ sơ tới: hồ sơ chờ mãi và "
+                "không kết thúc. Nếu các nhánh là lựa chọn (chỉ đi một nhánh), gộp chúng bằng "
+                "cổng rẽ nhánh; nếu phải làm đồng thời, tách chúng bằng cổng song song.",
                 "parallel-join-deadlock",
             )
 

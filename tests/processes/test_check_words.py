@@ -5,12 +5,15 @@ selector, BPMN tag, condition syntax or generated id (those only in a trailing h
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
+from motcua.catalog.models import Procedure
+from motcua.processes import operations
 from motcua.processes.checks import DecisionRow, ProcedureContext
 from motcua.processes.checks.problems import Severity
-from support.bpmn import BASE, check, variant
+from support.bpmn import BASE, FORMS, check, variant
 
 # The base scenario's steps as a decision publishes them, and their rows.
 ROWS = (
@@ -138,3 +141,18 @@ def test_unnamed_flows_and_gateways_are_named_by_where_they_are() -> None:
     [problem] = [p for p in result.problems if p.rule == "duplicate-flow"]
     assert 'từ bước "Phân công" tới bước "Thẩm định"' in problem.message
     assert "Flow_" not in problem.message
+
+
+def test_the_platform_names_an_explicit_unit_from_its_catalogue(sample: dict[str, Any]) -> None:
+    # Through the operation drafts and uploads use: the name comes from the organisation.
+    sign = next(a for a in sample["agencies"] if a["code"] == "000.00.12.H99")
+    text = variant(('value="000.00.12.H42"', 'value="000.00.12.H99"'), text=BASE_ROWS)
+    steps = [{"no": r.no, "work": r.work, "role": r.role, "unit": r.unit, "minutes": r.minutes}
+             for r in ROWS]
+    steps[3]["unit"] = "@agency"
+    procedure = Procedure(time_limit="3d", time_limit_minutes=3 * 480, steps=steps)
+    result = operations.check(text.encode("utf-8"), "test.bpmn", FORMS, procedure=procedure)
+    [problem] = [p for p in result.problems if p.rule == "decision-step-responsible"]
+    assert problem.element_id == "Task_Sign"
+    assert f'đơn vị "{sign["name"]}"' in problem.message
+    assert operations.agency_name("999.99.99.Z99") is None

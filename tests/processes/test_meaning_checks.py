@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from motcua.processes.checks import CheckResult, Problem
-from motcua.processes.checks.dialect import parse_outcomes
 from motcua.processes.checks.problems import Severity
+from motcua.processes.checks.properties import parse_outcomes
 from motcua.processes.meanings import Meaning
 from support.bpmn import BASE, FORMS, check, line_of, variant
 from support.paths import SAMPLES

@@ -10,7 +10,7 @@ from typing import Any
 from lxml import etree
 
 from motcua.engine.expressions import ExpressionError, check_expression, check_script
-from motcua.processes.checks.dialect import StepConfig, readable_time
+from motcua.processes.checks.dialect import StepConfig
 from motcua.processes.checks.document import (
     HUMAN_TASK_TAGS,
     NS,
@@ -23,6 +23,7 @@ from motcua.processes.checks.document import (
 from motcua.processes.checks.gateways import OutcomeAnalysis, condition_text
 from motcua.processes.checks.outcomes import holds, names_used, parse_condition
 from motcua.processes.checks.problems import Problem, warning
+from motcua.processes.checks.properties import readable_time
 from motcua.processes.checks.words import DOCUMENT, DOCUMENT_WORDS, cap_label, document_text
 from motcua.processes.meanings import Meaning, Outcome
 

@@ -16,10 +16,11 @@ from typing import Any
 from lxml import etree
 
 from motcua.calendar.working_time import DAY_MINUTES, HOUR_MINUTES, parse_duration
-from motcua.processes.checks.dialect import StepConfig, readable_time
+from motcua.processes.checks.dialect import StepConfig
 from motcua.processes.checks.document import Document, label, local_name
 from motcua.processes.checks.mainpath import MainPath, main_path
 from motcua.processes.checks.problems import Problem, Severity
+from motcua.processes.checks.properties import readable_time
 from motcua.processes.checks.words import (
     ALLOTTED,
     DECISION_ROW,

@@ -13,29 +13,9 @@ from motcua.catalog.models import Procedure
 from motcua.processes import operations
 from motcua.processes.checks import DecisionRow, ProcedureContext
 from motcua.processes.checks.problems import Severity
-from support.bpmn import BASE, FORMS, check, variant
+from support.bpmn import FORMS, check, variant
+from support.rows import BASE_ROWS, ROWS
 
-# The base scenario's steps as a decision publishes them, and their rows.
-ROWS = (
-    DecisionRow("1", "Tiếp nhận hồ sơ", "receiver", "@desk", 240),
-    DecisionRow("2", "Phân công", "unit_head", "@handling", 240),
-    DecisionRow("3", "Thẩm định", "specialist", "@handling", 720),
-    DecisionRow("4", "Ký duyệt", "leader", "000.00.12.H42", 30),
-    DecisionRow("5", "Trả kết quả", "receiver", "@desk", 0),
-)
-
-def with_rows(text: str) -> str:
-    """Each step of the base scenario tied to its decision row."""
-    for task, row in (("Task_Receive", "1"), ("Task_Assign", "2"), ("Task_Examine", "3"),
-                      ("Task_Sign", "4"), ("Task_Return", "5")):
-        pattern = re.compile(rf'(<bpmn:userTask id="{task}"[^>]*>\s*<bpmn:extensionElements>\s*'
-                             r"<spiffworkflow:properties>)")
-        text, count = pattern.subn(rf'\1<spiffworkflow:property name="row" value="{row}"/>', text)
-        assert count == 1, task
-    return text
-
-
-BASE_ROWS = with_rows(BASE)
 CONTEXT = ProcedureContext(3 * 480, ROWS)
 # What a designer never sees in the modeler; allowed only in a hint at the end.
 TECHNICAL = re.compile(

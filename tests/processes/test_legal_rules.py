@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -27,30 +26,10 @@ from motcua.processes.checks import (
 from motcua.processes.checks.problems import Severity
 from support.bpmn import BASE, check, line_of, variant
 from support.paths import DEMO, REPO, SAMPLES
+from support.rows import BASE_ROWS, ROWS, TASK_ROWS, with_rows
 
-# The base scenario's steps as a decision would publish them: 2d4h30m in all.
-ROWS = (
-    DecisionRow("1", "Tiếp nhận hồ sơ", "receiver", "@desk", 240),
-    DecisionRow("2", "Phân công", "unit_head", "@handling", 240),
-    DecisionRow("3", "Thẩm định", "specialist", "@handling", 720),
-    DecisionRow("4", "Ký duyệt", "leader", "000.00.12.H42", 30),
-    DecisionRow("5", "Trả kết quả", "receiver", "@desk", 0),
-)
-TASK_ROWS = {"Task_Receive": "1", "Task_Assign": "2", "Task_Examine": "3", "Task_Sign": "4",
-             "Task_Return": "5"}
 LEGAL = {"time-over-limit", "decision-step-missing", "decision-step-extra",
          "decision-step-order", "decision-step-responsible", "decision-step-time"}
-
-
-def with_rows(text: str, rows: dict[str, str]) -> str:
-    """Adds ``row`` to the properties of each task named in ``rows``."""
-    for task, row in rows.items():
-        pattern = re.compile(rf'(<bpmn:userTask id="{task}"[^>]*>\s*<bpmn:extensionElements>\s*'
-                             r"<spiffworkflow:properties>)")
-        text, count = pattern.subn(
-            rf'\1<spiffworkflow:property name="row" value="{row}"/>', text)
-        assert count == 1, task
-    return text
 
 
 def legal(result: CheckResult) -> list[Problem]:
@@ -65,7 +44,6 @@ def context(limit: str = "3d", rows: tuple[DecisionRow, ...] = ROWS) -> Procedur
     return ProcedureContext(parse_duration(limit), rows)
 
 
-BASE_ROWS = with_rows(BASE, TASK_ROWS)
 
 
 def test_the_base_scenario_with_its_rows_matches_its_decision() -> None:

@@ -154,8 +154,9 @@ def check_command(file: Path, forms_dir: Path | None) -> None:
         click.echo(f"{file.name}: không đọc được: {exc}", err=True)
         sys.exit(2)
     forms, problems = forms_from_files(_form_files(forms_dir, file))
+    lookups = _agency_lookups()
     result = check_process(bpmn, file.name, forms, library=_library(file),
-                           agency_exists=_agency_lookup())
+                           agency_exists=lookups[0], agency_name=lookups[1])
     problems = with_rule(problems, "form") + result.problems
     for p in problems:
         where = ":".join(str(x) for x in (p.file or file.name, p.line) if x)
@@ -171,14 +172,17 @@ def check_command(file: Path, forms_dir: Path | None) -> None:
                + (f", {warnings} cảnh báo." if warnings else "."))
 
 
-def _agency_lookup() -> Callable[[str], bool] | None:
+def _agency_lookups() -> tuple[Callable[[str], bool] | None,
+                              Callable[[str], str | None] | None]:
+    """Whether an agency code exists and its name, when a database with agencies is set up;
+    without one, codes are not confirmed and messages name agencies by code."""
     from sqlalchemy import inspect
 
     if not inspect(db.engine).has_table("agency"):
-        return None
-    from motcua.processes.operations import agency_exists
+        return None, None
+    from motcua.processes.operations import agency_exists, agency_name
 
-    return agency_exists
+    return agency_exists, agency_name
 
 
 @process_group.command("publish")

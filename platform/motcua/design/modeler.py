@@ -22,6 +22,7 @@ from motcua.design.models import ProcessDraft
 from motcua.design.operations import get_draft_for
 from motcua.org.models import OFFICER_ROLES, Agency
 from motcua.org.session import signed_in, web_user
+from motcua.processes.checks.words import DOCUMENT_WORDS, ROLE_WORDS, SELECTOR_WORDS
 from motcua.processes.meanings import Meaning
 
 modeler_blp = Blueprint("modeler", __name__, template_folder="templates")
@@ -32,20 +33,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
-ROLE_LABELS = {"receiver": "Bộ phận Một cửa (tiếp nhận, trả kết quả)", "specialist": "Chuyên viên",
-               "unit_head": "Lãnh đạo phòng", "leader": "Lãnh đạo cơ quan", "clerk": "Văn thư"}
-SELECTOR_LABELS = {"@desk": "Bộ phận Một cửa nơi tiếp nhận hồ sơ",
-                   "@handling": "Đơn vị xử lý của thủ tục",
-                   "@agency": "Cơ quan chủ quản thủ tục"}
-DOCUMENT_LABELS = {
-    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)",
-    "supplement": "Nhận hồ sơ bổ sung (Mẫu 02 khi yêu cầu bổ sung)",
-    "refusal": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu 03)",
-    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
-    "stop": "Thông báo dừng giải quyết hồ sơ (Mẫu 05)",
-    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)",
-    "result": "Kết quả giải quyết",
-}
+# The panel's pick lists say what the checks' messages say.
+ROLE_LABELS = ROLE_WORDS
+SELECTOR_LABELS = SELECTOR_WORDS
+DOCUMENT_LABELS = DOCUMENT_WORDS
 MEANING_LABELS = {
     Meaning.ACCEPT: "Tiếp nhận hồ sơ (cấp Mẫu 01, bắt đầu tính giờ)",
     Meaning.SUPPLEMENT: "Yêu cầu bổ sung (Mẫu 02, dừng tính giờ)",

@@ -29,7 +29,9 @@ from motcua.errors import Conflict, Forbidden, Invalid, NotFound
 from motcua.org.models import Agency, User
 from motcua.processes import operations as processes
 from motcua.processes.access import can_design
+from motcua.processes.checks.document import BPMN_NS
 from motcua.processes.checks.problems import Problem, errors
+from motcua.processes.checks.xml_safety import parse_xml
 from motcua.processes.models import ProcessVersion, VersionStatus
 
 MAX_ID = processes.MAX_ID
@@ -188,7 +190,7 @@ def copy_version(procedure: Procedure, number: int, user: User) -> ProcessDraft:
     if version is None:
         raise Invalid(f"Thủ tục {procedure.code} không có phiên bản {number}",
                       [{"field": "from_version", "message": "Phiên bản không tồn tại"}])
-    if version.library:
+    if version.library and _calls_activities(version):
         raise Invalid("Phiên bản này gọi quy trình con ở tệp khác: bản nháp chưa hỗ trợ",
                       [{"field": "from_version",
                         "message": "Quy trình có call activity tới tệp khác"}])
@@ -196,6 +198,13 @@ def copy_version(procedure: Procedure, number: int, user: User) -> ProcessDraft:
              for f in version.forms}
     return create(procedure, user, bpmn=version.bpmn_xml, forms=forms,
                   filename=version.filename, origin="copy", copied_from=version)
+
+
+def _calls_activities(version: ProcessVersion) -> bool:
+    """Whether the process calls another one (which a draft, one file, cannot carry yet).
+    A version stored with a library it never calls is copied as any other."""
+    tree = parse_xml(version.bpmn_xml.encode("utf-8"), version.filename)
+    return bool(tree.findall(f".//{{{BPMN_NS}}}callActivity"))
 
 
 def save(draft: ProcessDraft, revision: int, user: User, *, bpmn: str | bytes | None = None,

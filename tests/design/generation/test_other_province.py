@@ -75,3 +75,20 @@ def test_the_inter_agency_step_runs_at_the_other_department(
     consult = next(t for t in tasks if t["step"] == "Task_4")
     assert (consult["role"], consult["unit"], consult["assignee"]) == (
         "specialist", "000.05.13.H42", "cv.linh")
+
+
+def test_a_demo_version_is_copied_into_a_draft(app: Any) -> None:
+    """The demo publishes each process with the library beside it; one that calls nothing
+    from it is copied like any other."""
+    from datetime import date
+
+    from motcua.demo.loader import load_demo
+    from motcua.design import operations
+    from motcua.org.models import User
+
+    load_demo(date(2026, 3, 1))
+    designer = db.session.scalars(db.select(User).where(User.username == "qt.khoa")).one()
+    procedure = get_procedure("1.009974")
+    draft = operations.copy_version(procedure, 1, designer)
+    assert draft.origin == "copy" and "Task_" in draft.bpmn_xml
+    assert [p for p in draft.problems if p["severity"] == "error"] == []

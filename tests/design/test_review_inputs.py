@@ -13,9 +13,9 @@ from werkzeug.datastructures import FileStorage
 
 from motcua.db import db
 from motcua.design.models import DraftRevision, ProcessDraft
-from motcua.design.views import read_upload
 from motcua.errors import Invalid
 from motcua.processes.models import ProcessVersion
+from motcua.uploads import read_upload
 from support.api import PROCEDURE, Api
 from support.sample import SAMPLE_BPMN
 from support.web import Browser, Isolated, sign_in

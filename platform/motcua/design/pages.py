@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 from motcua.db import db
 from motcua.design import operations
 from motcua.design.generate import generate_draft
-from motcua.design.views import read_upload
 from motcua.errors import AppError, Invalid
 from motcua.org.session import signed_in, web_user
 from motcua.processes import operations as processes
+from motcua.uploads import read_upload
 
 bp = Blueprint("design_pages", __name__, template_folder="templates")
 

@@ -9,7 +9,6 @@ from urllib.parse import quote
 from flask import Response, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError
-from werkzeug.datastructures import FileStorage
 
 from motcua.design import generate as generation
 from motcua.design import operations
@@ -31,20 +30,9 @@ from motcua.errors import BadRequest, Invalid, field_error
 from motcua.org.auth import current_user
 from motcua.processes import operations as processes
 from motcua.processes.models import ProcessVersion
+from motcua.uploads import read_upload
 
 blp = Blueprint("design", __name__, description="Thiết kế quy trình (bản nháp, công bố)")
-
-MAX_FILE = 5 * 1024 * 1024
-
-
-def read_upload(upload: Any, field: str) -> tuple[str, bytes]:
-    if not isinstance(upload, FileStorage):
-        raise field_error(field, "Phải là tệp tải lên")
-    content = upload.read(MAX_FILE + 1)
-    if len(content) > MAX_FILE:
-        raise field_error(field, "Tệp quá lớn (tối đa 5 MB)")
-    return upload.filename or field, content
-
 
 def json_body() -> Any:
     """The request's JSON, ``None`` when it is not JSON; nested past what the parser follows

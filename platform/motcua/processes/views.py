@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from werkzeug.datastructures import FileStorage
 
 from motcua.calendar.working_time import TZ
 from motcua.catalog.operations import get_procedure
@@ -16,20 +15,9 @@ from motcua.processes import operations
 from motcua.processes.access import can_design, require_designer
 from motcua.processes.models import ProcessVersion
 from motcua.processes.schemas import PublishBody, UploadFiles, UploadForm, VersionSchema
+from motcua.uploads import read_upload
 
 blp = Blueprint("processes", __name__, description="Quy trình điện tử")
-
-MAX_FILE = 5 * 1024 * 1024
-
-
-def _read(upload: Any, field: str) -> tuple[str, bytes]:
-    if not isinstance(upload, FileStorage):
-        raise field_error(field, "Phải là tệp tải lên")
-    content = upload.read(MAX_FILE + 1)
-    if len(content) > MAX_FILE:
-        raise field_error(field, "Tệp quá lớn (tối đa 5 MB)")
-    return upload.filename or field, content
-
 
 @blp.route("/processes", methods=["POST"])
 @blp.arguments(UploadForm, location="form")
@@ -41,9 +29,9 @@ def upload(form: dict[str, Any], files: dict[str, Any]) -> ProcessVersion:
     if procedure is None:
         raise Invalid("Thiếu thủ tục", [{"field": "procedure", "message": "Bắt buộc"}])
     require_designer(user, procedure)
-    filename, bpmn = _read(files["bpmn"], "bpmn")
-    form_files = [operations.FormFile(*_read(f, "forms")) for f in files.get("forms", [])]
-    library = [_read(f, "library") for f in files.get("library", [])]
+    filename, bpmn = read_upload(files["bpmn"], "bpmn")
+    form_files = [operations.FormFile(*read_upload(f, "forms")) for f in files.get("forms", [])]
+    library = [read_upload(f, "library") for f in files.get("library", [])]
     return operations.upload(procedure.code, bpmn, filename, form_files, user, library)
 
 

@@ -30,7 +30,7 @@ from motcua.org.models import Agency, User
 from motcua.processes import operations as processes
 from motcua.processes.access import can_design
 from motcua.processes.checks.document import BPMN_NS
-from motcua.processes.checks.problems import Problem, errors
+from motcua.processes.checks.problems import Problem
 from motcua.processes.checks.xml_safety import parse_xml
 from motcua.processes.models import ProcessVersion, VersionStatus
 
@@ -273,12 +273,15 @@ def publish(draft: ProcessDraft, effective: date | None, user: User) -> ProcessV
                       "quy trình mới", [{"field": "procedure",
                                          "message": "Thủ tục không còn hiệu lực"}])
     effective = _effective_date(draft.procedure, effective)
-    found = check(draft)
-    if errors(found):
-        raise Invalid(f"Quy trình còn {len(errors(found))} lỗi, chưa công bố được",
-                      [p.as_dict() for p in errors(found)])
-    version = processes.store_version(draft.procedure.code, draft.bpmn_xml.encode("utf-8"),
-                                      draft.filename, draft.forms, user)
+    # store_version runs every check once and refuses any error; its problems are the draft's.
+    try:
+        version = processes.store_version(draft.procedure.code,
+                                          draft.bpmn_xml.encode("utf-8"), draft.filename,
+                                          draft.forms, user)
+    except Invalid as exc:
+        raise Invalid(f"Quy trình còn {len(exc.details)} lỗi, chưa công bố được",
+                      exc.details) from None
+    draft.problems = list(version.problems)
     processes.publish(version, effective, user)
     # Compared and set in one statement: of two publishes of one draft, the one that finds
     # it already published fails, and its request rolls its version back.

@@ -17,7 +17,6 @@ from browser_support import (
     LiveServer,
     Officer,
     Shots,
-    chromium,
     fresh_shots,
     live_server,
 )
@@ -58,12 +57,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server(tmp_path_factory.mktemp("designer"), FakeClock(local(2026, 3, 16, 9, 0))
                      ) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from browser_support import (
     Officer,
     Shots,
     add_row,
-    chromium,
     click_and_wait,
     finish,
     fresh_shots,
@@ -48,12 +47,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     clock = FakeClock(local(2026, 3, 16, 9, 0))
     with live_server(tmp_path_factory.mktemp("browser"), clock) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -121,3 +121,11 @@ def test_the_library_is_searched_without_regard_to_accents_and_case(
     for query in ("ly lich tu phap", "LÝ LỊCH", "Cap phieu", "2.000488", "000488"):
         assert PROCEDURE in text(browser.get("/design", query_string={"q": query})), query
     assert PROCEDURE not in text(browser.get("/design", query_string={"q": "ly lich dat"}))
+
+
+def test_the_library_counts_each_procedures_open_drafts(app: Flask, sample: dict[str, Any]) -> None:
+    browser = Browser(app, "qt.binh")
+    for _ in range(2):
+        browser.post(f"/design/procedures/{PROCEDURE}/drafts", {"from": "blank"})
+    row = text(browser.get("/design")).split(PROCEDURE, 2)[2].split("</tr>")[0]
+    assert '<td data-label="Bản nháp">2</td>' in row

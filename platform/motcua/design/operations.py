@@ -120,11 +120,18 @@ def versions(procedure: Procedure) -> list[VersionRow]:
     return [VersionRow(v, counts.get(v.id, 0)) for v in rows]
 
 
-def drafts_of(procedure: Procedure, *, open_only: bool = False) -> list[ProcessDraft]:
+def drafts_of(procedure: Procedure) -> list[ProcessDraft]:
     stmt = select(ProcessDraft).where(ProcessDraft.procedure_id == procedure.id)
-    if open_only:
-        stmt = stmt.where(ProcessDraft.published_version_id.is_(None))
     return list(db.session.scalars(stmt.order_by(ProcessDraft.updated_at.desc())))
+
+
+def open_draft_counts(procedure_ids: list[int]) -> dict[int, int]:
+    """Unpublished drafts per procedure, in one statement for a page of the library."""
+    return {procedure_id: count for procedure_id, count in db.session.execute(
+        select(ProcessDraft.procedure_id, func.count())
+        .where(ProcessDraft.procedure_id.in_(procedure_ids),
+               ProcessDraft.published_version_id.is_(None))
+        .group_by(ProcessDraft.procedure_id))}
 
 
 def get_draft_for(user: User, draft_id: int) -> ProcessDraft:

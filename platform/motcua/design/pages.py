@@ -40,7 +40,7 @@ def library() -> str:
     page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
     procedures, total = operations.library(user, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     in_force = {p.id: _in_force(p) for p in procedures}
-    open_drafts = {p.id: len(operations.drafts_of(p, open_only=True)) for p in procedures}
+    open_drafts = operations.open_draft_counts([p.id for p in procedures])
     return render_template("design/library.html", procedures=procedures, total=total, q=query,
                            page=page, pages=max(1, -(-total // PAGE_SIZE)), in_force=in_force,
                            open_drafts=open_drafts)

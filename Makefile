@@ -27,6 +27,8 @@ WEB_MODULES := $(WEB)/node_modules/.package-lock.json
 WEB_STAMP := $(WEB_BUILD)/.built
 WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null)
 ESBUILD := $(WEB)/node_modules/.bin/esbuild
+# One bundle per page that needs one: the modeler, the form designer, the version diff.
+WEB_ENTRIES := $(wildcard $(WEB)/src/modeler.js $(WEB)/src/formdesigner.js $(WEB)/src/diff.js)
 
 $(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
@@ -36,7 +38,7 @@ $(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
 
 $(WEB_STAMP): $(WEB_MODULES) $(WEB_SOURCES)
 	rm -rf $(WEB_BUILD)
-	$(ESBUILD) $(WEB)/src/modeler.js --bundle --minify --format=esm --target=es2020 \
+	$(ESBUILD) $(WEB_ENTRIES) --bundle --minify --format=esm --target=es2020 \
 	  --loader:.eot=file --loader:.svg=file --loader:.woff=file --loader:.woff2=file \
 	  --loader:.ttf=file --asset-names=[name]-[hash] --outdir=$(WEB_BUILD) --log-level=warning
 	touch $@

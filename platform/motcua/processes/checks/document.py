@@ -69,6 +69,8 @@ _KINDS = {
     "complexGateway": "cổng phức hợp", "sequenceFlow": "luồng", "lane": "làn",
     "process": "quy trình", "participant": "bể", "dataStoreReference": "kho dữ liệu",
     "textAnnotation": "ghi chú", "association": "đường nối ghi chú",
+    "dataObjectReference": "đối tượng dữ liệu", "dataObject": "đối tượng dữ liệu",
+    "messageFlow": "luồng thông điệp", "definitions": "tệp",
 }
 
 

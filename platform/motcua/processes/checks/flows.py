@@ -20,6 +20,7 @@ from motcua.processes.checks.document import (
     local_name,
     scopes,
 )
+from motcua.processes.checks.foreign import expression_hint
 from motcua.processes.checks.gateways import OutcomeAnalysis, condition_text
 from motcua.processes.checks.outcomes import holds, names_used, parse_condition
 from motcua.processes.checks.problems import Problem, warning
@@ -68,10 +69,11 @@ class FlowChecker:
         """Report what ``check`` finds in ``text_el``'s text against ``el``; True if clean."""
         errors = check(_raw(text_el))
         start = text_el.sourceline
+        hint = expression_hint(text_el) if errors else ""
         for error in errors:
             line = start + error.lineno - 1 if start and error.lineno else start
             message = error.message.strip().rstrip(".")
-            self._report(el, f"{what} {label(el)} không hợp lệ: {message}.", line=line)
+            self._report(el, f"{what} {label(el)} không hợp lệ: {message}.{hint}", line=line)
         return not errors
 
     # ------------------------------------------------------------------ entry
@@ -344,6 +346,16 @@ class FlowChecker:
     ) -> None:
         kind = local_name(event)
         ident = event.get("id") or ""
+        if kind == "startEvent" and scope.get("triggeredByEvent") != "true":
+            # Whatever its time says: advice on choosing one would mislead (files from other
+            # tools carry timeCycle or an empty timeDate here).
+            self._report(
+                event,
+                f"{cap_label(event)} có hẹn giờ: sự kiện bắt đầu hẹn giờ không được hỗ trợ, hồ "
+                'sơ bắt đầu khi được nộp. "Đổi loại phần tử" thành "Sự kiện bắt đầu"; muốn nhắc '
+                "hạn thì đặt hẹn giờ lên viền bước.",
+            )
+            return
         unsupported = [
             tag
             for tag in ("timeDuration", "timeCycle")
@@ -375,13 +387,6 @@ class FlowChecker:
             "attached_to": attached,
             "interrupting": interrupting,
         }
-        if kind == "startEvent" and scope.get("triggeredByEvent") != "true":
-            self._report(
-                event,
-                f"{cap_label(event)} có hẹn giờ: sự kiện bắt đầu hẹn giờ không được hỗ trợ, hồ "
-                'sơ bắt đầu khi được nộp. "Đổi loại phần tử" thành "Sự kiện bắt đầu"; muốn nhắc '
-                "hạn thì đặt hẹn giờ lên viền bước.",
-            )
         if not self._expression_errors(event, date, check_expression, "Lúc hẹn giờ (timeDate) của"):
             return
         parsed = parse_condition(expression)

@@ -23,6 +23,7 @@ from motcua.processes.checks import xsd
 from motcua.processes.checks.dialect import CallbackFailed, DialectChecker, StepConfig
 from motcua.processes.checks.document import BPMN_NS, Document, bpmn_tag, label
 from motcua.processes.checks.flows import FlowChecker
+from motcua.processes.checks.foreign import check_document, check_foreign
 from motcua.processes.checks.forms import schema_problems
 from motcua.processes.checks.legal import ProcedureContext, check_legal
 from motcua.processes.checks.problems import Problem, errors, with_rule
@@ -190,7 +191,10 @@ def _check(
 
     for process_doc, process in checked:
         problems.extend(with_rule(check_supported(process_doc, process), "unsupported"))
+        problems.extend(check_foreign(process_doc, process,
+                                      called=(process_doc, process) in calls.processes))
         problems.extend(check_graph(process_doc, process))
+    problems.extend(check_document(doc, [p for d, p in checked if d is doc]))
     if procedure is not None and chosen is not None:
         called = {p.get("id") or "": p for _, p in calls.processes}
         problems.extend(check_legal(doc, chosen, result.steps, procedure, called, agency_name))

@@ -290,6 +290,19 @@ def resolve_calls(main: Document, roots: Sequence[etree._Element], library: Libr
             if not targets and doc is not main and (p := main.process(called)) is not None:
                 targets = [(main, p)]
             targets = targets or library.find(called)
+            shared = doc.find(called) if not targets else None
+            kind = local_name(shared) if shared is not None else None
+            if kind is not None and kind.startswith("global"):
+                # BPMN's reusable tasks (globalUserTask...): a call the engine cannot make.
+                calls.problems.append(
+                    doc.problem(
+                        activity,
+                        f'{capital(label(activity))} gọi tác vụ dùng chung "{called}" (trong tệp: '
+                        f"{kind}): nền tảng chỉ gọi được quy trình con. \"Đổi loại phần tử\" "
+                        'thành "Bước xử lý (cán bộ)".',
+                    )
+                )
+                continue
             if not targets:
                 calls.problems.append(
                     doc.problem(

@@ -1,0 +1,98 @@
+"""Where a simulated step lands: the unit a lane's (or a task's) selector names for a dossier
+of this procedure, resolved as the runtime resolves it (``dossiers.flow.resolve_unit``), and
+the agency that unit belongs to. Read once per simulation; nothing is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from motcua.catalog.models import Procedure, ProcedureState
+from motcua.catalog.operations import procedure_in_force
+from motcua.db import db
+
+# The desk reception's own rules for finding a desk, not a copy of them.
+from motcua.dossiers.operations import _has_receivers as has_receivers
+from motcua.dossiers.operations import _nearest_desk as nearest_desk
+from motcua.errors import field_error
+from motcua.org.models import Agency
+
+
+@dataclass(frozen=True)
+class Place:
+    """A unit as a task row holds it, and the agency it belongs to, with their names."""
+
+    unit: str
+    unit_name: str
+    agency: str
+    agency_name: str
+
+
+@dataclass
+class Places:
+    """The receiving side of one simulated dossier: the procedure as in force at the start
+    (its agency, handling unit and time limit) and the desk that receives it."""
+
+    procedure: ProcedureState
+    desk: Agency
+    _found: dict[str, Place] = field(default_factory=dict)
+
+    @property
+    def agency(self) -> Agency:
+        return self.procedure.agency
+
+    @property
+    def handling(self) -> Agency:
+        # A dossier's handling unit is the procedure's, or its agency when none is set.
+        return self.procedure.handling_unit or self.procedure.agency
+
+    @property
+    def time_limit_minutes(self) -> int:
+        return self.procedure.time_limit_minutes or 0
+
+    def place(self, selector: str) -> Place:
+        if selector not in self._found:
+            unit = self._unit(selector)
+            owner = agency_of(unit)
+            self._found[selector] = Place(unit.code, unit.name, owner.code, owner.name)
+        return self._found[selector]
+
+    def _unit(self, selector: str) -> Agency:
+        if selector == "@desk":
+            return self.desk
+        if selector == "@agency":
+            return self.agency
+        if selector == "@handling":
+            return self.handling
+        # The checks refuse an unknown code, so this is a draft checked before the agency went.
+        unit = db.session.scalar(select(Agency).where(Agency.code == selector))
+        if unit is None:
+            raise field_error("unit", f"Cơ quan không tồn tại: {selector}")
+        return unit
+
+
+def places_for(procedure: Procedure, start: datetime, desk_code: str | None) -> Places:
+    """The procedure as in force at ``start`` (its own latest state when no decision about it
+    is in force yet: a draft is often made before), and the desk: the one named, else the
+    nearest one-stop desk up the tree from its agency, as for a dossier submitted online."""
+    in_force: ProcedureState = procedure_in_force(procedure, start) or procedure
+    if desk_code:
+        desk = db.session.scalar(select(Agency).where(Agency.code == desk_code))
+        if desk is None or not has_receivers(desk.id):
+            raise field_error("desk", f"Không có Bộ phận Một cửa {desk_code}")
+    else:
+        desk = nearest_desk(in_force.agency)
+    return Places(in_force, desk)
+
+
+def agency_of(unit: Agency) -> Agency:
+    """The body a unit belongs to: the unit itself if it answers directly to the top of the
+    tree (a department, a commune's people's committee, the service centre), else its
+    ancestor that does (a section belongs to its department, a commune's desk to the
+    commune). Read from the tree, whatever its depth and kinds."""
+    cursor = unit
+    while cursor.parent is not None and cursor.parent.parent is not None:
+        cursor = cursor.parent
+    return cursor

@@ -10,6 +10,8 @@ def register_design(app: Flask) -> tuple[Blueprint, ...]:
     """Mount the designer's pages; answer its API blueprint for the API to mount."""
     from motcua.design.diffs.pages import diff_pages
     from motcua.design.diffs.views import diff_blp
+    from motcua.design.formdesign.pages import formdesign_pages
+    from motcua.design.formdesign.views import formdesign_blp
     from motcua.design.modeler import modeler_blp
     from motcua.design.pages import bp
     from motcua.design.simulation.views import simulation_blp
@@ -18,4 +20,5 @@ def register_design(app: Flask) -> tuple[Blueprint, ...]:
     app.register_blueprint(bp)
     app.register_blueprint(modeler_blp)
     app.register_blueprint(diff_pages)
-    return (blp, simulation_blp, diff_blp)
+    app.register_blueprint(formdesign_pages)
+    return (blp, simulation_blp, diff_blp, formdesign_blp)

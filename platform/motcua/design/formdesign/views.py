@@ -1,0 +1,193 @@
+"""The form designer's API (beside the contract's drafts): compile rows, draw a preview,
+read a schema back into rows, and the draft's forms (list, add, save, rename, delete).
+
+Rows are read by hand (``rows.parse_form_rows``), so a wrong shape deep in a group is a 422
+naming its field (``rows[1].rows[0].max_length``); every change names the draft's revision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from werkzeug.datastructures import MultiDict
+
+from motcua.design import operations as drafts
+from motcua.design.formdesign import operations
+from motcua.design.formdesign.compile import compile_form
+from motcua.design.formdesign.readback import readback
+from motcua.design.formdesign.rows import assign_keys, form_json, parse_form_rows, row_problems
+from motcua.design.views import json_body
+from motcua.errors import field_error
+from motcua.org.auth import current_user
+
+formdesign_blp = Blueprint("formdesign", __name__,
+                           description="Thiết kế biểu mẫu điện tử của bản nháp")
+
+MAX_POSTED = 5000
+REVISION = fields.Integer(required=True, strict=True,
+                          validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class FormCreateBody(Schema):
+    revision = REVISION
+    title = fields.String(required=True, validate=validate.Length(max=200))
+
+
+class FormRenameBody(Schema):
+    revision = REVISION
+    title = fields.String(required=True, validate=validate.Length(max=200))
+
+
+class FormSaveBody(Schema):
+    revision = REVISION
+    schema = fields.Dict(required=True)
+    ui = fields.Dict(load_default=None, allow_none=True)
+
+
+class RevisionBody(Schema):
+    revision = REVISION
+
+
+def _draft(draft_id: int) -> Any:
+    return drafts.get_draft_for(current_user(), draft_id)
+
+
+def _object(body: Mapping[str, Any], name: str, *, required: bool) -> dict[str, Any]:
+    value = body.get(name)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, Mapping):
+        raise field_error(name, "Phải là một đối tượng JSON" if value is not None
+                          else "Bắt buộc")
+    return dict(value)
+
+
+def _body() -> Mapping[str, Any]:
+    body = json_body()
+    if not isinstance(body, Mapping):
+        raise field_error("_body", "Nội dung phải là một đối tượng JSON")
+    return body
+
+
+def _key(body: Mapping[str, Any]) -> str:
+    key = body.get("key", "form")
+    return key if isinstance(key, str) and key else "form"
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms/compile", methods=["POST"])
+def compile_rows(draft_id: int) -> dict[str, Any]:
+    """`{title, description, rows, advanced?, key?}` → `{schema, ui, rows, problems}`: rows
+    never saved get their keys; problems are the rows' and those of the draft's check."""
+    _draft(draft_id)
+    body = _body()
+    form = parse_form_rows(body)
+    assign_keys(form.rows)
+    schema, ui = compile_form(form)
+    problems = row_problems(form.rows) + operations.check_form(_key(body), schema, ui)
+    return {"schema": schema, "ui": ui, "rows": form_json(form)["rows"],
+            "problems": problems}
+
+
+def _posted(value: Any) -> MultiDict[str, str]:
+    """The preview's inputs as ``[[name, value], ...]``, as a browser posts them."""
+    if not isinstance(value, list) or len(value) > MAX_POSTED or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
+            for p in value):
+        raise field_error("form", "Phải là danh sách các cặp [tên, giá trị] (chuỗi)")
+    return MultiDict([(name, text) for name, text in value])
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms/preview", methods=["POST"])
+def preview(draft_id: int) -> dict[str, Any]:
+    """`{schema, ui?, data? | form?, check?}` → `{html, data, errors, problems}`: the form
+    drawn by the officers' renderer with the sample data; with `check`, the data validated
+    (`errors`: `{field, message}` by input name)."""
+    draft = _draft(draft_id)
+    body = _body()
+    schema = _object(body, "schema", required=True)
+    ui = _object(body, "ui", required=False)
+    check = body.get("check", False)
+    if not isinstance(check, bool):
+        raise field_error("check", "Phải là true hoặc false")
+    problems = operations.check_form(_key(body), schema, ui)
+    valid = not any(p.get("severity") == "error" for p in problems)
+    posted = _posted(body["form"]) if body.get("form") is not None else None
+    shown = operations.preview(draft, schema, ui, data=body.get("data"), posted=posted,
+                               check=check and valid)
+    return {"html": str(shown.html), "data": shown.data, "errors": shown.errors,
+            "problems": problems}
+
+
+@formdesign_blp.route("/forms/readback", methods=["POST"])
+def read_back() -> dict[str, Any]:
+    """`{schema, ui?}` → `{title, description, rows, advanced, verbatim, problems}`."""
+    drafts.require_designer_role(current_user())
+    body = _body()
+    schema = _object(body, "schema", required=True)
+    ui = _object(body, "ui", required=False)
+    answer = form_json(readback(schema, ui))
+    answer["problems"] = operations.check_form(_key(body), schema, ui)
+    return answer
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms", methods=["GET"])
+def list_forms(draft_id: int) -> dict[str, Any]:
+    """`{revision, forms: [{key, title, fields, steps: [{element_id, name}]}]}`."""
+    draft = _draft(draft_id)
+    return {"revision": draft.revision, "published": draft.is_published, "forms": [
+        {"key": f.key, "title": f.title, "fields": f.fields,
+         "steps": [{"element_id": s.element_id, "name": s.name} for s in f.steps]}
+        for f in operations.overview(draft)]}
+
+
+def _saved(draft: Any, **extra: Any) -> dict[str, Any]:
+    return {"revision": draft.revision, "problems": draft.problems or [], **extra}
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms", methods=["POST"])
+@formdesign_blp.arguments(FormCreateBody)
+@formdesign_blp.response(201)
+def create_form(body: dict[str, Any], draft_id: int) -> dict[str, Any]:
+    """`{revision, title}` → 201 `{key, revision, problems}`."""
+    user = current_user()
+    draft, key = operations.create_form(_draft(draft_id), body["revision"], user,
+                                        body["title"])
+    return _saved(draft, key=key)
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["GET"])
+def show_form(draft_id: int, key: str) -> dict[str, Any]:
+    """`{key, revision, schema, ui, form: rows as readback gives them}`."""
+    draft = _draft(draft_id)
+    form = operations.form_of(draft, key)
+    return {"key": key, "revision": draft.revision, **form,
+            "form": form_json(readback(form["schema"], form["ui"]))}
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["PUT"])
+@formdesign_blp.arguments(FormSaveBody)
+def save_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
+    """`{revision, schema, ui?}` → `{revision, problems}`; 409 if the draft was saved since."""
+    draft = operations.save_form(_draft(draft_id), body["revision"], current_user(), key,
+                                 body["schema"], body.get("ui"))
+    return _saved(draft)
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["PATCH"])
+@formdesign_blp.arguments(FormRenameBody)
+def rename_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
+    """`{revision, title}` → `{revision, problems}`: the title changes, never the key."""
+    draft = operations.rename_form(_draft(draft_id), body["revision"], current_user(), key,
+                                   body["title"])
+    return _saved(draft)
+
+
+@formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["DELETE"])
+@formdesign_blp.arguments(RevisionBody)
+def delete_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
+    """`{revision}` → `{revision, problems}`; 422 naming the steps that still use it."""
+    draft = operations.delete_form(_draft(draft_id), body["revision"], current_user(), key)
+    return _saved(draft)
+

@@ -139,8 +139,18 @@ class Comparison:
             elif field == "lane":
                 text = (f"{capital(label)} chuyển từ {self.old.label(a.lane)} sang "
                         f"{self.new.label(b.lane)}.")
+            elif field in ("role", "unit") and self._lane_changed(a.lane, b.lane, field):
+                # The step takes its lane's: say so, the lane's own change is listed too.
+                text = words.changed(label, words.STEP_FIELDS[field],
+                                     words.value_text(field, x, self.agency_name),
+                                     words.value_text(field, y, self.agency_name))
+                text = f"{text[:-1]} (theo {self.new.label(b.lane)})."
             self._field(ident, "step", label, field, words.STEP_FIELDS[field], x, y, text=text)
         self._outcomes(ident, label, a.outcomes, b.outcomes)
+
+    def _lane_changed(self, old: str | None, new: str | None, field: str) -> bool:
+        a, b = self.old.lanes.get(old or ""), self.new.lanes.get(new or "")
+        return a is not None and b is not None and getattr(a, field) != getattr(b, field)
 
     def _outcomes(self, ident: str, label: str, old: list[Outcome], new: list[Outcome]) -> None:
         before = {o.key: o for o in old}

@@ -69,6 +69,8 @@ def value_text(field: str, value: Any, agency_name: AgencyName | None) -> str:
         return document_text(str(value))
     if field == "meaning":
         return f'"{MEANING_WORDS.get(str(value), value)}"'
+    if field == "condition":
+        return f"«{value}»"  # conditions quote their own strings
     if field == "timer":
         return f'"{TIMER_WORDS.get(str(value), value)}"'
     return quoted(value)

@@ -1,0 +1,161 @@
+"""Every schema of the project (``forms/``) and of the shared samples, in both ui styles, read
+back into rows: compiled again it validates the same data (good data and data broken in every
+field), renders the same HTML, and whatever rows cannot say is kept verbatim, read-only."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from motcua.design.formdesign.compile import compile_form
+from motcua.design.formdesign.readback import readback
+from motcua.design.formdesign.rows import form_json, parse_form_rows
+from motcua.forms import render_form
+from motcua.forms.fields import kind_of, properties
+from motcua.schema_errors import validate
+from support.formdata import example_for
+from support.forms import SCHEMAS, load
+
+
+def round_trip(schema: dict[str, Any], ui: dict[str, Any] | None
+               ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Read back, through the rows' JSON (as the page holds them), and compile again."""
+    rows = json.loads(json.dumps(form_json(readback(schema, ui))))
+    return compile_form(parse_form_rows(rows))
+
+
+def broken(schema: dict[str, Any], good: Any) -> list[Any]:
+    """Data wrong in one place each: a required field left out, a value of the wrong type, a
+    string too long or not matching, a number out of range, a list without rows."""
+    found: list[Any] = []
+
+    def walk(node: Any, value: Any, put: Any) -> None:
+        kind = kind_of(node)
+        if kind == "object" and isinstance(value, dict):
+            for key, sub in properties(node).items():
+                copy_ = copy.deepcopy(value)
+                copy_.pop(key, None)
+                found.append(put(copy_))
+                walk(sub, value.get(key, example_for(dict(sub)) if isinstance(sub, dict)
+                                    else None),
+                     lambda v, key=key: put({**value, key: v}))
+            return
+        if kind == "array":
+            found.extend([put([]), put("không phải danh sách"), put([None])])
+            rows = value if isinstance(value, list) and value else [example_for(node["items"])]
+            walk(node["items"], rows[0], lambda v: put([v, *rows[1:]]))
+            return
+        found.extend([put(None), put(12345), put("x" * 9000), put(""), put(-1), put(10**9),
+                      put(True), put("2026-13-45"), put("không phải")])
+
+    walk(schema, good, lambda v: v)
+    return found
+
+
+def without_order(ui: Any) -> Any:
+    if not isinstance(ui, dict):
+        return ui
+    kept = {k: without_order(v) for k, v in ui.items() if k != "ui:order"}
+    return {k: v for k, v in kept.items() if v != {}}
+
+
+def problems(data: Any, schema: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(p["field"], p["message"]) for p in validate(data, schema, root="data")]
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_existing_schema_reads_back_and_validates_the_same_data(path: Path) -> None:
+    schema, ui = load(path)
+    again, again_ui = round_trip(schema, ui)
+    good = example_for(schema)
+    assert problems(good, schema) == [] == problems(good, again)
+    samples = broken(schema, good)
+    assert len(samples) >= 10 * len(properties(schema))
+    for data in samples:
+        assert problems(data, again) == problems(data, schema), data
+    # Drawn the same: the same labels, controls, help, order.
+    assert str(render_form(again, again_ui, None)) == str(render_form(schema, ui, None))
+    assert str(render_form(again, again_ui, good)) == str(render_form(schema, ui, good))
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_existing_schema_reads_back_into_rows_not_json(path: Path) -> None:
+    schema, ui = load(path)
+    form = readback(schema, ui)
+    assert not form.verbatim and form.title == schema["title"]
+    assert [r.key for r in form.rows] and all(r.type != "advanced" for r in form.rows)
+    assert all(r.locked for r in form.rows)
+
+
+def test_both_ui_styles_read_back_the_same() -> None:
+    schema = {"type": "object", "properties": {
+        "a": {"type": "string", "title": "A"}, "b": {"type": "string", "title": "B"},
+        "c": {"type": "string", "title": "C", "enum": ["x", "y"]}}}
+    ours = {"ui:order": ["c", "a", "b"], "a": {"ui:widget": "textarea", "ui:help": "Gợi ý"},
+            "c": {"ui:widget": "radio"}}
+    shared = {"order": ["c", "a", "b"], "widgets": {"a": "textarea", "c": "radio"},
+              "help": {"a": "Gợi ý"}}
+    assert form_json(readback(schema, ours)) == form_json(readback(schema, shared))
+    rows = readback(schema, shared).rows
+    assert [(r.key, r.type, r.help) for r in rows] == [
+        ("c", "radio", ""), ("a", "textarea", "Gợi ý"), ("b", "text", "")]
+    # The help stays in ui.json, where it was.
+    assert round_trip(schema, ours)[1]["a"] == {"ui:widget": "textarea", "ui:help": "Gợi ý"}
+
+
+UNSUPPORTED: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "nang-cao", "title": "Nâng cao", "type": "object",
+    "$defs": {"dia_chi": {"type": "object", "properties": {"xa": {"type": "string"}}}},
+    "additionalProperties": False,
+    "required": ["ho_ten", "dia_chi"],
+    "properties": {
+        "ho_ten": {"type": "string", "title": "Họ tên", "default": "A", "examples": ["B"]},
+        "dia_chi": {"$ref": "#/$defs/dia_chi", "title": "Địa chỉ"},
+        "mot_trong": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "so_lieu": {"type": "array", "items": {"type": "integer"}, "title": "Số liệu"},
+        "ma": {"type": "string", "title": "Mã", "pattern": "^[A-Z]{3}$",
+               "format": "uri"},
+        "bang": {"type": "array", "title": "Bảng", "items": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"x": {"type": "string", "title": "X"}}}},
+        "khong_kieu": {"title": "Không khai báo kiểu"},
+        "cam_ket": {"type": "boolean", "const": True, "title": "Cam kết"},
+    },
+}
+UNSUPPORTED_UI = {"ui:classNames": "rong", "ho_ten": {"ui:autofocus": True},
+                  "ma": {"ui:widget": "radio", "ui:options": {"rows": 3}}}
+
+
+def test_what_rows_cannot_say_is_kept_verbatim_and_read_only() -> None:
+    form = readback(UNSUPPORTED, UNSUPPORTED_UI)
+    by_key = {r.key: r for r in form.rows}
+    assert {k for k, r in by_key.items() if r.type == "advanced"} == {
+        "dia_chi", "mot_trong", "so_lieu", "khong_kieu"}
+    assert by_key["dia_chi"].advanced_schema == UNSUPPORTED["properties"]["dia_chi"]
+    assert by_key["dia_chi"].required is True
+    assert by_key["ho_ten"].advanced_schema == {"default": "A", "examples": ["B"]}
+    assert by_key["ho_ten"].advanced_ui == {"ui:autofocus": True}
+    assert by_key["ma"].pattern == "" and by_key["ma"].advanced_schema == {
+        "pattern": "^[A-Z]{3}$", "format": "uri"}
+    assert by_key["bang"].type == "group"
+    assert by_key["bang"].advanced_schema == {"items": {"additionalProperties": False}}
+    assert by_key["cam_ket"].advanced_schema == {"const": True}
+    assert form.advanced_schema == {k: UNSUPPORTED[k] for k in (
+        "$id", "$defs", "additionalProperties")}
+    assert form.advanced_ui == {"ui:classNames": "rong"}
+    schema, ui = round_trip(UNSUPPORTED, UNSUPPORTED_UI)
+    assert schema == UNSUPPORTED
+    assert without_order(ui) == UNSUPPORTED_UI
+
+
+def test_a_root_that_is_no_object_of_fields_is_kept_whole() -> None:
+    schema = {"type": "object", "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+              "properties": {"a": {"type": "string"}, "b": {"type": "string"}}}
+    form = readback(schema, {"x": 1})
+    assert form.verbatim and form.rows == []
+    assert round_trip(schema, {"x": 1}) == (schema, {"x": 1})

@@ -12,14 +12,18 @@ from design.generation.gen_support import EXTRA_AGENCIES, LAND_SPECIALIST
 from support.api import Api
 
 DESIGNER = "qt.binh"
+# A designer of another agency (a commune): the sample procedure's drafts are not theirs.
+OTHER_DESIGNER = {"username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
+                  "memberships": [{"agency": "000.00.20.H99", "role": "designer"}]}
 
 
 @pytest.fixture
 def org(province: Callable[..., dict[str, Any]], sample_org: dict[str, Any]) -> dict[str, Any]:
     sample_org["agencies"].extend(EXTRA_AGENCIES)
-    return province(users=[LAND_SPECIALIST], processes={})
+    return province(users=[LAND_SPECIALIST, OTHER_DESIGNER], processes={})
 
 
 @pytest.fixture
-def designer(api: Api, org: dict[str, Any]) -> Api:
-    return api
+def designer(make_api: Callable[[list[dict[str, Any]]], Api], org: dict[str, Any]) -> Api:
+    """An API client for every user of ``org`` (the extra designer included)."""
+    return make_api(org["users"])

@@ -136,6 +136,8 @@ class _Run:
         self.path: list[Step] = []
         self.notes: list[str] = []
         self._seq = 0
+        # Timers armed on the way (BPMN id -> name): none fires in a test run.
+        self.timers: dict[str, str] = {}
 
     def step_due(self, task: SpiffTask) -> datetime | None:
         """As ``dossiers.flow.bind_runtime``: the task's due from the moment it opened,
@@ -165,7 +167,7 @@ class _Run:
         except ENGINE_ERRORS as exc:
             raise engine_failure(exc) from exc
         ended = workflow.is_completed()
-        self._explain(workflow, ended, truncated)
+        self._explain(ended, truncated)
         return Simulation(
             start=self.start, path=self.path, status=self.ledger.status, ended=ended,
             due_at=self.ledger.due_at, trail=trail_of(workflow, flows),
@@ -199,6 +201,9 @@ class _Run:
     def _sync(self, workflow: BpmnWorkflow, completed: Visit | None) -> None:
         """As ``dossiers.flow.sync``: tasks no longer ready are cancelled, new ones open."""
         ready = {str(t.id): t for t in ready_user_tasks(workflow)}
+        for timer in waiting_timers(workflow):
+            spec = timer.task_spec
+            self.timers.setdefault(spec.bpmn_id or "", spec.bpmn_name or spec.bpmn_id or "")
         for task_id in [t for t in self.open if t not in ready]:
             del self.open[task_id]
         created = []
@@ -224,15 +229,14 @@ class _Run:
     def _step(self, visit: Visit) -> Step:
         return Step(visit, self.places.place(visit.step.unit))
 
-    def _explain(self, workflow: BpmnWorkflow, ended: bool, truncated: bool) -> None:
+    def _explain(self, ended: bool, truncated: bool) -> None:
         if truncated:
             self.notes.append(f"Đã dừng chạy thử sau {MAX_VISITS} bước: với các lựa chọn này "
                               "hồ sơ có thể quay vòng mãi, hãy chọn kết quả khác ở bước lặp lại")
-        timers = waiting_timers(workflow)
-        names = sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id or "" for t in timers})
-        if names:
-            self.notes.append("Hẹn giờ không được kích hoạt khi chạy thử (mỗi bước xong đúng "
-                              f"hạn): {', '.join(names)}")
+        if self.timers:
+            names = ", ".join(f"\u201c{name}\u201d" for name in self.timers.values())
+            self.notes.append(f"Hẹn giờ không kích hoạt khi chạy thử (mỗi bước xong đúng hạn): "
+                              f"{names}")
         last = max((s.visit.finished_at for s in self.path if s.visit.finished_at),
                    default=None)
         due = self.ledger.due_at

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -36,9 +37,9 @@ def trail_of(workflow: BpmnWorkflow, flows: dict[tuple[str, str], list[str]]) ->
     trail = Trail()
     seen_elements: set[str] = set()
     seen_flows: set[str] = set()
-    for task in workflow.get_tasks(state=_REACHED):
+    for task in workflow.get_tasks():
         element = task.task_spec.bpmn_id
-        if not element:
+        if not element or not _reached(task):
             continue
         if element not in seen_elements:
             seen_elements.add(element)
@@ -49,6 +50,15 @@ def trail_of(workflow: BpmnWorkflow, flows: dict[tuple[str, str], list[str]]) ->
                 seen_flows.add(flow)
                 trail.flows.append(flow)
     return trail
+
+
+def _reached(task: Task) -> bool:
+    """Ran, or waits where the run stopped; or is a branch's arrival at a parallel join that
+    the last branch to arrive went on from (the engine cancels the others' copies)."""
+    if task.state & _REACHED:
+        return True
+    return (task.state == TaskState.CANCELLED and isinstance(task.task_spec, UnstructuredJoin)
+            and task.parent is not None and task.parent.state == TaskState.COMPLETED)
 
 
 def _bpmn_parent(task: Task) -> str | None:

@@ -11,7 +11,6 @@ import pytest
 from design.generation.gen_support import EXTRA_AGENCIES, LAND_SPECIALIST
 from support.api import Api
 
-DESIGNER = "qt.binh"
 # A designer of another agency (a commune): the sample procedure's drafts are not theirs.
 OTHER_DESIGNER = {"username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
                   "memberships": [{"agency": "000.00.20.H99", "role": "designer"}]}

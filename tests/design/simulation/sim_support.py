@@ -13,6 +13,7 @@ from motcua.processes.checks import StepConfig
 
 Answer = dict[str, Any]
 Choices = dict[str, list[str]]
+DESIGNER = "qt.binh"
 
 
 def every_path(run: Callable[[Choices], Answer], limit: int = 600) -> Iterator[tuple[Choices,

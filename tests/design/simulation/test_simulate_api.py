@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from parallel import BPMN, LAND
+from sim_support import DESIGNER
 from sqlalchemy import func, select
 
-from conftest import DESIGNER
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import public_holidays
 from motcua.catalog.operations import get_procedure

@@ -1,0 +1,216 @@
+"""The form designer's API: rows compiled and previewed with sample data checked, schemas
+read back, a draft's forms added, saved, renamed and deleted through the draft's revision;
+other agencies' drafts are 404, officers 403, a stale revision 409, bad bodies 422 naming
+the field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from motcua.processes.checks.forms import load_forms_dir
+from support.api import PROCEDURE, Api
+from support.sample import SAMPLE_BPMN, SAMPLE_FORMS
+
+DESIGNER = "qt.binh"
+OFFICER = "cv.mai"
+OTHER_AGENCY_PROCEDURE = "1.001193"
+OTHER_DESIGNER: dict[str, Any] = {
+    "username": "tk.khoa", "full_name": "Trịnh Khoa", "password": "demo-Khoa-2026",
+    "memberships": [{"agency": "000.00.20.H99", "role": "designer"}]}
+ROWS: list[dict[str, Any]] = [
+    {"title": "Họ và tên", "type": "text", "required": True, "max_length": 50},
+    {"title": "Số định danh", "type": "text", "pattern": "cccd"},
+    {"title": "Kết luận", "type": "radio", "required": True,
+     "options": [{"label": "Đồng ý", "value": "dong_y"}, {"label": "Không", "value": "khong"}]},
+    {"title": "Chuyên viên", "type": "officer", "role": "specialist"},
+    {"title": "Giấy tờ", "type": "group", "rows": [
+        {"title": "Tên giấy tờ", "type": "text", "required": True}]},
+]
+
+
+@pytest.fixture
+def designer_api(province: Callable[..., dict[str, Any]],
+                 make_api: Callable[[list[dict[str, Any]]], Api]) -> Api:
+    org = province(users=[OTHER_DESIGNER])
+    return make_api(org["users"])
+
+
+def new_draft(api: Api, procedure: str = PROCEDURE, user: str = DESIGNER) -> dict[str, Any]:
+    forms, problems = load_forms_dir(SAMPLE_FORMS)
+    assert not problems
+    body: dict[str, Any] = {"procedure": procedure}
+    if procedure == PROCEDURE:
+        body.update(bpmn=SAMPLE_BPMN.read_text(encoding="utf-8"), forms=forms)
+    response = api.post(user, "/drafts", json=body)
+    assert response.status_code == 201, response.get_json()
+    return dict(response.get_json())
+
+
+def test_rows_compile_with_keys_and_problems(designer_api: Api) -> None:
+    draft = new_draft(designer_api)
+    answer = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/forms/compile", json={
+        "title": "Ý kiến", "rows": ROWS}).get_json()
+    assert [r["key"] for r in answer["rows"]] == [
+        "ho_va_ten", "so_dinh_danh", "ket_luan", "chuyen_vien", "giay_to"]
+    assert answer["problems"] == []
+    assert answer["schema"]["required"] == ["ho_va_ten", "ket_luan"]
+    assert answer["ui"]["chuyen_vien"]["ui:options"] == {"role": "specialist"}
+    wrong = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/forms/compile", json={
+        "rows": [{"title": "A", "key": "a", "type": "select"},
+                 {"title": "B", "key": "a", "min_length": 3, "max_length": 1}]}).get_json()
+    assert {p["field"] for p in wrong["problems"]} == {"rows[0].options", "rows[1].key",
+                                                       "rows[1].min_length"}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({}, "rows"),
+    ({"rows": "x"}, "rows"),
+    ({"rows": [{"title": "A", "type": "ảnh"}]}, "rows[0].type"),
+    ({"rows": [{"title": 5}]}, "rows[0].title"),
+    ({"rows": [{"title": "A", "type": "group", "rows": [{"max_length": "năm"}]}]},
+     "rows[0].rows[0].max_length"),
+    ({"rows": [{"title": "A", "min_rows": -1}]}, "rows[0].min_rows"),
+    ({"rows": [{"title": "A", "pattern": "^a$"}]}, "rows[0].pattern"),
+    ({"rows": [{"title": "A", "options": [{"label": 1}]}]}, "rows[0].options[0].label"),
+    ({"rows": [{"title": "A", "required": "có"}]}, "rows[0].required"),
+    ({"rows": [{"title": "A", "type": "advanced"}]}, "rows[0].advanced.schema"),
+    ({"rows": [], "advanced": []}, "advanced"),
+])
+def test_a_bad_body_is_422_naming_the_field(designer_api: Api, body: dict[str, Any],
+                                            field: str) -> None:
+    draft = new_draft(designer_api)
+    response = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/forms/compile", json=body)
+    assert response.status_code == 422, response.get_json()
+    assert field in [d["field"] for d in response.get_json()["error"]["details"]]
+
+
+def test_the_preview_is_drawn_by_the_renderer_and_checks_sample_data(designer_api: Api) -> None:
+    draft = new_draft(designer_api)
+    path = f"/drafts/{draft['id']}/forms"
+    compiled = designer_api.post(DESIGNER, f"{path}/compile", json={"rows": ROWS}).get_json()
+    shown = designer_api.post(DESIGNER, f"{path}/preview", json={
+        "schema": compiled["schema"], "ui": compiled["ui"]}).get_json()
+    assert 'name="data.ho_va_ten"' in shown["html"] and shown["errors"] == []
+    # The officer list of the specialist role, from the procedure's own units.
+    assert '<select id="f-data-chuyen_vien"' in shown["html"]
+    checked = designer_api.post(DESIGNER, f"{path}/preview", json={
+        "schema": compiled["schema"], "ui": compiled["ui"], "check": True,
+        "form": [["data.ho_va_ten", "A"], ["data.so_dinh_danh", "123"]]}).get_json()
+    assert {e["field"] for e in checked["errors"]} == {"data.so_dinh_danh", "data.ket_luan"}
+    assert "form-error" in checked["html"] and 'value="123"' in checked["html"]
+    good = designer_api.post(DESIGNER, f"{path}/preview", json={
+        "schema": compiled["schema"], "ui": compiled["ui"], "check": True,
+        "data": {"ho_va_ten": "A", "ket_luan": "khong"}}).get_json()
+    assert good["errors"] == []
+    # A schema typed wrong in the JSON view: its problems, and no crash.
+    broken = designer_api.post(DESIGNER, f"{path}/preview", json={
+        "schema": {"type": "object", "properties": {"a": {"type": 5}}}, "check": True})
+    assert broken.status_code == 200
+    assert broken.get_json()["problems"][0]["severity"] == "error"
+    bad = designer_api.post(DESIGNER, f"{path}/preview", json={"schema": {}, "form": [["a"]]})
+    assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "form"
+
+
+def test_a_schema_reads_back_into_rows(designer_api: Api) -> None:
+    forms, _ = load_forms_dir(SAMPLE_FORMS)
+    key, form = next(iter(forms.items()))
+    answer = designer_api.post(DESIGNER, "/forms/readback", json={
+        "key": key, **form}).get_json()
+    assert [r["key"] for r in answer["rows"]] and answer["problems"] == []
+    assert designer_api.post(OFFICER, "/forms/readback", json=form).status_code == 403
+    assert designer_api.post(DESIGNER, "/forms/readback", json={"schema": 3}).status_code == 422
+
+
+def test_forms_are_added_saved_renamed_and_deleted_with_the_draft(designer_api: Api) -> None:
+    draft = new_draft(designer_api)
+    path = f"/drafts/{draft['id']}/forms"
+    listed = designer_api.get(DESIGNER, path).get_json()
+    assert listed["revision"] == 1 and any(f["steps"] for f in listed["forms"])
+    added = designer_api.post(DESIGNER, path, json={"revision": 1, "title": "Ý kiến pháp chế"})
+    assert added.status_code == 201, added.get_json()
+    key = added.get_json()["key"]
+    assert key == "y-kien-phap-che" and added.get_json()["revision"] == 2
+    compiled = designer_api.post(DESIGNER, f"{path}/compile", json={"rows": ROWS}).get_json()
+    saved = designer_api.call("PUT", DESIGNER, f"{path}/{key}", json={
+        "revision": 2, "schema": compiled["schema"], "ui": compiled["ui"]})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["revision"] == 3
+    shown = designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()
+    assert shown["forms"][key]["schema"]["properties"]["ho_va_ten"]["maxLength"] == 50
+    assert shown["forms"][key]["ui"] == compiled["ui"]
+    renamed = designer_api.call("PATCH", DESIGNER, f"{path}/{key}",
+                                json={"revision": 3, "title": "Ý kiến của pháp chế"})
+    assert renamed.status_code == 200
+    one = designer_api.get(DESIGNER, f"{path}/{key}").get_json()
+    assert one["schema"]["title"] == "Ý kiến của pháp chế" and one["key"] == key
+    assert [r["key"] for r in one["form"]["rows"]][:1] == ["ho_va_ten"]
+    assert all(r["locked"] for r in one["form"]["rows"])
+    deleted = designer_api.call("DELETE", DESIGNER, f"{path}/{key}", json={"revision": 4})
+    assert deleted.status_code == 200 and deleted.get_json()["revision"] == 5
+    assert key not in designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["forms"]
+    assert designer_api.get(DESIGNER, f"{path}/{key}").status_code == 404
+
+
+def test_a_form_a_step_uses_is_not_deleted_and_the_steps_are_named(designer_api: Api) -> None:
+    draft = new_draft(designer_api)
+    path = f"/drafts/{draft['id']}/forms"
+    used = next(f for f in designer_api.get(DESIGNER, path).get_json()["forms"] if f["steps"])
+    refused = designer_api.call("DELETE", DESIGNER, f"{path}/{used['key']}",
+                                json={"revision": 1})
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert used["steps"][0]["name"] in error["message"]
+    assert {d["element_id"] for d in error["details"]} == {
+        s["element_id"] for s in used["steps"]}
+    assert designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["revision"] == 1
+
+
+def test_a_stale_revision_is_409_naming_who_saved_and_changes_nothing(
+        designer_api: Api) -> None:
+    draft = new_draft(designer_api)
+    path = f"/drafts/{draft['id']}/forms"
+    key = designer_api.post(DESIGNER, path, json={"revision": 1, "title": "Mới"}).get_json()[
+        "key"]
+    stale = designer_api.call("PUT", DESIGNER, f"{path}/{key}", json={
+        "revision": 1, "schema": {"type": "object", "properties": {}}})
+    assert stale.status_code == 409
+    message = stale.get_json()["error"]["message"]
+    assert "Bùi Đức Bình" in message and "phiên bản 2" in message
+    assert designer_api.call("PATCH", DESIGNER, f"{path}/{key}", json={
+        "revision": 1, "title": "X"}).status_code == 409
+    assert designer_api.post(DESIGNER, path, json={"revision": 1, "title": "Y"}
+                             ).status_code == 409
+    assert designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["revision"] == 2
+
+
+def test_other_agencies_drafts_are_404_and_officers_403(designer_api: Api) -> None:
+    mine = new_draft(designer_api)
+    theirs = new_draft(designer_api, OTHER_AGENCY_PROCEDURE, "tk.khoa")
+    for draft, who, status in ((theirs, DESIGNER, 404), (mine, "tk.khoa", 404),
+                               (mine, OFFICER, 403)):
+        path = f"/drafts/{draft['id']}/forms"
+        assert designer_api.get(who, path).status_code == status
+        assert designer_api.post(who, f"{path}/compile", json={"rows": []}).status_code == status
+        assert designer_api.post(who, f"{path}/preview",
+                                 json={"schema": {}}).status_code == status
+        assert designer_api.post(who, path, json={"revision": 1, "title": "A"}
+                                 ).status_code == status
+        assert designer_api.call("PUT", who, f"{path}/x", json={
+            "revision": 1, "schema": {}}).status_code == status
+    assert designer_api.get(None, f"/drafts/{mine['id']}/forms").status_code == 401
+
+
+def test_a_published_drafts_forms_are_read_only(designer_api: Api) -> None:
+    draft = new_draft(designer_api)
+    published = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/publish", json={})
+    assert published.status_code == 201, published.get_json()
+    path = f"/drafts/{draft['id']}/forms"
+    assert designer_api.get(DESIGNER, path).get_json()["published"] is True
+    key = designer_api.get(DESIGNER, path).get_json()["forms"][0]["key"]
+    assert designer_api.call("PATCH", DESIGNER, f"{path}/{key}", json={
+        "revision": 1, "title": "X"}).status_code == 409
+    assert designer_api.post(DESIGNER, path, json={"revision": 1, "title": "Y"}
+                             ).status_code == 409

@@ -42,7 +42,6 @@ def test_a_draft_against_the_decision(designer: Designer) -> None:
     assert designer.changes(f"/drafts/{draft['id']}/diff?against=decision") == []
     rows = {r.no: r for r in ProcedureContext.from_procedure(get_procedure(PROCEDURE)).rows}
     edit = Edit(draft["bpmn"])
-    gone = edit.tasks()[-1]
     removable = [t for t in edit.tasks() if edit.prop(t, "row")
                  and len(edit.flows(targetRef=t.get("id") or "")) == 1
                  and len(edit.flows(sourceRef=t.get("id") or "")) == 1
@@ -81,7 +80,7 @@ def test_a_draft_tied_to_no_row_says_so(designer: Designer) -> None:
     edit = Edit(draft["bpmn"])
     for task in edit.tasks():
         for prop in edit.all_in(task, ".//spiffworkflow:property[@name='row']"):
-            prop.getparent().remove(prop)  # type: ignore[union-attr]
+            prop.getparent().remove(prop)
     edited = designer.save(draft, bpmn=edit.xml)
     (change,) = designer.changes(f"/drafts/{edited['id']}/diff?against=decision")
     assert change["element_kind"] == "process" and "Bước trong quyết định" in change["message"]

@@ -16,7 +16,7 @@ from motcua.processes.checks.xml_safety import XmlRejected, as_utf8
 MAX_FORMS_BYTES = 2 * 1024 * 1024
 MAX_FORMS = 100
 MAX_FILENAME = 255
-_XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+_XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])([^"']*)\2""")
 
 
 def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
@@ -26,8 +26,12 @@ def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
     if isinstance(bpmn, str):
         # Text is decoded already: a declaration kept from the file it came from would make
         # the parser read these UTF-8 bytes in another encoding.
-        bpmn = _XML_DECLARATION.sub(rb"\1\2UTF-8\2", bpmn.lstrip("\ufeff").encode("utf-8"),
-                                    count=1)
+        data = bpmn.lstrip("\ufeff").encode("utf-8")
+        declared = _XML_DECLARATION.match(data)
+        # Only a declaration of another encoding is rewritten: the text stays as given.
+        if declared and declared.group(3).lower().replace(b"-", b"") != b"utf8":
+            data = _XML_DECLARATION.sub(rb"\1\2UTF-8\2", data, count=1)
+        bpmn = data
     try:
         return as_utf8(bpmn, filename)
     except XmlRejected as exc:

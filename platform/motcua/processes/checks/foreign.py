@@ -21,6 +21,7 @@ from motcua.processes.checks.document import (
     local_name,
 )
 from motcua.processes.checks.problems import Problem, Severity
+from motcua.processes.checks.structure import check_supported
 from motcua.processes.checks.words import capital
 
 DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -40,8 +41,8 @@ _FORM_ELEMENTS = frozenset({"formData", "formDefinition", "userTaskForm"})
 # metadata) is left unmentioned.
 _BEHAVIOUR_ELEMENTS = frozenset({
     "executionListener", "taskListener", "inputOutput", "ioMapping", "taskDefinition",
-    "taskHeaders", "connector", "script", "field", "in", "out", "calledElement",
-    "calledDecision", "subscription", "loopCharacteristics",
+    "taskHeaders", "connector", "script", "executionListeners", "field", "in", "out",
+    "calledElement", "calledDecision", "subscription", "loopCharacteristics",
 })
 # Flow elements a designer sees as a shape or a line: one without a drawing cannot be
 # selected or edited in the modeler.
@@ -90,7 +91,22 @@ def check_document(doc: Document, checked: list[etree._Element]) -> list[Problem
         for flow in doc.root.iter(bpmn_tag("messageFlow"))
         if flow.get("sourceRef") in ids or flow.get("targetRef") in ids
     ]
-    return problems + _undrawn(doc, checked)
+    return problems + _not_run(doc, checked) + _undrawn(doc, checked)
+
+
+def _not_run(doc: Document, checked: list[etree._Element]) -> list[Problem]:
+    """Pools other than the one that runs, holding what the platform could not run: said
+    once, so those elements need not be listed one by one (they never run). A pool drawn
+    for the citizen or another agency, with only what could run, goes unmentioned."""
+    pools = {p.get("processRef"): p for p in doc.root.iter(bpmn_tag("participant"))}
+    return [
+        _ignored(doc, pools.get(process.get("id"), process),
+                 f"{capital(label(pools.get(process.get('id'), process)))} (quy trình không "
+                 "được chọn để thực thi) chỉ để minh họa: nền tảng không chạy các phần tử trong "
+                 "đó, kể cả những phần tử nó không hỗ trợ.")
+        for process in doc.processes
+        if not any(process is p for p in checked) and check_supported(doc, process)
+    ]
 
 
 def _declares_data(spec: etree._Element) -> bool:

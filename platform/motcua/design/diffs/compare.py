@@ -71,7 +71,7 @@ class Comparison:
                                    message, field=field, old=old, new=new))
 
     def _name(self, ident: str | None) -> str:
-        side = self.new if ident in self.new.labels else self.old
+        side = self.new if self.new.has(ident) else self.old
         return side.label(ident)
 
     def _whole(self, kind: str, element_kind: str, ident: str, side: Snapshot) -> None:
@@ -211,13 +211,14 @@ class Comparison:
         self._added_removed("node", old, new, matched)
         for before, after in matched.items():
             a, b = old[before], new[after]
-            label = self.new.label(after)
             for field, caption in words.NODE_FIELDS.items():
                 x, y = getattr(a, field), getattr(b, field)
                 if field == "attached_to" and x is not None:
                     x = self.ids.get(x, x)
                 if x == y:
                     continue
+                # Named only now: naming an unnamed node looks through its scope.
+                label = self.new.label(after)
                 if field == "attached_to":
                     text = (f"{capital(label)} chuyển từ viền {self.old.label(a.attached_to)} "
                             f"sang viền {self.new.label(y)}.")
@@ -247,17 +248,16 @@ class Comparison:
         self._added_removed("flow", old, new, matched)
         for before, after in matched.items():
             a, b = old[before], new[after]
-            label = self.new.label(after)
             for field, caption in words.FLOW_FIELDS.items():
                 x, y = getattr(a, field), getattr(b, field)
+                if (self.ids.get(x, x) if field in ("source", "target") else x) == y:
+                    continue
+                label = self.new.label(after)
+                text = None
                 if field in ("source", "target"):
-                    if self.ids.get(x, x) == y:
-                        continue
                     text = (f"{capital(label)}: {caption.lower()} đổi từ {self.old.label(x)} "
                             f"thành {self.new.label(y)}.")
-                    self._field(after, "flow", label, field, caption, x, y, text=text)
-                elif x != y:
-                    self._field(after, "flow", label, field, caption, x, y)
+                self._field(after, "flow", label, field, caption, x, y, text=text)
 
 
 def _outcome(o: Outcome) -> dict[str, str]:

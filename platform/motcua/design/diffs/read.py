@@ -11,7 +11,7 @@ from lxml import etree
 
 from motcua.design.diffs.snapshot import Flow, Lane, Node, Snapshot
 from motcua.processes.checks.dialect import DialectChecker
-from motcua.processes.checks.document import Document, bpmn_tag, element_text, label, local_name
+from motcua.processes.checks.document import Document, bpmn_tag, element_text, local_name
 from motcua.processes.checks.flows import FlowChecker
 from motcua.processes.checks.graph import FLOW_NODE_TAGS
 from motcua.processes.checks.properties import read_properties
@@ -70,14 +70,14 @@ def _lanes(doc: Document, process: etree._Element, snap: Snapshot) -> None:
         ident = lane.get("id") or ""
         props, _ = read_properties(doc, lane)
         snap.lanes[ident] = Lane(ident, _name(lane), props.get("role", ""), props.get("unit", ""))
-        snap.labels[ident] = label(lane)
+        snap.elements[ident] = lane
 
 
 def _nodes(process: etree._Element, snap: Snapshot,
            timers: Mapping[str, Mapping[str, Any]]) -> None:
     for el in process.iter(*(bpmn_tag(t) for t in FLOW_NODE_TAGS)):
         ident, tag = el.get("id") or "", local_name(el) or ""
-        snap.labels[ident] = label(el)
+        snap.elements[ident] = el
         if tag in _STEP_TAGS:
             continue
         timer = timers.get(ident)
@@ -96,7 +96,7 @@ def _flows(process: etree._Element, snap: Snapshot) -> None:
         snap.flows[ident] = Flow(ident, _name(flow), flow.get("sourceRef") or "",
                                  flow.get("targetRef") or "", " ".join(condition.split()),
                                  ident in defaults)
-        snap.labels[ident] = label(flow)
+        snap.elements[ident] = flow
 
 
 def _name(el: etree._Element) -> str:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 from motcua.processes.checks.dialect import StepConfig
+from motcua.processes.checks.document import label
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,22 @@ class Snapshot:
     nodes: dict[str, Node] = field(default_factory=dict)
     # key -> {"schema", "ui"?}: only the forms the process uses (a version keeps no other).
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # id -> how the checks name the element to a designer (bước "Thẩm định hồ sơ").
+    # id -> the element, named on demand as the checks name it to a designer (bước "Thẩm
+    # định hồ sơ"): naming an unnamed flow looks through its scope, so only the elements a
+    # change is about are named.
+    elements: dict[str, etree._Element] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+
+    def has(self, ident: str | None) -> bool:
+        return bool(ident) and (ident in self.elements or ident in self.labels)
 
     def label(self, ident: str | None) -> str:
         if not ident:
             return "(không có)"
-        return self.labels.get(ident, f'phần tử "{ident}"')
+        if ident not in self.labels:
+            el = self.elements.get(ident)
+            self.labels[ident] = label(el) if el is not None else f'phần tử "{ident}"'
+        return self.labels[ident]
 
     def form_users(self, key: str) -> tuple[str, ...]:
         users = [self.start_event] if key == self.start_form and self.start_event else []

@@ -25,20 +25,20 @@ from motcua.errors import Invalid
 # The renderer's field types, as the designer's list names them.
 TYPES: dict[str, str] = {
     "text": "Chữ (một dòng)",
-    "textarea": "Đoạn văn (nhiều dòng)",
+    "textarea": "Đoạn văn",
     "integer": "Số nguyên",
-    "number": "Số (có phần thập phân)",
+    "number": "Số thập phân",
     "date": "Ngày",
     "datetime": "Ngày giờ",
     "email": "Thư điện tử",
-    "select": "Chọn từ danh sách",
+    "select": "Danh sách chọn",
     "radio": "Chọn một (nút tròn)",
-    "boolean": "Có/Không (ô đánh dấu)",
-    "officer": "Cán bộ (chọn theo vai trò)",
-    "group": "Bảng nhiều dòng (mỗi dòng nhiều trường)",
+    "boolean": "Có/Không",
+    "officer": "Cán bộ theo vai trò",
+    "group": "Bảng nhiều dòng",
     "section": "Nhóm trường",
-    "list": "Danh sách giá trị (mỗi dòng một giá trị)",
-    "advanced": "Nâng cao (giữ nguyên JSON)",
+    "list": "Danh sách giá trị",
+    "advanced": "Nâng cao (JSON)",
 }
 STRING_TYPES = frozenset({"text", "textarea", "email", "officer", "date", "datetime"})
 LENGTH_TYPES = frozenset({"text", "textarea", "email", "list"})

@@ -173,6 +173,8 @@ class Edit:
         (into,) = self.flows(targetRef=ident)
         (out,) = self.flows(sourceRef=ident)
         into.set("targetRef", out.get("targetRef") or "")
+        for ref in self.all(f"//bpmn:incoming[text()='{out.get('id')}']"):
+            ref.text = into.get("id")
         for el in [task, out, *self.all(f"//bpmn:flowNodeRef[text()='{ident}']"),
                    *self.all(f"//*[@bpmnElement='{ident}' or @bpmnElement='{out.get('id')}']")]:
             el.getparent().remove(el)  # type: ignore[union-attr]

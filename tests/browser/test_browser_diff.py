@@ -94,7 +94,11 @@ def test_open_a_diff_and_see_the_markers(actors: Actors, compared: dict[str, Any
     outside = Outside()
     designer = sign_in(actors, outside, DESIGNER)
     page = designer.page
-    designer.go(compared["path"])
+    # From the procedure page, by its link, as a designer gets there.
+    designer.go(f"/design/procedures/{PROCEDURE}")
+    designer.shot("procedure")
+    with page.expect_navigation():
+        page.click(f"a[href='{compared['path']}']")
     page.wait_for_selector("body[data-diff-ready='true']")
     done = compared["done"]
     assert page.evaluate("document.body.dataset.diffSide") == "new"

@@ -16,6 +16,7 @@ import Problems from './problems.js';
 import { Api, Autosave, Backup } from './save.js';
 import { exportBpmn, exportPng, exportSvg, readFile } from './files.js';
 import { publish } from './publish.js';
+import { Simulator } from './simulate.js';
 
 function island(id) {
   return JSON.parse(document.getElementById(id).textContent);
@@ -173,6 +174,13 @@ function wireToolbar(modeler, config, autosave, problems, api) {
     const at = new Date().toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     $('#problems-summary').textContent += ` (vừa kiểm tra lúc ${at})`;
   });
+  const simulator = new Simulator({
+    modeler, api, url: `${config.api.draft}/simulate`, autosave, panel: $('#simulate-panel'),
+    button: $('#tool-simulate'),
+    relayout: () => { modeler.get('canvas').resized(); fit(modeler); }
+  });
+  window.motcuaSimulator = simulator;
+  on('#tool-simulate', () => (simulator.isOpen ? simulator.close() : simulator.open()));
   $('#publish-form').addEventListener('submit', (event) => {
     event.preventDefault();
     publish({ config, autosave, problems, api, notice });

@@ -1,0 +1,141 @@
+"""A test run in headless Chromium: generate a draft from the decision, press "Chạy thử", see
+the table of steps (who, where, due when) and the path on the diagram (markers on the steps
+and flows taken, numbered badges); pick another outcome and see the run change; close and see
+the diagram clean again; a draft with an error shows the error instead of running. On a
+phone too. No request may leave the server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from browser_support import Actors, LiveServer, Officer, Shots, fresh_shots, live_server
+from designer_support import (
+    Outside,
+    element_with,
+    generate_from_library,
+    lane_of,
+    saved,
+    select,
+    set_property,
+    sign_in,
+)
+
+from support.api import PROCEDURE
+from support.clock import FakeClock, local
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+VISITED = "g.djs-element.motcua-sim-visited"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.mktemp("simulate"), FakeClock(local(2026, 3, 16, 9, 0))
+                     ) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def shots() -> Shots:
+    return fresh_shots("simulate")
+
+
+@pytest.fixture
+def outside() -> Outside:
+    return Outside()
+
+
+@pytest.fixture
+def actors(browser: Any, server: LiveServer, shots: Shots,
+           outside: Outside) -> Iterator[Actors]:
+    actors = Actors(browser, server, shots)
+    yield actors
+    actors.close()
+
+
+def run(page: Any) -> None:
+    page.wait_for_selector("body[data-simulation=done], body[data-simulation=refused]")
+
+
+def test_a_test_run_draws_its_path_and_follows_the_outcomes_picked(
+        actors: Actors, outside: Outside) -> None:
+    designer = sign_in(actors, outside, "qt.binh")
+    page = designer.page
+    generate_from_library(designer, PROCEDURE)
+    page.click("#tool-simulate")
+    run(page)
+    rows = page.locator(".sim-table tbody tr")
+    steps = [element_with(page, "row", str(n)) for n in range(1, 8)]
+    assert rows.count() == len(steps)
+    # Each step on the path is marked on the diagram, with its number in visit order.
+    for n, step in enumerate(steps, start=1):
+        assert page.locator(f"{VISITED}[data-element-id='{step}']").count() == 1
+        badge = page.locator(f".djs-overlays[data-container-id='{step}'] "
+                             ".djs-overlay-motcua-sim .motcua-sim-badge")
+        assert badge.inner_text() == str(n)
+    assert page.locator("g.djs-connection.motcua-sim-visited").count() >= len(steps)
+    first = rows.nth(0).locator("td")
+    # Reception: the desk, 4 working hours from Monday 09:00 is 14:00 (the lunch break).
+    assert first.nth(2).inner_text().startswith("Bộ phận Một cửa")
+    assert first.nth(3).inner_text() == "Trung tâm Phục vụ hành chính công tỉnh"
+    assert first.nth(5).inner_text() == "16/03/2026 14:00"
+    assert page.locator(".sim-end").inner_text().startswith("Hồ sơ kết thúc: Trả kết quả")
+    assert not page.locator("#modeler-panel").is_visible()
+    assert page.locator("#tool-simulate").get_attribute("aria-pressed") == "true"
+    designer.shot("test-run")
+
+    # Refusing at reception ends the run there.
+    page.select_option(f"select[data-element='{steps[0]}']", "refuse")
+    page.wait_for_function("() => document.querySelectorAll('.sim-table tbody tr').length === 1"
+                           " && document.body.dataset.simulation === 'done'")
+    assert "Từ chối" in page.locator(".sim-end").inner_text()
+    assert page.locator(f"{VISITED}[data-element-id='{steps[1]}']").count() == 0
+    designer.shot("test-run-refused")
+    page.click(".sim-reset")
+    page.wait_for_function("() => document.querySelectorAll('.sim-table tbody tr').length === 7"
+                           " && document.body.dataset.simulation === 'done'")
+
+    # Closing clears the diagram and brings the properties back.
+    page.click(".sim-close")
+    assert page.locator(".motcua-sim-visited").count() == 0
+    assert page.locator(".motcua-sim-badge").count() == 0
+    assert page.locator("#modeler-panel").is_visible()
+    assert page.locator("#tool-simulate").get_attribute("aria-pressed") == "false"
+
+    # A draft with an error is not run: the panel lists the error.
+    lane = lane_of(page, steps[5])
+    select(page, lane)
+    set_property(page, "role", "")
+    saved(page, 1)
+    page.click("#tool-simulate")
+    run(page)
+    assert page.locator("body[data-simulation=refused]").count() == 1
+    assert "lỗi" in page.locator(".sim-refused").inner_text()
+    assert page.locator(".sim-errors li").count() >= 1
+    assert page.locator(".motcua-sim-visited").count() == 0
+    designer.shot("test-run-refused-draft")
+    # From the error to the step: the panel gives way to the properties, the step selected.
+    page.click(".sim-errors .sim-go")
+    assert not page.locator("#simulate-panel").is_visible()
+    assert page.locator("#modeler-panel").is_visible()
+    selected = page.evaluate("window.motcuaModeler.get('selection').get().map((e) => e.id)")
+    assert selected == [steps[5]]
+    assert outside.requests == []
+
+
+def test_a_test_run_on_a_phone(actors: Actors, outside: Outside) -> None:
+    designer: Officer = sign_in(actors, outside, "qt.binh", phone=True)
+    page = designer.page
+    generate_from_library(designer, PROCEDURE)
+    page.click("#tool-simulate")
+    run(page)
+    assert page.locator(".sim-table tbody tr").count() == 7
+    assert page.locator(VISITED).count() >= 7
+    # The panel sits under the diagram, within the screen's width.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, width
+    page.locator("#simulate-panel").scroll_into_view_if_needed()
+    designer.shot("test-run-phone")
+    assert outside.requests == []

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from browser_support import Actors, LiveServer, Shots, fresh_shots, live_server, scroll_overflow
-from design.diffs.diff_support import DESIGNER, seed_changes
 from designer_support import Outside, sign_in
 from sqlalchemy import select
 
+from design.diffs.diff_support import DESIGNER, seed_changes
 from motcua.catalog.models import Procedure
 from motcua.db import db
 from motcua.design import operations

@@ -178,12 +178,23 @@ def test_unknown_choices_are_refused_naming_them(designer: Api, body: dict[str, 
     pytest.param({"start": "hôm qua"}, id="start-unreadable"),
     pytest.param({"channel": "fax"}, id="channel-unknown"),
     pytest.param({"desk": "000.00.12.H99"}, id="desk-without-receivers"),
+    pytest.param({"desk": "000.00\x00"}, id="desk-with-nul"),
+    pytest.param({"start": "9999-12-31T16:00:00+07:00"}, id="start-past-the-calendar"),
+    pytest.param({"start": "0001-01-01T00:00:00+07:00"}, id="start-before-the-calendar"),
 ])
 def test_bad_bodies_are_422_never_500(designer: Api, body: dict[str, Any]) -> None:
     draft = make_draft(designer)
     response = simulate(designer, draft, **body)
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["error"]["details"]
+
+
+def test_a_body_nested_too_deep_is_a_400(designer: Api) -> None:
+    draft = make_draft(designer)
+    body = '{"data": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    response = designer.post(DESIGNER, f"/drafts/{draft}/simulate", data=body,
+                             content_type="application/json")
+    assert response.status_code == 400
 
 
 def test_a_condition_on_data_not_given_is_a_422_naming_the_element(designer: Api) -> None:

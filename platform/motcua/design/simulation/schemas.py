@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import datetime
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from motcua.api.fields import LocalDateTime
 from motcua.design.simulation.run import Simulation, Step
@@ -22,7 +25,17 @@ class SimulateBody(Schema):
     channel = fields.String(load_default="direct",
                             validate=validate.OneOf(["direct", "postal", "online"]))
     # The one-stop desk that receives it (default: the nearest to the procedure's agency).
-    desk = fields.String(validate=validate.Length(min=1, max=32))
+    desk = fields.String(validate=[
+        validate.Length(min=1, max=32),
+        # PostgreSQL refuses to compare with a NUL: no agency code holds one.
+        validate.Regexp(r"^[^\x00]*$", error="Mã cơ quan không hợp lệ")])
+
+    @validates("start")
+    def _start(self, value: datetime, **_: Any) -> None:
+        # Deadlines are counted on the province's calendar of holidays, known for these years;
+        # a year past them would run the calendar off its end.
+        if not 2000 <= value.year <= 2099:
+            raise ValidationError("Thời điểm bắt đầu phải trong các năm 2000–2099")
 
 
 class OutcomeSchema(Schema):

@@ -265,6 +265,6 @@ def _outcome(o: Outcome) -> dict[str, str]:
 
 
 def compare(old: Snapshot, new: Snapshot, agency_name: AgencyName | None = None) -> list[Change]:
-    """What changed from ``old`` to ``new``, process first, then steps, lanes, other nodes,
-    flows and forms, each in the newer side's order."""
+    """What changed from ``old`` to ``new``: the process first, then steps, lanes, other
+    nodes, flows and forms (removed ones before added ones within each)."""
     return Comparison(old, new, agency_name).run()

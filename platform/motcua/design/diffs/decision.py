@@ -20,16 +20,9 @@ from motcua.processes.checks.legal import (
     duration_text,
     row_key,
 )
+from motcua.processes.checks.legal import _who as who  # the check's own words for who acts
 from motcua.processes.checks.problems import Problem
-from motcua.processes.checks.words import (
-    DECISION_ROW,
-    ROLE,
-    UNIT,
-    AgencyName,
-    capital,
-    role_text,
-    unit_text,
-)
+from motcua.processes.checks.words import DECISION_ROW, AgencyName, capital
 
 # A missing row's warning names it first: 'Bước 3 của quyết định ("Thẩm định") ...'.
 _MISSING_ROW = re.compile(r"^Bước (\S+) của quyết định")
@@ -38,12 +31,6 @@ _MISSING_ROW = re.compile(r"^Bước (\S+) của quyết định")
 def _row(row: DecisionRow) -> dict[str, Any]:
     return {"no": row.no, "work": row.work, "role": row.role, "unit": row.unit,
             "minutes": row.minutes}
-
-
-def _who(role: str | None, unit: str | None, names: AgencyName | None) -> str:
-    parts = [f"{ROLE.lower()} {role_text(role)}" if role else "",
-             f"{UNIT.lower()} {unit_text(unit, names)}" if unit else ""]
-    return ", ".join(p for p in parts if p) or "(không rõ)"
 
 
 class DecisionChanges:
@@ -84,8 +71,8 @@ class DecisionChanges:
         if rule == "decision-step-responsible" and row is not None:
             return Change(
                 ident, "changed", "step", what,
-                f"{capital(what)} do {_who(step.role, step.unit, self.names)} thực hiện; bước "
-                f"{row.no} của quyết định giao cho {_who(row.role, row.unit, self.names)}.",
+                f"{capital(what)} do {who(step.role, step.unit, self.names)} thực hiện; bước "
+                f"{row.no} của quyết định giao cho {who(row.role, row.unit, self.names)}.",
                 field="responsible", old={"role": row.role, "unit": row.unit},
                 new={"role": step.role, "unit": step.unit}, rule=rule)
         if rule == "decision-step-time" and row is not None:

@@ -29,7 +29,6 @@ ELEMENT_KINDS = {"process": "Quy trình", "step": "Bước", "lane": "Làn", "fl
 
 def _page(find: Callable[[User, int, str | None], Diff], ident: int) -> Response:
     against = request.args.get("against")
-    status = 200
     try:
         diff = find(web_user(), ident, against)
     except Invalid as exc:
@@ -45,7 +44,7 @@ def _page(find: Callable[[User, int, str | None], Diff], ident: int) -> Response
     }
     html = render_template("design/diff.html", diff=diff, groups=groups, island=island,
                            element_kinds=ELEMENT_KINDS)
-    return _response(html, status)
+    return _response(html, 200)
 
 
 def _response(html: str, status: int) -> Response:

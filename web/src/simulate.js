@@ -163,6 +163,11 @@ export class Simulator {
       rows.append(el('tr', { class: 'sim-waiting' },
         ...texts.map((text, i) => cell(i ? COLUMNS[i] : 'Thứ tự', el('span', { text })))));
     }
+    for (const timer of answer.waiting || []) {
+      const texts = ['…', timer.name, '—', '—', '—', '—', 'Hẹn giờ không kích hoạt khi chạy thử'];
+      rows.append(el('tr', { class: 'sim-waiting' },
+        ...texts.map((text, i) => cell(i ? COLUMNS[i] : 'Thứ tự', el('span', { text })))));
+    }
     const table = el('table', { class: 'sim-table' },
       el('caption', { text: `Bắt đầu ${formatDue(answer.start)}; mỗi bước dùng hết thời gian được giao.` }),
       el('thead', {}, el('tr', {}, ...COLUMNS.map((t) => el('th', { scope: 'col', text: t })))),
@@ -227,6 +232,7 @@ export class Simulator {
     };
     for (const id of [...(answer.elements || []), ...(answer.flows || [])]) mark(id, VISITED);
     for (const step of answer.open || []) mark(step.element_id, OPEN);
+    for (const timer of answer.waiting || []) mark(timer.element_id, OPEN);
     const orders = {};
     for (const step of answer.path) (orders[step.element_id] ||= []).push(step.order);
     for (const [id, numbers] of Object.entries(orders)) {

@@ -1,7 +1,8 @@
-"""A small process for the sample procedure with what generated drafts lack: two parallel
-branches of different lengths (one at another department's unit, by a task's own unit), a
-gateway on the dossier's data, a boundary timer on the step's deadline, and a step that
-sends back."""
+"""Small processes for the sample procedure with what generated drafts lack. ``BPMN``: two
+parallel branches of different lengths (one at another department's unit, by a task's own
+unit), a gateway on the dossier's data, a boundary timer on the step's deadline, and a step
+that sends back. ``WAITING``: an embedded sub-process with a manual task, then a timer that
+waits for the dossier's deadline."""
 
 from __future__ import annotations
 
@@ -100,3 +101,39 @@ BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 {_flow("f_return", "Return", "EndEvent_Done")}
 </bpmn:process>
 </bpmn:definitions>"""
+
+
+WAITING = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_Waiting" targetNamespace="http://motcua.example/test">
+<bpmn:process id="Process_Sub" isExecutable="true">
+<bpmn:laneSet id="LS"><bpmn:lane id="Lane_Desk" name="Một cửa"><bpmn:extensionElements><spiffworkflow:properties>
+<spiffworkflow:property name="role" value="receiver"/><spiffworkflow:property name="unit" value="@desk"/>
+</spiffworkflow:properties></bpmn:extensionElements>
+<bpmn:flowNodeRef>StartEvent_1</bpmn:flowNodeRef><bpmn:flowNodeRef>Receive</bpmn:flowNodeRef><bpmn:flowNodeRef>Sub</bpmn:flowNodeRef>
+<bpmn:flowNodeRef>Wait</bpmn:flowNodeRef><bpmn:flowNodeRef>Return</bpmn:flowNodeRef><bpmn:flowNodeRef>EndEvent_1</bpmn:flowNodeRef>
+</bpmn:lane></bpmn:laneSet>
+<bpmn:startEvent id="StartEvent_1"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:userTask id="Receive" name="Tiếp nhận"><bpmn:extensionElements><spiffworkflow:properties>
+<spiffworkflow:property name="allotted" value="4h"/></spiffworkflow:properties></bpmn:extensionElements>
+<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+<bpmn:subProcess id="Sub" name="Xử lý"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+  <bpmn:startEvent id="SubStart"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:manualTask id="Inner" name="Xử lý bên trong"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="role" value="specialist"/><spiffworkflow:property name="unit" value="@handling"/>
+  <spiffworkflow:property name="allotted" value="1d"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing></bpmn:manualTask>
+  <bpmn:endEvent id="SubEnd"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="s1" sourceRef="SubStart" targetRef="Inner"/>
+  <bpmn:sequenceFlow id="s2" sourceRef="Inner" targetRef="SubEnd"/>
+</bpmn:subProcess>
+<bpmn:intermediateCatchEvent id="Wait" name="Chờ đến hạn trả"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+<bpmn:timerEventDefinition id="TD"><bpmn:timeDate>due_dossier</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+<bpmn:userTask id="Return" name="Trả kết quả"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="EndEvent_1"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="StartEvent_1" targetRef="Receive"/>
+<bpmn:sequenceFlow id="f2" sourceRef="Receive" targetRef="Sub"/>
+<bpmn:sequenceFlow id="f3" sourceRef="Sub" targetRef="Wait"/>
+<bpmn:sequenceFlow id="f4" sourceRef="Wait" targetRef="Return"/>
+<bpmn:sequenceFlow id="f5" sourceRef="Return" targetRef="EndEvent_1"/>
+</bpmn:process></bpmn:definitions>"""

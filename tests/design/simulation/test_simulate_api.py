@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from parallel import BPMN, LAND
+from parallel import BPMN, LAND, WAITING
 from sim_support import DESIGNER
 from sqlalchemy import func, select
 
@@ -114,6 +114,21 @@ def test_each_visit_takes_the_next_choice_then_the_default(designer: Api) -> Non
     assert [s["outcome"] for s in answer["path"] if s["element_id"] == "Review"] == [
         "back", "back", "agree"]
     assert answer["status"] == "returned"
+
+
+def test_a_sub_process_runs_and_a_timer_on_the_path_stops_the_run(designer: Api) -> None:
+    draft = make_draft(designer, WAITING)
+    answer = ok(designer, draft)
+    assert [(s["element_id"], s["role"], s["unit"], at(s["due_at"])) for s in answer["path"]] == [
+        ("Receive", "receiver", DESK, local(2026, 3, 16, 14, 0)),
+        # The manual task inside the sub-process, by its own role and unit.
+        ("Inner", "specialist", UNIT, local(2026, 3, 17, 14, 0)),
+    ]
+    assert (answer["ended"], answer["open"], answer["truncated"]) == (False, [], False)
+    assert answer["waiting"] == [{"element_id": "Wait", "name": "Chờ đến hạn trả"}]
+    assert answer["end"] == "Hồ sơ chưa kết thúc: đang chờ ở hẹn giờ “Chờ đến hạn trả” (đang giải quyết)."
+    assert [f for f in answer["flows"] if f in ("s1", "s2", "f3")] == ["s1", "s2", "f3"]
+    assert any("Chờ đến hạn trả" in note for note in answer["notes"])
 
 
 def test_a_refusal_ends_the_dossier_refused(designer: Api) -> None:

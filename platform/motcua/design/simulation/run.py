@@ -76,6 +76,8 @@ class Simulation:
     trail: Trail
     # Tasks still open where the run stopped (ended is then false).
     open_steps: list[Step]
+    # Timers the dossier waits on where the run stopped (BPMN id, name): none fires here.
+    waiting: list[tuple[str, str]]
     notes: list[str]
     truncated: bool
     # The steps' outcomes for the panel's pick lists: element id -> step config.
@@ -167,11 +169,14 @@ class _Run:
         except ENGINE_ERRORS as exc:
             raise engine_failure(exc) from exc
         ended = workflow.is_completed()
-        self._explain(ended, truncated)
+        waiting = [(t.task_spec.bpmn_id or "", t.task_spec.bpmn_name or t.task_spec.bpmn_id or "")
+                   for t in waiting_timers(workflow)]
+        self._explain(ended, truncated, bool(waiting))
         return Simulation(
             start=self.start, path=self.path, status=self.ledger.status, ended=ended,
             due_at=self.ledger.due_at, trail=trail_of(workflow, flows),
-            open_steps=[self._step(v) for v in self.open.values()], notes=self.notes,
+            open_steps=[self._step(v) for v in self.open.values()], waiting=waiting,
+            notes=self.notes,
             truncated=truncated, steps=self.steps)
 
     def _advance(self, runtime: Runtime, workflow: BpmnWorkflow) -> bool:
@@ -229,7 +234,7 @@ class _Run:
     def _step(self, visit: Visit) -> Step:
         return Step(visit, self.places.place(visit.step.unit))
 
-    def _explain(self, ended: bool, truncated: bool) -> None:
+    def _explain(self, ended: bool, truncated: bool, waiting: bool) -> None:
         if truncated:
             self.notes.append(f"Đã dừng chạy thử sau {MAX_VISITS} bước: với các lựa chọn này "
                               "hồ sơ có thể quay vòng mãi, hãy chọn kết quả khác ở bước lặp lại")
@@ -243,7 +248,7 @@ class _Run:
         if last is not None and due is not None and last > due:
             self.notes.append(f"Với các lựa chọn này, bước cuối xong lúc {_local(last)}: sau "
                               f"ngày hẹn trả kết quả {_local(due)} (quá hạn)")
-        if not ended and not truncated and not self.open:
+        if not ended and not truncated and not self.open and not waiting:
             self.notes.append("Hồ sơ dừng lại: không còn bước nào để làm và chưa tới sự kiện "
                               "kết thúc")
 

@@ -81,7 +81,8 @@ class StepSchema(Schema):
 def _end(sim: Simulation) -> str:
     last = sim.path[-1].visit.step.name if sim.path else None
     return end_text(sim.status, sim.ended, last,
-                    [f"\u201c{s.visit.step.name}\u201d" for s in sim.open_steps])
+                    [f"bước \u201c{s.visit.step.name}\u201d" for s in sim.open_steps]
+                    + [f"hẹn giờ \u201c{name}\u201d" for _, name in sim.waiting])
 
 
 class SimulationSchema(Schema):
@@ -95,6 +96,7 @@ class SimulationSchema(Schema):
     elements = fields.List(fields.String(), attribute="trail.elements")
     flows = fields.List(fields.String(), attribute="trail.flows")
     open = fields.List(fields.Nested(StepSchema), attribute="open_steps")
+    waiting = fields.Function(lambda s: [{"element_id": i, "name": n} for i, n in s.waiting])
     notes = fields.List(fields.String())
     truncated = fields.Boolean()
 

@@ -47,7 +47,7 @@ def compared(server: LiveServer) -> dict[str, Any]:
         operations.save(draft, draft.revision, user, bpmn=bpmn, forms=forms)
         path = f"/design/drafts/{draft.id}/diff?against={version.id}"
         db.session.commit()
-    return {"path": path, "done": done}
+    return {"path": path, "done": done, "decision": path.split("?")[0] + "?against=decision"}
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +144,14 @@ def test_on_a_phone_and_without_javascript(actors: Actors, compared: dict[str, A
     assert items.count() >= 10
     assert plain.page.get_by_text("Thêm bước", exact=False).count() >= 1
     plain.shot("diff-no-javascript")
+
+
+def test_against_the_decision_one_diagram_is_marked(actors: Actors,
+                                                    compared: dict[str, Any]) -> None:
+    designer = actors.new(DESIGNER)
+    designer.go(compared["decision"])
+    designer.page.wait_for_selector("body[data-diff-ready='true']")
+    assert designer.page.locator("#show-old").count() == 0
+    # The step added on the main path carries no row of the decision: an extra step.
+    assert marker(designer.page, "new", compared["done"]["added"]) == "diff-added"
+    designer.shot("diff-decision")

@@ -58,7 +58,7 @@ class DecisionChanges:
             return Change(
                 self.process_id, "removed", "row", f"bước {missing.no} của quyết định",
                 f'Bước {missing.no} của quyết định ("{missing.work}") không có bước nào trên '
-                "sơ đồ thực hiện.", field="row", old=_row(missing), new=None, rule=rule)
+                "sơ đồ thực hiện.", old=_row(missing), rule=rule)
         if step is None:
             return Change(ident, "changed", "process", what, problem.message, rule=rule)
         if rule == "decision-step-extra":
@@ -66,8 +66,8 @@ class DecisionChanges:
                     "có bước này." if step.row else
                     f"{capital(what)} nằm trên đường xử lý chính nhưng không thuộc bước nào của "
                     "quyết định.")
-            return Change(ident, "added", "step", what, text, field="row", old=None,
-                          new=step.row, rule=rule)
+            # The step itself is what the decision lacks: added as a whole, its row beside.
+            return Change(ident, "added", "step", what, text, new=step.row, rule=rule)
         if rule == "decision-step-responsible" and row is not None:
             return Change(
                 ident, "changed", "step", what,

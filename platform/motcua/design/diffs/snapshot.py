@@ -39,6 +39,7 @@ class Change:
                                 "message": self.message}
         if self.field is not None:
             data["field"] = self.field
+        if self.field is not None or self.old is not None or self.new is not None:
             data["old"] = self.old
             data["new"] = self.new
         for key in ("old_element_id", "form", "rule"):

@@ -104,3 +104,16 @@ def test_each_attribute_of_a_field_as_the_renderer_reads_it() -> None:
     assert one(found, form="to-khai", field="fields.ho_ten.help")["new"] == "Như trên căn cước"
     added = one(found, form="to-khai", kind="added", field="fields.ghi_chu")
     assert added["new"]["type"] == "textarea" and "đoạn văn" in added["message"]
+
+
+def test_a_steps_document_form_and_declared_fields() -> None:
+    found = changes(variant(
+        ('<spiffworkflow:property name="form" value="tham-dinh"/>',
+         '<spiffworkflow:property name="form" value="phan-cong"/>'
+         '<spiffworkflow:property name="document" value="result"/>'
+         '<spiffworkflow:property name="assignee_field" value="nguoi_xu_ly"/>')))
+    form = one(found, element_id="Task_Examine", field="form")
+    assert (form["old"], form["new"]) == ("tham-dinh", "phan-cong")
+    document = one(found, element_id="Task_Examine", field="document")
+    assert document["new"] == "result" and "Kết quả giải quyết" in document["message"]
+    assert one(found, element_id="Task_Examine", field="assignee_field")["new"] == "nguoi_xu_ly"

@@ -98,3 +98,10 @@ def test_unknown_ids_are_404(designer: Designer, pair: tuple[int, int, int]) -> 
     assert designer.diff(f"/processes/{2**40}/diff?against={version}").status_code == 404
     assert designer.diff(f"/processes/{version}/diff?against=2147483000").status_code == 404
     assert designer.diff(f"/drafts/987654/diff?against={version}").status_code == 404
+
+
+def test_the_api_document_lists_both_diffs(designer: Designer) -> None:
+    spec = designer.api.client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/processes/{version_id}/diff", "/api/v1/drafts/{draft_id}/diff"):
+        parameters = spec["paths"][path]["get"]["parameters"]
+        assert any(p["name"] == "against" and p["required"] for p in parameters), path

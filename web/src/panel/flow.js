@@ -63,6 +63,13 @@ function writeCondition(injector, element, text) {
   const modeling = injector.get('modeling');
   const moddle = injector.get('moddle');
   const value = (text || '').trim();
+  const existing = element.businessObject.conditionExpression;
+  if (value && existing) {
+    // The expression element stays, with what another tool wrote on it (camunda:resource
+    // ...); only its language goes, which described the text replaced.
+    modeling.updateModdleProperties(element, existing, { body: value, language: undefined });
+    return;
+  }
   modeling.updateProperties(element, {
     conditionExpression: value ? moddle.create('bpmn:FormalExpression', { body: value }) : undefined
   });

@@ -132,27 +132,38 @@ def _data_association(doc: Document, association: etree._Element) -> Problem:
 
 def _vendor_content(doc: Document, el: etree._Element) -> Iterator[Problem]:
     """Assignments, forms and behaviour written for another engine, on ``el``."""
-    attributes = {etree.QName(a).localname for a in el.attrib
+    attributes = {etree.QName(a).localname: _prefixed_attribute(el, a) for a in el.attrib
                   if a.startswith("{") and not a.startswith(f"{{{BPMN_NS}}}")}
     extension = el.find(bpmn_tag("extensionElements"))
     foreign = [c for c in (extension if extension is not None else [])
                if isinstance(c.tag, str) and etree.QName(c).namespace not in (BPMN_NS, SPIFF_NS)]
-    children = {etree.QName(c).localname for c in foreign}
-    performers = sorted({n for c in el if (n := local_name(c)) in _PERFORMERS})
-    if attributes & _ASSIGNMENT_ATTRIBUTES or children & _ASSIGNMENT_ELEMENTS or performers:
-        how = ", ".join(performers) or "người nhận, nhóm ứng viên"
+    children = {etree.QName(c).localname: _prefixed(c) for c in foreign}
+
+    def written(attribute_names: frozenset[str], element_names: frozenset[str]) -> list[str]:
+        return sorted({*(v for k, v in attributes.items() if k in attribute_names),
+                       *(v for k, v in children.items() if k in element_names)})
+
+    assignment = written(_ASSIGNMENT_ATTRIBUTES, _ASSIGNMENT_ELEMENTS)
+    assignment += sorted({n for c in el if (n := local_name(c)) in _PERFORMERS})
+    if assignment:
         yield _ignored(doc, el, f"{capital(label(el))} giao việc theo cách của công cụ khác "
-                                f"({how}): {_ASSIGNMENT_HINT}.")
-    if attributes & _FORM_ATTRIBUTES or children & _FORM_ELEMENTS:
-        yield _ignored(doc, el, f"{capital(label(el))} gắn biểu mẫu của công cụ khác (formKey, "
-                                'formData): chọn "Biểu mẫu của bước" trong khung thuộc tính để '
-                                "dùng biểu mẫu điện tử của nền tảng.")
-    behaviour = sorted({_prefixed(c) for c in foreign
-                        if etree.QName(c).localname in _BEHAVIOUR_ELEMENTS})
+                                f"({', '.join(assignment)}): {_ASSIGNMENT_HINT}.")
+    forms = written(_FORM_ATTRIBUTES, _FORM_ELEMENTS)
+    if forms:
+        yield _ignored(doc, el, f"{capital(label(el))} gắn biểu mẫu của công cụ khác "
+                                f"({', '.join(forms)}): chọn \"Biểu mẫu của bước\" trong khung "
+                                "thuộc tính để dùng biểu mẫu điện tử của nền tảng.")
+    behaviour = written(frozenset(), _BEHAVIOUR_ELEMENTS)
     if behaviour:
         yield _ignored(doc, el, f"{capital(label(el))} có phần mở rộng của công cụ khác "
                                 f"({', '.join(behaviour)}): nền tảng không thực hiện chúng "
                                 "(chúng được giữ nguyên trong tệp).")
+
+
+def _prefixed_attribute(el: etree._Element, name: str) -> str:
+    qname = etree.QName(name)
+    prefix = next((p for p, uri in el.nsmap.items() if uri == qname.namespace and p), None)
+    return f"{prefix}:{qname.localname}" if prefix else qname.localname
 
 
 def _prefixed(el: etree._Element) -> str:

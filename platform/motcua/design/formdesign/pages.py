@@ -23,6 +23,7 @@ from motcua.design.modeler import CSP, ROLE_LABELS
 from motcua.design.models import ProcessDraft
 from motcua.design.operations import get_draft_for
 from motcua.errors import AppError
+from motcua.forms.fields import ACTION
 from motcua.org.models import OFFICER_ROLES
 from motcua.org.session import signed_in, web_user
 
@@ -132,13 +133,15 @@ def _editor(draft: ProcessDraft, key: str, *, posted: bool = False) -> Response:
     rows = form_json(readback(form["schema"], form["ui"]))
     shown = operations.preview(draft, form["schema"], form["ui"],
                                posted=request.form if posted else None, check=posted)
+    # "Thêm dòng" / "Xóa dòng" without JavaScript only draws the form again: no verdict.
+    checked = posted and ACTION not in request.form
     steps = operations.steps_using(draft).get(key, [])
     html = render_template(
         "design/formdesigner.html", draft=draft, procedure=draft.procedure, key=key,
         title=operations.title_of(form, key), rows=rows, types=TYPES, steps=steps,
         patterns=READY_PATTERNS, roles=ROLE_LABELS, preview_html=shown.html,
-        checked=posted, sample_errors=shown.errors,
+        checked=checked, sample_errors=shown.errors,
         problems=operations.check_form(key, form["schema"], form["ui"]),
         config=editor_config(draft, key),
         island={"schema": form["schema"], "ui": form["ui"], "form": rows})
-    return _page(html, 422 if posted and shown.errors else 200)
+    return _page(html, 422 if checked and shown.errors else 200)

@@ -16,8 +16,15 @@ from werkzeug.datastructures import MultiDict
 from motcua.design import operations as drafts
 from motcua.design.formdesign import operations
 from motcua.design.formdesign.compile import compile_form
+from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.readback import readback
-from motcua.design.formdesign.rows import assign_keys, form_json, parse_form_rows, row_problems
+from motcua.design.formdesign.rows import (
+    TYPES,
+    assign_keys,
+    form_json,
+    parse_form_rows,
+    row_problems,
+)
 from motcua.design.views import json_body
 from motcua.errors import field_error
 from motcua.org.auth import current_user
@@ -50,6 +57,60 @@ class RevisionBody(Schema):
     revision = REVISION
 
 
+# Bodies read by hand (rows.parse_form_rows names every wrong field), described here for the
+# API document only.
+class RowDoc(Schema):
+    key = fields.String(metadata={"description": "để trống: tạo từ tiêu đề (trường chưa lưu)"})
+    title = fields.String()
+    type = fields.String(validate=validate.OneOf(list(TYPES)))
+    required = fields.Boolean()
+    help = fields.String()
+    placeholder = fields.String()
+    min_length = fields.Integer(allow_none=True)
+    max_length = fields.Integer(allow_none=True)
+    minimum = fields.Float(allow_none=True)
+    maximum = fields.Float(allow_none=True)
+    min_rows = fields.Integer(allow_none=True)
+    max_rows = fields.Integer(allow_none=True)
+    options = fields.List(fields.Dict(), metadata={"description": "[{label, value}]"})
+    pattern = fields.String(validate=validate.OneOf(["", *READY_PATTERNS]))
+    role = fields.String()
+    rows = fields.List(fields.Dict(), metadata={"description": "các trường của nhóm"})
+    locked = fields.Boolean(metadata={"description": "đã lưu: khóa không đổi"})
+    help_in_ui = fields.Boolean()
+    advanced = fields.Dict(metadata={"description": "{schema, ui} giữ nguyên khi lưu"})
+
+
+class CompileDoc(Schema):
+    key = fields.String()
+    title = fields.String()
+    description = fields.String()
+    rows = fields.List(fields.Nested(RowDoc), required=True)
+    advanced = fields.Dict()
+    verbatim = fields.Boolean()
+
+
+class PreviewDoc(Schema):
+    key = fields.String()
+    schema = fields.Dict(required=True)
+    ui = fields.Dict()
+    data = fields.Raw()
+    form = fields.List(fields.List(fields.String()),
+                       metadata={"description": "[[tên ô, giá trị], ...] như trình duyệt gửi"})
+    check = fields.Boolean()
+
+
+class ReadbackDoc(Schema):
+    key = fields.String()
+    schema = fields.Dict(required=True)
+    ui = fields.Dict()
+
+
+def _body_doc(schema: type[Schema]) -> dict[str, Any]:
+    return {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": schema}}}}
+
+
 def _draft(draft_id: int) -> Any:
     return drafts.get_draft_for(current_user(), draft_id)
 
@@ -77,6 +138,7 @@ def _key(body: Mapping[str, Any]) -> str:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/compile", methods=["POST"])
+@formdesign_blp.doc(**_body_doc(CompileDoc))
 def compile_rows(draft_id: int) -> dict[str, Any]:
     """`{title, description, rows, advanced?, key?}` → `{schema, ui, rows, problems}`: rows
     never saved get their keys; problems are the rows' and those of the draft's check."""
@@ -100,6 +162,7 @@ def _posted(value: Any) -> MultiDict[str, str]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/preview", methods=["POST"])
+@formdesign_blp.doc(**_body_doc(PreviewDoc))
 def preview(draft_id: int) -> dict[str, Any]:
     """`{schema, ui?, data? | form?, check?}` → `{html, data, errors, problems}`: the form
     drawn by the officers' renderer with the sample data; with `check`, the data validated
@@ -121,6 +184,7 @@ def preview(draft_id: int) -> dict[str, Any]:
 
 
 @formdesign_blp.route("/forms/readback", methods=["POST"])
+@formdesign_blp.doc(**_body_doc(ReadbackDoc))
 def read_back() -> dict[str, Any]:
     """`{schema, ui?}` → `{title, description, rows, advanced, verbatim, problems}`."""
     drafts.require_designer_role(current_user())

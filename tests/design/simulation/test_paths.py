@@ -6,7 +6,6 @@ real dossier takes when its officers choose the same outcomes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,13 +15,11 @@ from sim_support import Answer, Choices, check_places, check_times, every_path
 
 from design.generation.gen_support import HANDLING, Driver, publish
 from motcua.catalog.models import Procedure
-from motcua.catalog.operations import get_procedure, import_decision
+from motcua.catalog.operations import get_procedure
 from motcua.db import db
-from motcua.demo.loader import DATA
 from motcua.design import operations
 from motcua.design.generation import Generated, generate
 from motcua.org.models import User
-from motcua.org.operations import import_org
 from motcua.processes.checks import StepConfig
 from motcua.processes.operations import check
 from support.api import AGENCY, DESK, PROCEDURE, Api
@@ -103,16 +100,6 @@ def test_every_path_of_the_sample_decisions_draft(org: dict[str, Any], api: Api,
 DEMO = {"1.009974": ("mc.lan", "000.00.31.H42", "qt.khoa"),
         "2.000815": ("xa.yen", "000.31.51.H42", "xa.minh"),
         "1.009972": ("mc.lan", "000.00.31.H42", "qt.khoa")}
-
-
-@pytest.fixture
-def demo(app: Any, make_api: Callable[[list[dict[str, Any]]], Api]) -> tuple[dict[str, Any], Api]:
-    org = json.loads((DATA / "org.json").read_text(encoding="utf-8"))
-    import_org(json.loads(json.dumps(org)))
-    text = (DATA / "decision.json").read_text(encoding="utf-8")
-    import_decision(json.loads(text), text)
-    db.session.commit()
-    return org, make_api(org["users"])
 
 
 @pytest.mark.parametrize("code", sorted(DEMO))

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from motcua.catalog.models import Procedure, ProcedureState
 from motcua.catalog.operations import procedure_in_force
 from motcua.db import db
+from motcua.dossiers.flow import resolve_unit
+from motcua.dossiers.models import Dossier
 
 # The desk reception's own rules for finding a desk, not a copy of them.
 from motcua.dossiers.operations import _has_receivers as has_receivers
@@ -60,17 +62,10 @@ class Places:
         return self._found[selector]
 
     def _unit(self, selector: str) -> Agency:
-        if selector == "@desk":
-            return self.desk
-        if selector == "@agency":
-            return self.agency
-        if selector == "@handling":
-            return self.handling
-        # The checks refuse an unknown code, so this is a draft checked before the agency went.
-        unit = db.session.scalar(select(Agency).where(Agency.code == selector))
-        if unit is None:
-            raise field_error("unit", f"Cơ quan không tồn tại: {selector}")
-        return unit
+        # The runtime's own resolution, on a dossier that is never added to the session.
+        unit_id = resolve_unit(selector, Dossier(desk_id=self.desk.id, agency_id=self.agency.id,
+                                                 handling_unit_id=self.handling.id))
+        return db.session.get_one(Agency, unit_id)
 
 
 def places_for(procedure: Procedure, start: datetime, desk_code: str | None) -> Places:

@@ -38,7 +38,7 @@ class SimulateBody(Schema):
             raise ValidationError("Thời điểm bắt đầu phải trong các năm 2000–2099")
 
 
-class OutcomeSchema(Schema):
+class SimulatedOutcomeSchema(Schema):
     key = fields.String()
     label = fields.String()
     meaning = fields.Function(lambda o: o.meaning.value)
@@ -53,7 +53,7 @@ def _outcome_label(step: Step) -> str | None:
     return outcome.label if outcome else None
 
 
-class StepSchema(Schema):
+class SimulatedStepSchema(Schema):
     order = fields.Function(lambda s: s.visit.done_order + 1
                             if s.visit.done_order is not None else None)
     element_id = fields.Function(lambda s: s.visit.step.element_id)
@@ -73,7 +73,8 @@ class StepSchema(Schema):
     meaning = fields.Function(lambda s: s.visit.meaning.value if s.visit.meaning else None)
     meaning_name = fields.Function(lambda s: MEANING_WORDS.get(s.visit.meaning.value)
                                    if s.visit.meaning else None)
-    outcomes = fields.Function(lambda s: OutcomeSchema(many=True).dump(s.visit.step.outcomes))
+    outcomes = fields.Function(
+        lambda s: SimulatedOutcomeSchema(many=True).dump(s.visit.step.outcomes))
     documents = fields.Function(_documents)
     status = fields.String(attribute="visit.status", allow_none=True)
 
@@ -87,7 +88,7 @@ def _end(sim: Simulation) -> str:
 
 class SimulationSchema(Schema):
     start = LocalDateTime()
-    path = fields.List(fields.Nested(StepSchema))
+    path = fields.List(fields.Nested(SimulatedStepSchema))
     status = fields.String()
     status_name = fields.Function(lambda s: STATUS_WORDS.get(s.status, s.status))
     ended = fields.Boolean()
@@ -95,7 +96,7 @@ class SimulationSchema(Schema):
     due_at = LocalDateTime(allow_none=True)
     elements = fields.List(fields.String(), attribute="trail.elements")
     flows = fields.List(fields.String(), attribute="trail.flows")
-    open = fields.List(fields.Nested(StepSchema), attribute="open_steps")
+    open = fields.List(fields.Nested(SimulatedStepSchema), attribute="open_steps")
     waiting = fields.Function(lambda s: [{"element_id": i, "name": n} for i, n in s.waiting])
     notes = fields.List(fields.String())
     truncated = fields.Boolean()

@@ -16,6 +16,7 @@ from designer_support import (
     element_with,
     generate_from_library,
     lane_of,
+    modeler_call,
     saved,
     select,
     set_property,
@@ -86,6 +87,14 @@ def test_a_test_run_draws_its_path_and_follows_the_outcomes_picked(
     assert page.locator("#tool-simulate").get_attribute("aria-pressed") == "true"
     designer.shot("test-run")
 
+    # A change to the diagram while the panel is open is saved, then run again.
+    modeler_call(page, "m.get('modeling').updateLabel(m.get('elementRegistry').get(arg), "
+                       "'Phân công chuyên viên thụ lý');", steps[1])
+    page.wait_for_function("() => document.body.dataset.simulation === 'done' && [...document"
+                           ".querySelectorAll('.sim-step')].some((b) => b.textContent === "
+                           "'Phân công chuyên viên thụ lý')", timeout=15_000)
+    revision = saved(page, 1)
+
     # Refusing at reception ends the run there.
     page.select_option(f"select[data-element='{steps[0]}']", "refuse")
     page.wait_for_function("() => document.querySelectorAll('.sim-table tbody tr').length === 1"
@@ -108,7 +117,7 @@ def test_a_test_run_draws_its_path_and_follows_the_outcomes_picked(
     lane = lane_of(page, steps[5])
     select(page, lane)
     set_property(page, "role", "")
-    saved(page, 1)
+    saved(page, revision)
     page.click("#tool-simulate")
     run(page)
     assert page.locator("body[data-simulation=refused]").count() == 1

@@ -6,6 +6,7 @@
 const OVERLAY = 'motcua-sim';
 const VISITED = 'motcua-sim-visited';
 const OPEN = 'motcua-sim-open';
+const RERUN_MS = 1000;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -52,6 +53,13 @@ export class Simulator {
     this.answer = null;
     this.marked = [];
     this.running = 0;
+    // The diagram changed while the panel is open: run again once the change is saved.
+    this.rerun = null;
+    modeler.on('commandStack.changed', () => {
+      if (!this.isOpen) return;
+      clearTimeout(this.rerun);
+      this.rerun = setTimeout(() => this.run(), RERUN_MS);
+    });
   }
 
   get isOpen() {
@@ -68,6 +76,7 @@ export class Simulator {
   }
 
   close() {
+    clearTimeout(this.rerun);
     this.clearDiagram();
     this.panel.hidden = true;
     this.panel.replaceChildren();
@@ -247,7 +256,9 @@ export class Simulator {
 
   clearDiagram() {
     const canvas = this.modeler.get('canvas');
-    for (const [id, marker] of this.marked) canvas.removeMarker(id, marker);
+    const registry = this.modeler.get('elementRegistry');
+    // An element deleted since the run has taken its markers with it.
+    for (const [id, marker] of this.marked) if (registry.get(id)) canvas.removeMarker(id, marker);
     this.marked = [];
     this.modeler.get('overlays').remove({ type: OVERLAY });
   }

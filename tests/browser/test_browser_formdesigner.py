@@ -111,6 +111,11 @@ def build(page: Any) -> None:
     page.fill(f"#{row}-maximum", "10")
     verdict = add_field(page, "radio", "Kết luận")
     row = page.locator(verdict).get_attribute("data-row-id")
+    # A choice without its options' labels: the problem shows on the row, and its entry in
+    # the list leads there.
+    page.wait_for_selector(f"{verdict}.fd-has-problem .fd-row-problem")
+    page.click("#fd-problems li button")
+    page.wait_for_function("id => document.activeElement.id === id", arg=f"{row}-opt-0")
     page.fill(f"#{row}-opt-0", "Đồng ý")
     page.click(f"{verdict} .fd-options button:text-is('Thêm lựa chọn')")
     page.fill(f"#{row}-opt-1", "Không đồng ý")
@@ -121,6 +126,7 @@ def build(page: Any) -> None:
     page.wait_for_selector("#fd-preview [name='data.giay_to_kem_theo[0].ten_giay_to'], "
                            "#fd-preview button[value='add:data.giay_to_kem_theo']")
     page.wait_for_selector("#fd-preview input[name='data.ket_luan'][value='Không đồng ý']")
+    page.wait_for_selector(".fd-has-problem", state="detached")
 
 
 def test_build_a_form_see_its_preview_check_sample_data_and_save_it(

@@ -79,13 +79,46 @@ function button(text, onclick, cls = 'secondary') {
 
 // -- problems and preview -----------------------------------------------------------------
 
+// The row a problem's field names ("rows[2].rows[0].max_length"), if the page shows it.
+function rowOf(field) {
+  let rows = state.form.rows;
+  let row = null;
+  for (const [, index] of (field || '').matchAll(/rows\[(\d+)\]/g)) {
+    row = rows && rows[Number(index)];
+    if (!row) return null;
+    rows = row.rows;
+  }
+  return row;
+}
+
 function showProblems(problems) {
+  document.querySelectorAll('.fd-row.fd-has-problem').forEach((card) => card.classList.remove('fd-has-problem'));
+  document.querySelectorAll('.fd-row-problem').forEach((note) => note.remove());
   const list = $('fd-problems');
   list.replaceChildren(...problems.map((p) => {
     const item = document.createElement('li');
     item.className = p.severity || 'error';
-    item.textContent = p.message;
-    if (p.field) item.dataset.field = p.field;
+    const row = state.mode === 'rows' ? rowOf(p.field) : null;
+    const card = row && document.querySelector(`li.fd-row[data-row-id="${row._id}"]`);
+    if (!card) {
+      item.textContent = p.message;
+      return item;
+    }
+    // Beside the row, and a click on the list's entry leads there.
+    card.classList.add('fd-has-problem');
+    const note = document.createElement('p');
+    note.className = 'fd-row-problem';
+    note.textContent = p.message;
+    card.querySelector('.fd-row-meta').after(note);
+    item.append(button(p.message, () => {
+      const option = /options\[(\d+)\]\.(label|value)$/.exec(p.field);
+      const name = option ? `${option[2] === 'label' ? 'opt' : 'optv'}-${option[1]}` : p.field.split('.').pop();
+      const target = $(`${row._id}-${name}`) || $(`${row._id}-title`);
+      const folded = target.closest('details');
+      if (folded) folded.open = true;
+      card.scrollIntoView({ block: 'center' });
+      target.focus();
+    }, 'link'));
     return item;
   }));
   $('fd-problems-summary').textContent = problems.length ? `(${problems.length} vấn đề)` : '— không có lỗi';

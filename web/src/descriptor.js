@@ -22,6 +22,39 @@ export default {
         { name: 'name', type: 'String', isAttr: true },
         { name: 'value', type: 'String', isAttr: true }
       ]
+    },
+    // SpiffArena's other extensions (the server checks pre- and post-scripts): moddle drops
+    // an element of a declared namespace whose type it does not know, so a SpiffArena file
+    // opened here would lose them on its first autosave.
+    ...['PreScript', 'PostScript', 'InstructionsForEndUser', 'MessagePayload', 'MessageVariable',
+      'CalledDecisionId', 'SignalPayload', 'AllowGuest', 'GuestConfirmation', 'InputJson',
+      'ExpectedOutputJson'].map((name) => ({
+      name, superClass: ['Element'], properties: [{ name: 'body', type: 'String', isBody: true }]
+    })),
+    {
+      name: 'ServiceTaskOperator',
+      superClass: ['Element'],
+      properties: [
+        { name: 'id', type: 'String', isAttr: true },
+        { name: 'resultVariable', type: 'String', isAttr: true },
+        { name: 'parameterList', type: 'Parameters' }
+      ]
+    },
+    { name: 'Parameters', superClass: ['Element'], properties: [{ name: 'parameters', type: 'Parameter', isMany: true }] },
+    {
+      name: 'Parameter',
+      superClass: ['Element'],
+      properties: ['id', 'name', 'type', 'value'].map((name) => ({ name, type: 'String', isAttr: true }))
+    },
+    { name: 'UnitTests', superClass: ['Element'], properties: [{ name: 'unitTests', type: 'UnitTest', isMany: true }] },
+    {
+      name: 'UnitTest',
+      superClass: ['Element'],
+      properties: [
+        { name: 'id', type: 'String', isAttr: true },
+        { name: 'inputJson', type: 'InputJson' },
+        { name: 'expectedOutputJson', type: 'ExpectedOutputJson' }
+      ]
     }
   ]
 };

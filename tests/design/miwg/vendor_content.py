@@ -1,5 +1,6 @@
 """The files of "any BPMN opens" and what of another tool's a file holds: the elements and
-attributes in namespaces that are neither BPMN's, its diagram's nor our dialect's, each
+attributes in namespaces that are neither BPMN's, its diagram's nor our dialect's (and
+SpiffWorkflow's extensions other than our properties), each
 with the BPMN element it belongs to, so a file saved by the modeler can be compared with
 the one it came from whatever prefixes either uses."""
 
@@ -14,12 +15,13 @@ HERE = Path(__file__).resolve().parent
 MIWG_FILES = sorted((HERE / "files").glob("*.bpmn"))
 VENDOR_FILES = sorted((HERE / "vendor").glob("*.bpmn"))
 
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 OURS = frozenset({
     "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "http://www.omg.org/spec/BPMN/20100524/DI",
     "http://www.omg.org/spec/DD/20100524/DC",
     "http://www.omg.org/spec/DD/20100524/DI",
-    "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    SPIFF,
     # xsi:type and xsi:schemaLocation are XML Schema's, written by every tool its own way.
     "http://www.w3.org/2001/XMLSchema-instance",
     "http://www.w3.org/XML/1998/namespace",
@@ -59,7 +61,10 @@ def vendor_content(xml: str | bytes) -> Counter[Item]:
     found: Counter[Item] = Counter()
     for el in root.iter(etree.Element):
         namespace = etree.QName(el).namespace
-        if namespace not in OURS:
+        # Of SpiffWorkflow's own extensions only our properties are ours to rewrite
+        # (SpiffArena's instructions, scripts, operators are kept like another tool's).
+        if namespace not in OURS or (namespace == SPIFF and etree.QName(el).localname
+                                     not in ("properties", "property")):
             parent = el.getparent()
             if parent is None or etree.QName(parent).namespace in OURS:
                 found[(_owner(el), "element", _canonical(el))] += 1

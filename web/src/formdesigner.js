@@ -146,8 +146,10 @@ async function drawPreview({ check = state.checked } = {}) {
   if (focused && $(focused)) $(focused).focus();
   if (check) {
     const count = answer.data.errors.length;
-    $('fd-sample-status').textContent = count ? `Dữ liệu mẫu có ${count} lỗi.` : 'Dữ liệu mẫu hợp lệ.';
-    $('fd-sample-status').dataset.errors = String(count);
+    $('fd-sample-status').textContent = !answer.data.checked
+      ? 'Chưa kiểm tra được dữ liệu mẫu: biểu mẫu còn lỗi (xem phần kiểm tra biểu mẫu).'
+      : (count ? `Dữ liệu mẫu có ${count} lỗi.` : 'Dữ liệu mẫu hợp lệ.');
+    $('fd-sample-status').dataset.errors = String(answer.data.checked ? count : -1);
   }
   if (state.mode === 'json') showProblems(answer.data.problems);
 }

@@ -110,6 +110,7 @@ def test_the_preview_is_drawn_by_the_renderer_and_checks_sample_data(designer_ap
         "schema": {"type": "object", "properties": {"a": {"type": 5}}}, "check": True})
     assert broken.status_code == 200
     assert broken.get_json()["problems"][0]["severity"] == "error"
+    assert broken.get_json()["checked"] is False and checked["checked"] is True
     bad = designer_api.post(DESIGNER, f"{path}/preview", json={"schema": {}, "form": [["a"]]})
     assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "form"
 

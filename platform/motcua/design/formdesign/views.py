@@ -164,9 +164,10 @@ def _posted(value: Any) -> MultiDict[str, str]:
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/preview", methods=["POST"])
 @formdesign_blp.doc(**_body_doc(PreviewDoc))
 def preview(draft_id: int) -> dict[str, Any]:
-    """`{schema, ui?, data? | form?, check?}` → `{html, data, errors, problems}`: the form
-    drawn by the officers' renderer with the sample data; with `check`, the data validated
-    (`errors`: `{field, message}` by input name)."""
+    """`{schema, ui?, data? | form?, check?}` → `{html, data, errors, checked, problems}`:
+    the form drawn by the officers' renderer with the sample data; with `check`, the data
+    validated (`errors`: `{field, message}` by input name) unless the schema has errors
+    (`checked` false)."""
     draft = _draft(draft_id)
     body = _body()
     schema = _object(body, "schema", required=True)
@@ -180,7 +181,7 @@ def preview(draft_id: int) -> dict[str, Any]:
     shown = operations.preview(draft, schema, ui, data=body.get("data"), posted=posted,
                                check=check and valid)
     return {"html": str(shown.html), "data": shown.data, "errors": shown.errors,
-            "problems": problems}
+            "checked": check and valid, "problems": problems}
 
 
 @formdesign_blp.route("/forms/readback", methods=["POST"])

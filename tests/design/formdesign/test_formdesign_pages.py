@@ -174,3 +174,20 @@ def test_a_published_drafts_forms_are_shown_read_only(app: Flask,
     refused = browser.post(f"/design/drafts/{draft.id}/forms",
                            {"title": "A", "revision": draft.revision})
     assert refused.status_code == 409
+
+
+def test_a_stored_schema_with_errors_opens_and_checks_no_data(
+        app: Flask, sample: dict[str, Any]) -> None:
+    draft = _draft()
+    user = db.session.scalar(select(User).where(User.username == "qt.binh"))
+    assert user is not None
+    forms = dict(draft.forms)
+    forms["hong"] = {"schema": {"type": "object", "title": "Hỏng",
+                                "properties": {"a": {"type": 5, "title": "A"}}}}
+    operations.save(draft, draft.revision, user, forms=forms)
+    browser = Browser(app, "qt.binh")
+    page = browser.get(f"/design/drafts/{draft.id}/forms/hong")
+    assert page.status_code == 200 and 'class="error"' in text(page)
+    checked = browser.post(f"/design/drafts/{draft.id}/forms/hong/preview", {"data.a": "x"})
+    assert checked.status_code == 200
+    assert "Chưa kiểm tra được dữ liệu mẫu" in text(checked)

@@ -131,17 +131,20 @@ def check_sample(draft_id: int, key: str) -> Response:
 def _editor(draft: ProcessDraft, key: str, *, posted: bool = False) -> Response:
     form = operations.form_of(draft, key)
     rows = form_json(readback(form["schema"], form["ui"]))
+    problems = operations.check_form(key, form["schema"], form["ui"])
+    # A schema with errors checks no data; "Thêm dòng" / "Xóa dòng" without JavaScript only
+    # draws the form again: no verdict either.
+    checkable = not any(p.get("severity") == "error" for p in problems)
+    checked = posted and checkable and ACTION not in request.form
     shown = operations.preview(draft, form["schema"], form["ui"],
-                               posted=request.form if posted else None, check=posted)
-    # "Thêm dòng" / "Xóa dòng" without JavaScript only draws the form again: no verdict.
-    checked = posted and ACTION not in request.form
+                               posted=request.form if posted else None, check=checked)
     steps = operations.steps_using(draft).get(key, [])
     html = render_template(
         "design/formdesigner.html", draft=draft, procedure=draft.procedure, key=key,
         title=operations.title_of(form, key), rows=rows, types=TYPES, steps=steps,
         patterns=READY_PATTERNS, roles=ROLE_LABELS, preview_html=shown.html,
-        checked=checked, sample_errors=shown.errors,
-        problems=operations.check_form(key, form["schema"], form["ui"]),
+        checked=checked, sample_errors=shown.errors, unchecked=posted and not checkable,
+        problems=problems,
         config=editor_config(draft, key),
         island={"schema": form["schema"], "ui": form["ui"], "form": rows})
     return _page(html, 422 if checked and shown.errors else 200)

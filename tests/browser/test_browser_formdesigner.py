@@ -166,10 +166,20 @@ def test_build_a_form_see_its_preview_check_sample_data_and_save_it(
     page.wait_for_selector("#fd-json:not([hidden])")
     assert '"so_dinh_danh_ca_nhan"' in page.locator("#fd-json-text").input_value()
     assert '"^[0-9]{12}$"' in page.locator("#fd-json-text").input_value()
+    # An expert writes what rows cannot say (a default): back in the rows it is shown, kept.
+    page.evaluate("""() => {
+        const text = document.querySelector('#fd-json-text');
+        const pair = JSON.parse(text.value);
+        pair.schema.properties.so_ban.default = 1;
+        text.value = JSON.stringify(pair, null, 2);
+        text.dispatchEvent(new Event('input', {bubbles: true}));
+    }""")
     designer.shot("json")
     page.click("#fd-tab-rows")
     page.wait_for_selector("#fd-rows:not([hidden])")
     assert page.locator("#fd-rows-editor-list > .fd-rows > ol > li.fd-row").count() == 5
+    kept = page.locator("li.fd-row[data-key='so_ban'] .fd-kept pre")
+    assert '"default": 1' in kept.text_content()
     page.click("#fd-save")
     page.wait_for_function("() => document.querySelector('#fd-status').dataset.state"
                            " === 'saved'")
@@ -183,6 +193,7 @@ def test_build_a_form_see_its_preview_check_sample_data_and_save_it(
                                             "ket_luan", "giay_to_kem_theo"]
     assert form["schema"]["required"] == ["ho_va_ten"]
     assert form["schema"]["properties"]["so_ban"]["maximum"] == 10
+    assert form["schema"]["properties"]["so_ban"]["default"] == 1
     assert form["schema"]["properties"]["giay_to_kem_theo"]["items"]["properties"] == {
         "ten_giay_to": {"type": "string", "title": "Tên giấy tờ"}}
     # The forms page lists it with its fields.

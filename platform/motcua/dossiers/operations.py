@@ -56,23 +56,23 @@ def _desk_for(user: User, channel: str, desk_code: str | None, procedure: Any) -
         raise Forbidden("Hồ sơ trực tuyến do tổ chức, cá nhân nộp bằng tài khoản công dân")
     if desk_code:
         desk = db.session.scalar(select(Agency).where(Agency.code == desk_code))
-        if desk is None or not _has_receivers(desk.id):
+        if desk is None or not has_receivers(desk.id):
             raise field_error("desk", f"Không có Bộ phận Một cửa {desk_code}")
         return desk
-    return _nearest_desk(procedure.agency)
+    return nearest_desk(procedure.agency)
 
 
-def _has_receivers(agency_id: int) -> bool:
+def has_receivers(agency_id: int) -> bool:
     return db.session.scalar(select(Membership.id).where(
         Membership.agency_id == agency_id, Membership.role == "receiver").limit(1)) is not None
 
 
-def _nearest_desk(agency: Agency) -> Agency:
+def nearest_desk(agency: Agency) -> Agency:
     """The one-stop desk closest up the tree from the competent agency."""
     cursor: Agency | None = agency
     while cursor is not None:
         for candidate in [cursor, *sorted(cursor.children, key=lambda a: a.code)]:
-            if _has_receivers(candidate.id):
+            if has_receivers(candidate.id):
                 return candidate
         cursor = cursor.parent
     raise Invalid("Không tìm thấy Bộ phận Một cửa nào tiếp nhận thủ tục này")

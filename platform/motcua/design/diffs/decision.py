@@ -5,7 +5,6 @@ compared. The comparison itself is the check's; nothing here decides again what 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,12 +19,9 @@ from motcua.processes.checks.legal import (
     duration_text,
     row_key,
 )
-from motcua.processes.checks.legal import _who as who  # the check's own words for who acts
+from motcua.processes.checks.legal import who_acts as who
 from motcua.processes.checks.problems import Problem
 from motcua.processes.checks.words import DECISION_ROW, AgencyName, capital
-
-# A missing row's warning names it first: 'Bước 3 của quyết định ("Thẩm định") ...'.
-_MISSING_ROW = re.compile(r"^Bước (\S+) của quyết định")
 
 
 def _row(row: DecisionRow) -> dict[str, Any]:
@@ -50,8 +46,7 @@ class DecisionChanges:
         row = self.table.get(row_key(step.row)) if step is not None and step.row else None
         rule = problem.rule
         if rule == "decision-step-missing":
-            found = _MISSING_ROW.match(problem.message)
-            missing = self.table.get(found.group(1)) if found else None
+            missing = self.table.get(problem.step_no or "")
             if missing is None:
                 return Change(ident, "removed", "row", "quyết định", problem.message,
                               rule=rule)

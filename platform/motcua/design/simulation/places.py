@@ -16,8 +16,7 @@ from motcua.dossiers.flow import resolve_unit
 from motcua.dossiers.models import Dossier
 
 # The desk reception's own rules for finding a desk, not a copy of them.
-from motcua.dossiers.operations import _has_receivers as has_receivers
-from motcua.dossiers.operations import _nearest_desk as nearest_desk
+from motcua.dossiers.operations import has_receivers, nearest_desk
 from motcua.errors import field_error
 from motcua.org.models import Agency
 

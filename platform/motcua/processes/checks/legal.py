@@ -10,7 +10,7 @@ reasons, an auditor will ask. Tasks are matched to rows only by the ``row`` they
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lxml import etree
@@ -95,7 +95,7 @@ class ProcedureContext:
         return cls(int(getattr(state, "time_limit_minutes", 0) or 0), tuple(rows))
 
 
-def _who(role: str | None, unit: str | None, agency_name: AgencyName | None) -> str:
+def who_acts(role: str | None, unit: str | None, agency_name: AgencyName | None) -> str:
     parts = [f"{ROLE.lower()} {role_text(role)}" if role else "",
              f"{UNIT.lower()} {unit_text(unit, agency_name)}" if unit else ""]
     return ", ".join(p for p in parts if p) or "(không rõ)"
@@ -116,9 +116,10 @@ class LegalChecker:
         self.path: MainPath = main_path(process, steps)
         self._call_weights: dict[str, int] = {}
 
-    def _warn(self, el: etree._Element, message: str, rule: str) -> None:
-        self.problems.append(self.doc.problem(el, message, rule=rule,
-                                              severity=Severity.WARNING))
+    def _warn(self, el: etree._Element, message: str, rule: str,
+              step_no: str | None = None) -> None:
+        problem = self.doc.problem(el, message, rule=rule, severity=Severity.WARNING)
+        self.problems.append(replace(problem, step_no=step_no))
 
     # ------------------------------------------------------------------ time limit
 
@@ -194,6 +195,7 @@ class LegalChecker:
                     f'"{DECISION_ROW}" là bước {row.no} cho bước đang làm việc này'
                     f"{hint('row')}.",
                     "decision-step-missing",
+                    row.no,
                 )
         for ident, step in self.steps.items():
             el = self.doc.find(ident)
@@ -237,10 +239,11 @@ class LegalChecker:
         props = [p for p, differs in (("role", role), ("unit", unit)) if differs]
         self._warn(
             el,
-            f"{cap_label(el)} do {_who(step.role, step.unit, names)} thực hiện, nhưng bước "
-            f"{row.no} của quyết định giao cho {_who(row.role, row.unit, names)}: chọn {fix} "
+            f"{cap_label(el)} do {who_acts(step.role, step.unit, names)} thực hiện, nhưng bước "
+            f"{row.no} của quyết định giao cho {who_acts(row.role, row.unit, names)}: chọn {fix} "
             f"cho làn của bước, hoặc cho riêng bước{hint(*props)}.",
             "decision-step-responsible",
+            row.no,
         )
 
     def _time(self, el: etree._Element, step: StepConfig, row: DecisionRow) -> None:
@@ -252,6 +255,7 @@ class LegalChecker:
             f"thời gian {duration_text(row.minutes)} của bước {row.no} trong quyết định: nhập "
             f'"{ALLOTTED}" bằng thời gian của quyết định{hint("allotted")}.',
             "decision-step-time",
+            row.no,
         )
 
     def _order(self, position: Mapping[str, int]) -> None:
@@ -274,6 +278,7 @@ class LegalChecker:
                 "ngược thứ tự của quyết định: sắp lại các bước, hoặc chọn lại "
                 f'"{DECISION_ROW}" cho đúng{hint("row")}.',
                 "decision-step-order",
+                self.steps[ident].row,
             )
 
 

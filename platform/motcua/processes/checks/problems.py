@@ -21,7 +21,8 @@ class Problem:
 
     ``message`` is Vietnamese and says what is wrong and how to fix it; ``element_id`` and
     ``line`` point into ``file`` when the problem concerns one element. ``rule`` names the
-    check that found it (the layer's name until a check gives a finer one).
+    check that found it (the layer's name until a check gives a finer one); ``step_no`` the
+    decision's row a legal finding is about.
     """
 
     message: str
@@ -30,6 +31,7 @@ class Problem:
     file: str | None = None
     rule: str = ""
     severity: Severity = Severity.ERROR
+    step_no: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -43,6 +45,7 @@ class Problem:
             "file": self.file,
             "rule": self.rule or None,
             "severity": self.severity.value,
+            "step_no": self.step_no,
         }
         return {k: v for k, v in items.items() if v is not None}
 

@@ -281,8 +281,11 @@ export function takeKeys(rows, answered) {
   rows.forEach((row, i) => {
     const other = answered[i];
     if (!other) return;
-    row.key = other.key;
-    document.querySelectorAll(`[data-key-of="${row._id}"] code`).forEach((code) => { code.textContent = row.key || '…'; });
+    // A saved row's key is the data's name for good: only new rows take the server's.
+    if (!row.locked) {
+      row.key = other.key;
+      document.querySelectorAll(`[data-key-of="${row._id}"] code`).forEach((code) => { code.textContent = row.key || '…'; });
+    }
     takeKeys(row.rows || [], other.rows || []);
   });
 }

@@ -26,6 +26,7 @@ const state = {
   checked: false, // sample data was checked once: later changes to it are checked again
   compiles: 0, // answers of older requests are dropped
   previews: 0,
+  edits: 0, // an answer to rows edited since is dropped: its keys would land on other rows
 };
 
 function debounce(fn, ms) {
@@ -169,8 +170,9 @@ function formBody() {
 
 async function compileRows() {
   const sequence = ++state.compiles;
+  const edits = state.edits;
   const answer = await call('POST', config.api.compile, formBody());
-  if (sequence !== state.compiles) return false;
+  if (sequence !== state.compiles || edits !== state.edits) return false;
   if (!answer.ok) {
     notice(errorText(answer.data));
     return false;
@@ -195,7 +197,7 @@ const editor = new RowsEditor(null, {
   patterns: config.patterns,
   roles: config.roles,
   readOnly: config.published,
-  changed: () => { edited(); compileSoon(); },
+  changed: () => { state.edits += 1; edited(); compileSoon(); },
 });
 
 function buildRowsPanel() {
@@ -204,11 +206,11 @@ function buildRowsPanel() {
   const title = Object.assign(document.createElement('input'), {
     id: 'fd-form-title', value: state.form.title || '', maxLength: 200, disabled: ro, required: true,
   });
-  title.addEventListener('input', () => { state.form.title = title.value; $('fd-title').textContent = title.value; edited(); compileSoon(); });
+  title.addEventListener('input', () => { state.edits += 1; state.form.title = title.value; $('fd-title').textContent = title.value; edited(); compileSoon(); });
   const description = Object.assign(document.createElement('textarea'), {
     id: 'fd-form-description', rows: 2, value: state.form.description || '', disabled: ro,
   });
-  description.addEventListener('input', () => { state.form.description = description.value; edited(); compileSoon(); });
+  description.addEventListener('input', () => { state.edits += 1; state.form.description = description.value; edited(); compileSoon(); });
   const head = document.createElement('div');
   head.className = 'fd-form-head';
   head.innerHTML = '<div class="fd-field"><label for="fd-form-title">Tên biểu mẫu</label></div>'
@@ -307,8 +309,8 @@ async function save() {
     }
     state.schema = read.schema;
     state.ui = read.ui;
-  } else if (!(await compileRows())) {
-    return;
+  } else if (!(await compileRows()) && !(await compileRows())) {
+    return; // edited twice while compiling, or refused: the notice says which
   }
   status('Đang lưu…', 'saving');
   const answer = await call('PUT', config.api.form, { revision: state.revision, schema: state.schema, ui: state.ui });

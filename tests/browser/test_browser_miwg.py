@@ -152,3 +152,41 @@ def test_editing_our_properties_keeps_the_other_tools_content(
     assert vendor_content(xml) == expected
     designer.shot(f"{path.stem}-edited")
     assert errors == [] and outside.requests == []
+
+
+def items_of(content: Any, owner: str) -> list[tuple[str, str]]:
+    return sorted((what, text) for (who, what, text), n in content.items() for _ in range(n)
+                  if who == owner)
+
+
+def test_a_step_replaced_or_copied_keeps_the_other_tools_content(
+        actors: Actors, server: LiveServer) -> None:
+    """The server advises "change the element's type" for steps the engine cannot run: the
+    replaced step, and a copy pasted beside it, carry what the other tool wrote on it."""
+    path = next(p for p in VENDOR_FILES if p.stem == "camunda7")
+    draft_id, original = stored_draft(server, path)
+    expected = vendor_content(original)
+    designer = sign_in(actors, Outside(), "qt.binh")
+    page = designer.page
+    designer.go(f"/design/drafts/{draft_id}")
+    page.wait_for_selector("body[data-modeler-ready=true]", timeout=30_000)
+    step, copied = "Task_ThamDinh", "Task_TiepNhan"
+    assert items_of(expected, step) and items_of(expected, copied)
+    select(page, step)
+    page.click(".djs-context-pad [data-action='replace']")
+    page.click(".djs-popup [data-id='replace-with-manual-task']")
+    revision = saved(page, 1)
+    modeler_call(page, """
+        const registry = m.get('elementRegistry'), copyPaste = m.get('copyPaste');
+        const source = registry.get(arg);
+        copyPaste.copy([source]);
+        copyPaste.paste({ element: source.parent, point: { x: source.x + 60, y: source.y + 300 } });
+        """, copied)
+    saved(page, revision)
+    xml = saved_xml(server, draft_id)
+    assert element_of(xml, step).tag == f"{{{BPMN}}}manualTask"
+    content = vendor_content(xml)
+    assert items_of(content, step) == items_of(expected, step)
+    pasted = [who for who, _, _ in content if who not in {w for w, _, _ in expected}]
+    assert len(set(pasted)) == 1 and items_of(content, pasted[0]) == items_of(expected, copied)
+    designer.shot("camunda7-replaced-and-copied")

@@ -126,8 +126,45 @@ class RestrictedRules extends RuleProvider {
 }
 RestrictedRules.$inject = ['eventBus'];
 
+/** Another tool's content (its extension elements, its namespaced attributes) goes along
+ * when an element is replaced ("Đổi loại phần tử", as the server's messages advise for
+ * untyped tasks) or copied: bpmn-js copies only what its descriptors know. */
+class KeepForeignContent {
+  constructor(eventBus, moddle) {
+    eventBus.on('moddleCopy.canCopyProperty', 1500, ({ property, parent }) => {
+      if (isGeneric(property)) return cloneGeneric(moddle, property, parent);
+      return undefined;
+    });
+    eventBus.on('moddleCopy.canCopyProperties', 1500, ({ sourceElement, targetElement }) => {
+      const attrs = (sourceElement && sourceElement.$attrs) || {};
+      for (const [name, value] of Object.entries(attrs)) {
+        // Namespace declarations stay on the definitions, where the file wrote them.
+        if (name.includes(':') && !name.startsWith('xmlns:')) targetElement.$attrs[name] = value;
+      }
+    });
+  }
+}
+KeepForeignContent.$inject = ['eventBus', 'moddle'];
+
+function isGeneric(value) {
+  return Boolean(value && typeof value === 'object' && value.$descriptor && value.$descriptor.isGeneric);
+}
+
+function cloneGeneric(moddle, element, parent) {
+  const properties = Object.fromEntries(Object.entries(element)
+    .filter(([key]) => key !== '$type' && key !== '$children'));
+  const copy = moddle.createAny(element.$type, element.$descriptor.ns.uri, properties);
+  copy.$parent = parent;
+  if (element.$children) {
+    copy.$children = element.$children.map((child) => (isGeneric(child) ? cloneGeneric(moddle, child, copy) : child));
+  }
+  return copy;
+}
+
 export default {
-  __init__: ['restrictedPalette', 'restrictedContextPad', 'restrictedReplace', 'restrictedRules'],
+  __init__: ['restrictedPalette', 'restrictedContextPad', 'restrictedReplace', 'restrictedRules',
+    'keepForeignContent'],
+  keepForeignContent: ['type', KeepForeignContent],
   restrictedPalette: ['type', RestrictedPalette],
   restrictedContextPad: ['type', RestrictedContextPad],
   restrictedReplace: ['type', RestrictedReplace],

@@ -292,7 +292,8 @@ export function takeKeys(rows, answered) {
 
 export function lockAll(rows) {
   for (const row of rows) {
-    row.locked = true;
+    // A row added while the save was on its way has no key yet: it stays new.
+    if (row.key) row.locked = true;
     lockAll(row.rows || []);
   }
 }

@@ -168,8 +168,9 @@ export class RowsEditor {
       id: `${id}-${name}`, value: row[name] ?? '', disabled: ro, ...attrs,
       oninput: (e) => set(name, e.target.value),
     }), hint);
-    const number = (name, label, whole) => field(`${id}-${name}`, label, el('input', {
-      id: `${id}-${name}`, type: 'number', step: whole ? 1 : 'any', min: whole ? 0 : null,
+    // A count (characters, rows) is whole and never negative; a bound of a number may be.
+    const number = (name, label, whole, count = whole) => field(`${id}-${name}`, label, el('input', {
+      id: `${id}-${name}`, type: 'number', step: whole ? 1 : 'any', min: count ? 0 : null,
       value: row[name] ?? '', disabled: ro, inputmode: whole ? 'numeric' : 'decimal',
       oninput: (e) => set(name, e.target.value === '' ? null : Number(e.target.value)),
     }));
@@ -179,7 +180,7 @@ export class RowsEditor {
     if (PLACEHOLDER.has(row.type)) parts.push(text('placeholder', 'Chữ gợi ý trong ô'));
     const limits = [];
     if (LENGTH.has(row.type)) limits.push(number('min_length', 'Ít nhất (ký tự)', true), number('max_length', 'Tối đa (ký tự)', true));
-    if (NUMBER.has(row.type)) limits.push(number('minimum', 'Giá trị nhỏ nhất', row.type === 'integer'), number('maximum', 'Giá trị lớn nhất', row.type === 'integer'));
+    if (NUMBER.has(row.type)) limits.push(number('minimum', 'Giá trị nhỏ nhất', row.type === 'integer', false), number('maximum', 'Giá trị lớn nhất', row.type === 'integer', false));
     if (ROWS.has(row.type)) limits.push(number('min_rows', 'Ít nhất (dòng)', true), number('max_rows', 'Tối đa (dòng)', true));
     if (limits.length) parts.push(el('div', { class: 'fd-limits' }, limits));
     if (PATTERN.has(row.type)) {

@@ -191,3 +191,17 @@ def test_a_stored_schema_with_errors_opens_and_checks_no_data(
     checked = browser.post(f"/design/drafts/{draft.id}/forms/hong/preview", {"data.a": "x"})
     assert checked.status_code == 200
     assert "Chưa kiểm tra được dữ liệu mẫu" in text(checked)
+
+
+def test_a_row_is_added_to_the_preview_without_javascript(app: Flask,
+                                                          sample: dict[str, Any]) -> None:
+    draft = _draft()
+    key, name = next((k, n) for k, f in draft.forms.items()
+                     for n, sub in f["schema"]["properties"].items()
+                     if sub.get("type") == "array")
+    page = Browser(app, "qt.binh").post(f"/design/drafts/{draft.id}/forms/{key}/preview",
+                                        {"_form_action": f"add:data.{name}"})
+    assert page.status_code == 200
+    html = text(page)
+    assert f'data-path="data.{name}[0]"' in html and "Dữ liệu mẫu" not in html.split(
+        'id="fd-sample-status"')[1].split("</span>")[0]

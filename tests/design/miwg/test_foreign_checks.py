@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lxml import etree
 from vendor_content import MIWG_FILES, VENDOR_FILES
 
 from motcua.processes.checks import Problem, check_process
+from support.sample import SAMPLE_BPMN
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 
 def problems(name: str) -> list[Problem]:
@@ -63,3 +67,20 @@ def test_calls_timers_message_flows_and_pools_that_cannot_run_are_named() -> Non
     assert on(c1, "sid-46891B57-A9D3-4A8B-AEBF-D4BA5F3961AD", "chỉ để minh họa")
     undrawn = [p for p in problems("B.2.0.bpmn") if p.rule == "no-diagram"]
     assert undrawn and all(p.severity == "warning" and p.element_id for p in undrawn)
+
+
+def test_another_tools_element_with_the_id_of_one_of_ours_is_an_error() -> None:
+    """SpiffWorkflow indexes every id of a process whatever its namespace: a form field of
+    Camunda named like a step would be taken for the step."""
+    root = etree.fromstring(SAMPLE_BPMN.read_bytes())
+    first, *_, last = root.iter(f"{{{BPMN}}}userTask")
+    extension = last.find(f"{{{BPMN}}}extensionElements")
+    assert extension is not None
+    extension.append(etree.fromstring(
+        f'<camunda:formField xmlns:camunda="http://camunda.org/schema/1.0/bpmn" '
+        f'id="{first.get("id")}" label="Trùng mã"/>'))
+    found = check_process(etree.tostring(root), "copy.bpmn", {}).problems
+    clash = on(found, last.get("id") or "", "camunda:formField", f'"{first.get("id")}"')
+    assert len(clash) == 1 and clash[0].is_error and clash[0].rule == "structure"
+    assert clash[0].message.startswith(f'Phần mở rộng <camunda:formField> của bước "{last.get("name")}"')
+    assert not [p for p in found if p.rule == "engine"]

@@ -61,7 +61,7 @@ def check_foreign(doc: Document, process: etree._Element, *,
                   called: bool = False) -> list[Problem]:
     """What ``process`` (sub-processes included) holds that only another engine runs;
     ``called``: the process runs as another's call activity, whose data it then declares."""
-    problems: list[Problem] = []
+    problems: list[Problem] = _borrowed_ids(doc, process)
     for el in process.iter(etree.Element):
         name = local_name(el)
         if name in _DATA_ASSOCIATIONS:
@@ -77,6 +77,26 @@ def check_foreign(doc: Document, process: etree._Element, *,
                     line=el.sourceline, rule="unsupported"))
         if name is not None and name != "process":
             problems.extend(_vendor_content(doc, el))
+    return problems
+
+
+def _borrowed_ids(doc: Document, process: etree._Element) -> list[Problem]:
+    """Another tool's element carrying the id of one of ours (camunda:formField id="..."):
+    SpiffWorkflow indexes every id of a process, whatever its namespace, and would take the
+    one for the other (its own message then names neither)."""
+    ours = {el.get("id"): el for el in process.iter(bpmn_tag("*")) if el.get("id")}
+    problems = []
+    for el in process.iter(etree.Element):
+        ident = el.get("id")
+        if ident in ours and local_name(el) is None:
+            owner = next((a for a in el.iterancestors()
+                          if local_name(a) is not None and a.get("id")), process)
+            problems.append(doc.problem(
+                owner,
+                f"Phần mở rộng <{_prefixed(el)}> của {label(owner)} có id \"{ident}\" trùng mã "
+                f"(id) của {label(ours[ident])}: bộ máy quy trình sẽ nhầm hai phần tử. Đổi "
+                f'"Mã (id)" của {label(ours[ident])}, hoặc xóa phần mở rộng.',
+                line=el.sourceline, rule="structure"))
     return problems
 
 

@@ -232,3 +232,16 @@ def test_a_file_that_cannot_be_read_is_refused_naming_why(api: Api, sample: dict
     assert detail["field"] == "bpmn" and VIETNAMESE.search(detail["message"].lower())
     if change == "doctype":
         assert detail["line"] == 2
+
+
+def test_a_file_that_cannot_be_read_is_refused_on_the_page_naming_its_line(
+        app: Flask, sample: dict[str, Any]) -> None:
+    head, _, rest = as_stored(MIWG_FILES[0].read_bytes()).partition("\n")
+    unsafe = f'{head}\n<!DOCTYPE definitions [<!ENTITY x "y">]>\n{rest}'.encode()
+    page = Browser(app, DESIGNER).post(f"/design/procedures/{PROCEDURE}/drafts", {
+        "from": "bpmn", "bpmn": (io.BytesIO(unsafe), MIWG_FILES[0].name)},
+        content_type="multipart/form-data")
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "Không đọc được tệp BPMN" in html and "(dòng 2)" in html
+    assert db.session.scalars(db.select(ProcessDraft)).first() is None

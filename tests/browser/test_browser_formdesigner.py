@@ -109,6 +109,9 @@ def build(page: Any) -> None:
     copies = add_field(page, "integer", "Số bản")
     row = page.locator(copies).get_attribute("data-row-id")
     page.fill(f"#{row}-maximum", "10")
+    page.fill(f"#{row}-default", "1")
+    # The preview shows a new default at once (no one typed into the field yet).
+    page.wait_for_selector("#fd-preview [name='data.so_ban'][value='1']")
     verdict = add_field(page, "radio", "Kết luận")
     row = page.locator(verdict).get_attribute("data-row-id")
     # A choice without its options' labels: the problem shows on the row, and its entry in
@@ -166,11 +169,11 @@ def test_build_a_form_see_its_preview_check_sample_data_and_save_it(
     page.wait_for_selector("#fd-json:not([hidden])")
     assert '"so_dinh_danh_ca_nhan"' in page.locator("#fd-json-text").input_value()
     assert '"^[0-9]{12}$"' in page.locator("#fd-json-text").input_value()
-    # An expert writes what rows cannot say (a default): back in the rows it is shown, kept.
+    # An expert writes what rows cannot say (examples): back in the rows it is shown, kept.
     page.evaluate("""() => {
         const text = document.querySelector('#fd-json-text');
         const pair = JSON.parse(text.value);
-        pair.schema.properties.so_ban.default = 1;
+        pair.schema.properties.so_ban.examples = [2];
         text.value = JSON.stringify(pair, null, 2);
         text.dispatchEvent(new Event('input', {bubbles: true}));
     }""")
@@ -179,7 +182,7 @@ def test_build_a_form_see_its_preview_check_sample_data_and_save_it(
     page.wait_for_selector("#fd-rows:not([hidden])")
     assert page.locator("#fd-rows-editor-list > .fd-rows > ol > li.fd-row").count() == 5
     kept = page.locator("li.fd-row[data-key='so_ban'] .fd-kept pre")
-    assert '"default": 1' in kept.text_content()
+    assert '"examples"' in kept.text_content()
     page.click("#fd-save")
     page.wait_for_function("() => document.querySelector('#fd-status').dataset.state"
                            " === 'saved'")
@@ -193,6 +196,7 @@ def test_build_a_form_see_its_preview_check_sample_data_and_save_it(
                                             "ket_luan", "giay_to_kem_theo"]
     assert form["schema"]["required"] == ["ho_va_ten"]
     assert form["schema"]["properties"]["so_ban"]["maximum"] == 10
+    assert form["schema"]["properties"]["so_ban"]["examples"] == [2]
     assert form["schema"]["properties"]["so_ban"]["default"] == 1
     assert form["schema"]["properties"]["giay_to_kem_theo"]["items"]["properties"] == {
         "ten_giay_to": {"type": "string", "title": "Tên giấy tờ"}}

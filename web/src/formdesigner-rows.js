@@ -11,6 +11,8 @@ const CHOICE = new Set(['select', 'radio']);
 const PATTERN = new Set(['text', 'list']);
 const NESTED = new Set(['group', 'section']);
 const PLACEHOLDER = new Set(['text', 'textarea', 'email', 'integer', 'number', 'list', 'officer']);
+const DEFAULTS = new Set(['text', 'textarea', 'email', 'date', 'datetime', 'integer', 'number',
+  'select', 'radio', 'boolean']);
 // Settings a type does not have are dropped when the type changes, so none lingers unseen.
 const SETTINGS = {
   min_length: LENGTH, max_length: LENGTH, minimum: NUMBER, maximum: NUMBER,
@@ -26,7 +28,7 @@ export function newRow(type) {
     min_length: null, max_length: null, minimum: null, maximum: null,
     min_rows: null, max_rows: null, options: CHOICE.has(type) ? [{ label: '', value: '' }] : [],
     pattern: '', role: '', rows: NESTED.has(type) ? [newRow('text')] : [], locked: false,
-    help_in_ui: false,
+    help_in_ui: false, default: null,
   };
 }
 
@@ -155,6 +157,7 @@ export class RowsEditor {
     if (NESTED.has(type) && !row.rows.length) row.rows = [newRow('text')];
     if (!NESTED.has(type)) row.rows = [];
     if (type !== 'officer') row.role = '';
+    row.default = null; // a value of the old type is seldom one of the new
     row.type = type;
     this.changed(true, `${row._id}-type`);
   }
@@ -178,6 +181,7 @@ export class RowsEditor {
       id: `${id}-help`, rows: 2, disabled: ro, oninput: (e) => set('help', e.target.value),
     }, row.help || '')));
     if (PLACEHOLDER.has(row.type)) parts.push(text('placeholder', 'Chữ gợi ý trong ô'));
+    if (DEFAULTS.has(row.type)) parts.push(this.defaultField(row, set));
     const limits = [];
     if (LENGTH.has(row.type)) limits.push(number('min_length', 'Ít nhất (ký tự)', true), number('max_length', 'Tối đa (ký tự)', true));
     if (NUMBER.has(row.type)) limits.push(number('minimum', 'Giá trị nhỏ nhất', row.type === 'integer', false), number('maximum', 'Giá trị lớn nhất', row.type === 'integer', false));
@@ -211,6 +215,7 @@ export class RowsEditor {
         this.list(row.rows, 'Thêm trường vào nhóm', depth + 1)));
     }
     const said = [row.help && 'hướng dẫn', row.placeholder && 'chữ gợi ý',
+      row.default !== null && row.default !== undefined && 'giá trị mặc định',
       [row.min_length, row.max_length, row.minimum, row.maximum, row.min_rows, row.max_rows]
         .some((v) => v !== null && v !== undefined) && 'giới hạn',
       row.pattern && 'mẫu có sẵn', row.role && 'vai trò', row.advanced && 'phần nâng cao']
@@ -221,6 +226,36 @@ export class RowsEditor {
     el('summary', { text: `Thiết lập${said.length ? `: ${said.join(', ')}` : ''}` }),
     el('div', { class: 'fd-row-details' }, parts));
     return el('div', { class: 'fd-row-body' }, more, always);
+  }
+
+  // What a blank form shows already: a value of the field's type, or nothing.
+  defaultField(row, set) {
+    const id = `${row._id}-default`;
+    const label = 'Giá trị mặc định';
+    const ro = this.ctx.readOnly;
+    const pick = (choices) => el('select', {
+      id, disabled: ro,
+      onchange: (e) => set('default', choices.find((c) => String(c.value) === e.target.value)?.value ?? null),
+    }, choices.map((c) => el('option', { value: String(c.value), text: c.label, selected: c.value === row.default })));
+    if (row.type === 'boolean') {
+      return field(id, label, pick([{ value: null, label: '— Không —' },
+        { value: true, label: 'Đánh dấu sẵn' }, { value: false, label: 'Không đánh dấu' }]));
+    }
+    if (CHOICE.has(row.type)) {
+      return field(id, label, pick([{ value: null, label: '— Không —' },
+        ...row.options.filter((o) => o.value).map((o) => ({ value: o.value, label: o.label || o.value }))]));
+    }
+    const numeric = NUMBER.has(row.type);
+    return field(id, label, el('input', {
+      id, disabled: ro, value: row.default ?? '',
+      type: numeric ? 'number' : (row.type === 'date' ? 'date' : 'text'),
+      step: row.type === 'integer' ? 1 : (numeric ? 'any' : null),
+      placeholder: row.type === 'datetime' ? '2026-03-02T09:00:00+07:00' : null,
+      oninput: (e) => {
+        const typed = e.target.value;
+        set('default', typed === '' ? null : (numeric ? Number(typed) : typed));
+      },
+    }));
   }
 
   options(row) {

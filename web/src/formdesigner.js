@@ -125,10 +125,16 @@ function showProblems(problems) {
   $('fd-problems-summary').textContent = problems.length ? `(${problems.length} vấn đề)` : '— không có lỗi';
 }
 
+// The sample data as the preview would post it, minus the blanks nobody typed into: those
+// show the form's defaults when it is drawn again (a new default appears at once).
+const touched = new Set();
+
 function previewEntries() {
   const form = $('fd-preview-form');
-  return [...new FormData(form).entries()]
-    .filter(([name, value]) => name.startsWith('data') && typeof value === 'string');
+  return [...new FormData(form).entries()].filter(([name, value]) => name.startsWith('data')
+    && typeof value === 'string'
+    // A row's marker ("data.list[0]") keeps a row no one has typed into yet.
+    && (touched.has(name) || (value !== '' && value !== 'false') || /\]$/.test(name)));
 }
 
 async function drawPreview({ check = state.checked } = {}) {
@@ -376,7 +382,11 @@ function start() {
     drawPreview({ check: true });
   });
   const recheck = debounce(() => { if (state.checked) drawPreview({ check: true }); }, 600);
-  preview.addEventListener('change', recheck);
+  preview.addEventListener('input', (event) => { if (event.target.name) touched.add(event.target.name); });
+  preview.addEventListener('change', (event) => {
+    if (event.target.name) touched.add(event.target.name);
+    recheck();
+  });
   window.addEventListener('beforeunload', (event) => {
     if (state.dirty && !config.published) {
       event.preventDefault();

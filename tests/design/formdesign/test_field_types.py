@@ -37,7 +37,7 @@ def every_type() -> FormRows:
         Row("", "Số điện thoại", "text", pattern="phone"),
         Row("", "Mã số thuế", "text", pattern="tax_code"),
         Row("", "Ý kiến thẩm định", "textarea", max_length=200),
-        Row("", "Số bản", "integer", required=True, minimum=1, maximum=10),
+        Row("", "Số bản", "integer", required=True, minimum=1, maximum=10, default=1),
         Row("", "Diện tích (m²)", "number", minimum=0.5),
         Row("", "Ngày cấp", "date"),
         Row("", "Thời điểm trả", "datetime"),
@@ -109,6 +109,7 @@ def test_every_type_compiles_to_a_schema_the_checks_accept() -> None:
     assert props["thoi_diem_tra"]["format"] == "date-time"
     assert props["ket_luan"]["oneOf"][0] == {"const": "dong_y", "title": "Đồng ý"}
     assert props["loai_ban"]["enum"] == ["Bản chính", "Bản sao"]
+    assert props["so_ban"]["default"] == 1
     assert props["so_dinh_danh_ca_nhan"]["pattern"] == "^[0-9]{12}$"
     assert ui["chuyen_vien_thu_ly"] == {"ui:widget": "officer", "ui:options": {"role": "specialist"}}
     assert ui["ket_luan"] == {"ui:widget": "radio"}
@@ -139,6 +140,8 @@ def test_the_renderer_draws_each_type_with_its_control() -> None:
     assert controls(doc, "data.nguoi_nhan.ho_va_ten")
     assert controls(doc, "data.can_cu_phap_ly[1]")
     assert controls(doc, "data.ho_va_ten")[0].get("placeholder") == "Nguyễn Văn A"
+    blank = parse_html(render_form(schema, ui, None))
+    assert controls(blank, "data.so_ban")[0].get("value") == "1"  # its default
     assert "12 chữ số trên thẻ căn cước" in doc.text_content()
 
 
@@ -179,7 +182,11 @@ def test_what_rows_say_wrongly_is_listed_beside_the_row() -> None:
             Row("a", "B", "select"),
             Row("c", "C", "officer"),
             Row("d", "D", "group"),
-            Row("e", "E", "radio", options=[Option("X", "x"), Option("Y", "x")])]
+            Row("e", "E", "radio", options=[Option("X", "x"), Option("Y", "x")]),
+            Row("f", "F", "select", options=[Option("X", "x")], default="y"),
+            Row("g", "G", "integer", default=1.5),
+            Row("h", "H", "boolean", default="có")]
     fields = {p["field"] for p in row_problems(rows)}
     assert fields == {"rows[0].min_length", "rows[1].key", "rows[1].options", "rows[2].role",
-                      "rows[3].rows", "rows[4].options[1].value"}
+                      "rows[3].rows", "rows[4].options[1].value", "rows[5].default",
+                      "rows[6].default", "rows[7].default"}

@@ -111,6 +111,16 @@ def test_the_preview_is_drawn_by_the_renderer_and_checks_sample_data(designer_ap
     assert broken.status_code == 200
     assert broken.get_json()["problems"][0]["severity"] == "error"
     assert broken.get_json()["checked"] is False and checked["checked"] is True
+    # A field the sample data does not post shows its default; one posted blank stays blank.
+    with_default = designer_api.post(DESIGNER, f"{path}/compile", json={"rows": [
+        {"title": "Số bản", "type": "integer", "default": 2}]}).get_json()
+    pair = {"schema": with_default["schema"], "ui": with_default["ui"]}
+    assert with_default["schema"]["properties"]["so_ban"]["default"] == 2
+    shown = designer_api.post(DESIGNER, f"{path}/preview", json={**pair, "form": []}).get_json()
+    assert 'value="2"' in shown["html"] and shown["data"] == {"so_ban": 2}
+    cleared = designer_api.post(DESIGNER, f"{path}/preview", json={
+        **pair, "form": [["data.so_ban", ""]]}).get_json()
+    assert 'value="2"' not in cleared["html"] and cleared["data"] == {}
     bad = designer_api.post(DESIGNER, f"{path}/preview", json={"schema": {}, "form": [["a"]]})
     assert bad.status_code == 422 and bad.get_json()["error"]["details"][0]["field"] == "form"
 

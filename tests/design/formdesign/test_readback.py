@@ -76,6 +76,7 @@ UNSUPPORTED: dict[str, Any] = {
             "properties": {"x": {"type": "string", "title": "X"}}}},
         "khong_kieu": {"title": "Không khai báo kiểu"},
         "cam_ket": {"type": "boolean", "const": True, "title": "Cam kết"},
+        "loai": {"type": "string", "title": "Loại", "enum": ["x", "y"], "default": "z"},
     },
 }
 UNSUPPORTED_UI = {"ui:classNames": "rong", "ho_ten": {"ui:autofocus": True},
@@ -89,7 +90,10 @@ def test_what_rows_cannot_say_is_kept_verbatim_and_read_only() -> None:
         "dia_chi", "mot_trong", "so_lieu", "khong_kieu"}
     assert by_key["dia_chi"].advanced_schema == UNSUPPORTED["properties"]["dia_chi"]
     assert by_key["dia_chi"].required is True
-    assert by_key["ho_ten"].advanced_schema == {"default": "A", "examples": ["B"]}
+    # A default is a setting of the row; one that is no value of the field stays verbatim.
+    assert by_key["ho_ten"].default == "A"
+    assert by_key["ho_ten"].advanced_schema == {"examples": ["B"]}
+    assert by_key["loai"].default is None and by_key["loai"].advanced_schema == {"default": "z"}
     assert by_key["ho_ten"].advanced_ui == {"ui:autofocus": True}
     assert by_key["ma"].pattern == "" and by_key["ma"].advanced_schema == {
         "pattern": "^[A-Z]{3}$", "format": "uri"}

@@ -14,6 +14,7 @@ from typing import Any
 from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.rows import (
     CHOICE_TYPES,
+    DEFAULT_TYPES,
     LENGTH_TYPES,
     NUMBER_TYPES,
     PATTERN_TYPES,
@@ -124,6 +125,9 @@ def compile_row(row: Row) -> tuple[Any, dict[str, Any]]:
         ui["ui:widget"] = "officer"
         if row.role:
             ui["ui:options"] = {"role": row.role}
+    if kind in DEFAULT_TYPES and row.default is not None and row.default != "":
+        schema["default"] = (int(row.default) if kind == "integer" and isinstance(
+            row.default, float) and row.default.is_integer() else row.default)
     if kind in PLACEHOLDER_TYPES and kind != "list" and row.placeholder:
         ui["ui:placeholder"] = row.placeholder
     lay_over(schema, row.advanced_schema)

@@ -21,6 +21,7 @@ from motcua.design.formdesign.keys import form_key
 from motcua.design.models import ProcessDraft
 from motcua.errors import Invalid, NotFound
 from motcua.forms import errors_by_field, parse_form, render_form
+from motcua.forms.fields import initial_values, kind_of, properties
 from motcua.org import operations as org
 from motcua.org.models import User
 from motcua.processes.checks.document import NS, label
@@ -179,7 +180,7 @@ def preview(draft: ProcessDraft, schema: Mapping[str, Any], ui: Mapping[str, Any
     try:
         if posted is not None:
             parsed = parse_form(schema, ui, posted)
-            data, raw = parsed.data, parsed.raw
+            data, raw = _with_defaults(schema, parsed.data, posted, "data"), parsed.raw
             if check and not parsed.action:
                 errors = parsed.merge(validate(parsed.data, schema, root="data"))
         elif check:
@@ -192,3 +193,19 @@ def preview(draft: ProcessDraft, schema: Mapping[str, Any], ui: Mapping[str, Any
         html = Markup('<p class="form-error">Chưa vẽ được biểu mẫu: sửa các lỗi của JSON '
                       "Schema bên dưới.</p>")
     return Preview(html, data, errors)
+
+
+def _with_defaults(schema: Any, data: Any, posted: MultiDict[str, str], name: str) -> Any:
+    """``data`` with the default of every field the sample data did not post at all (the
+    page leaves out blanks no one typed into), so a new default shows in the preview. A
+    field posted blank stays blank: someone cleared it."""
+    if kind_of(schema) != "object" or not isinstance(data, dict):
+        return data
+    for key, sub in properties(schema).items():
+        place = f"{name}.{key}"
+        sent = any(n == place or n.startswith((f"{place}.", f"{place}[")) for n in posted)
+        if key in data:
+            data[key] = _with_defaults(sub, data[key], posted, place)
+        elif not sent and (value := initial_values(sub)) not in (None, {}, []):
+            data[key] = value
+    return data

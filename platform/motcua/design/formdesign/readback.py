@@ -15,7 +15,14 @@ from typing import Any
 
 from motcua.design.formdesign.compile import DRAFT_2020_12
 from motcua.design.formdesign.patterns import ready_pattern_of
-from motcua.design.formdesign.rows import PLACEHOLDER_TYPES, FormRows, Option, Row
+from motcua.design.formdesign.rows import (
+    DEFAULT_TYPES,
+    PLACEHOLDER_TYPES,
+    FormRows,
+    Option,
+    Row,
+    default_fits,
+)
 from motcua.forms.fields import UNSUPPORTED, kind_of, ordered_keys
 from motcua.forms.ui import FieldUi, normalise_ui
 
@@ -143,6 +150,12 @@ def _start(key: str, kind: str, schema: Mapping[str, Any], ui: Mapping[str, Any]
 
 def _finish(row: Row, schema: Mapping[str, Any], ui: Mapping[str, Any], consumed: set[str],
             ui_consumed: set[str]) -> Row:
+    if row.type in DEFAULT_TYPES and "default" in schema:
+        row.default = schema["default"]
+        if isinstance(row.default, str | int | float | bool) and default_fits(row):
+            consumed.add("default")
+        else:
+            row.default = None  # kept verbatim instead: no setting says it
     rest, ui_rest = _rest(schema, consumed), _rest(ui, ui_consumed)
     row.advanced_schema = rest or None
     row.advanced_ui = ui_rest or None

@@ -49,6 +49,9 @@ ROWS_TYPES = frozenset({"group", "list"})
 PATTERN_TYPES = frozenset({"text", "list"})
 PLACEHOLDER_TYPES = frozenset({"text", "textarea", "email", "integer", "number", "list",
                                "officer"})
+# Types whose blank form may show a value already (a default): one value, not a list.
+DEFAULT_TYPES = frozenset({"text", "textarea", "email", "date", "datetime", "integer", "number",
+                           "select", "radio", "boolean"})
 MAX_DEPTH = 8
 MAX_ROWS = 500
 MAX_TEXT = 4000
@@ -82,6 +85,7 @@ class Row:
     locked: bool = False
     # The help was read from ui.json (ui:help) and goes back there, not to "description".
     help_in_ui: bool = False
+    default: str | int | float | bool | None = None
     advanced_schema: Any = None
     advanced_ui: Any = None
 
@@ -110,7 +114,7 @@ def row_json(row: Row) -> dict[str, Any]:
         "options": [{"label": o.label, "value": o.value} for o in row.options],
         "pattern": row.pattern, "role": row.role,
         "rows": [row_json(r) for r in row.rows], "locked": row.locked,
-        "help_in_ui": row.help_in_ui,
+        "help_in_ui": row.help_in_ui, "default": row.default,
     }
     if row.advanced_schema is not None or row.advanced_ui is not None:
         out["advanced"] = {"schema": copy.deepcopy(row.advanced_schema),
@@ -225,6 +229,7 @@ class _Reader:
             rows=self.rows(body.get("rows"), f"{where}.rows", depth + 1),
             locked=self.flag(body, "locked", where),
             help_in_ui=self.flag(body, "help_in_ui", where),
+            default=self.scalar(body, "default", where),
         )
         advanced = body.get("advanced")
         if advanced is not None:
@@ -241,6 +246,15 @@ class _Reader:
             self.fail(f"{where}.advanced.schema",
                       "Trường nâng cao cần JSON Schema của trường (một đối tượng JSON)")
         return row
+
+    def scalar(self, body: Mapping[str, Any], name: str, where: str) -> Any:
+        value = body.get(name)
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, str):
+            return self.text(body, name, where)
+        self.fail(f"{where}.{name}", "Phải là một giá trị (chuỗi, số hoặc true/false)")
+        return None
 
     def options(self, value: Any, where: str) -> list[Option]:
         if value is None:
@@ -341,6 +355,9 @@ def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
                 elif values.index(option.value) != j:
                     say(f"{at}.options[{j}].value",
                         f'{name}: lựa chọn "{option.value}" bị lặp')
+        if row.default is not None and row.type in DEFAULT_TYPES and not default_fits(row):
+            say(f"{at}.default", f"{name}: giá trị mặc định không hợp với loại trường"
+                + (" (phải là một trong các lựa chọn)" if row.type in CHOICE_TYPES else ""))
         if row.type == "officer" and not row.role:
             say(f"{at}.role", f"{name}: chọn vai trò của cán bộ được chọn")
         if row.type in NESTED_TYPES:
@@ -348,3 +365,17 @@ def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
                 say(f"{at}.rows", f"{name}: thêm ít nhất một trường vào nhóm")
             problems.extend(row_problems(row.rows, f"{at}.rows"))
     return problems
+
+
+def default_fits(row: Row) -> bool:
+    """Whether the row's default is a value of its type (a choice: one of its options)."""
+    value = row.default
+    if row.type == "boolean":
+        return isinstance(value, bool)
+    if row.type in NUMBER_TYPES:
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        return not isinstance(value, bool) and isinstance(value, int | float) and (
+            row.type == "number" or whole)
+    if row.type in CHOICE_TYPES:
+        return isinstance(value, str) and value in [o.value for o in row.options]
+    return isinstance(value, str)

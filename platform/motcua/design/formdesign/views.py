@@ -78,6 +78,7 @@ class RowDoc(Schema):
     rows = fields.List(fields.Dict(), metadata={"description": "các trường của nhóm"})
     locked = fields.Boolean(metadata={"description": "đã lưu: khóa không đổi"})
     help_in_ui = fields.Boolean()
+    default = fields.Raw(allow_none=True, metadata={"description": "chuỗi, số hoặc true/false"})
     advanced = fields.Dict(metadata={"description": "{schema, ui} giữ nguyên khi lưu"})
 
 

@@ -195,7 +195,7 @@ def test_vendor_content_survives_publishing_exporting_and_copying(
     assert shown["bpmn"] == text and vendor_content(shown["bpmn"]) == expected
 
 
-def test_a_file_in_utf16_opens_with_the_same_problems(api: Api, sample: dict[str, Any]) -> None:
+def test_a_file_in_utf16_or_with_a_bom_opens_with_the_same_problems(api: Api, sample: dict[str, Any]) -> None:
     path = next(p for p in VENDOR_FILES if p.name.startswith("signavio"))
     text = path.read_text(encoding="utf-8")
     plain = api.post(DESIGNER, "/drafts", json={"procedure": PROCEDURE, "bpmn": text})
@@ -207,6 +207,11 @@ def test_a_file_in_utf16_opens_with_the_same_problems(api: Api, sample: dict[str
     assert unfiled(wide.get_json()["problems"]) == unfiled(plain.get_json()["problems"])
     shown = api.get(DESIGNER, f"/drafts/{wide.get_json()['id']}").get_json()
     assert vendor_content(shown["bpmn"]) == vendor_content(text)
+    marked = api.post(DESIGNER, "/drafts", data={
+        "procedure": PROCEDURE, "bpmn": (io.BytesIO(b"\xef\xbb\xbf" + text.encode()), path.name)},
+        content_type="multipart/form-data")
+    assert marked.status_code == 201, marked.get_json()
+    assert api.get(DESIGNER, f"/drafts/{marked.get_json()['id']}").get_json()["bpmn"] == text
 
 
 @pytest.mark.parametrize("change", ["doctype", "too large", "not bpmn"])

@@ -185,6 +185,7 @@ async function compileRows() {
   }
   state.schema = answer.data.schema;
   state.ui = answer.data.ui;
+  state.text = answer.data.text;
   takeKeys(state.form.rows, answer.data.rows);
   showProblems(answer.data.problems);
   await drawPreview();
@@ -237,7 +238,7 @@ function buildRowsPanel() {
 // -- the JSON view ------------------------------------------------------------------------
 
 function jsonText() {
-  return JSON.stringify({ schema: state.schema, ui: state.ui }, null, 2);
+  return state.text || JSON.stringify({ schema: state.schema, ui: state.ui }, null, 2);
 }
 
 function readJson() {
@@ -276,6 +277,7 @@ function buildJsonPanel() {
 async function switchTo(mode) {
   if (mode === state.mode) return;
   if (mode === 'json') {
+    state.text = null;
     await compileRows();
     $('fd-json-text').value = jsonText();
     $('fd-json-error').textContent = '';

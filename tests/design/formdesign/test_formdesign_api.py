@@ -5,6 +5,7 @@ the field."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +59,8 @@ def test_rows_compile_with_keys_and_problems(designer_api: Api) -> None:
     assert answer["problems"] == []
     assert answer["schema"]["required"] == ["ho_va_ten", "ket_luan"]
     assert answer["ui"]["chuyen_vien"]["ui:options"] == {"role": "specialist"}
+    assert list(json.loads(answer["text"])["schema"]["properties"]) == [
+        "ho_va_ten", "so_dinh_danh", "ket_luan", "chuyen_vien", "giay_to"]
     wrong = designer_api.post(DESIGNER, f"/drafts/{draft['id']}/forms/compile", json={
         "rows": [{"title": "A", "key": "a", "type": "select"},
                  {"title": "B", "key": "a", "min_length": 3, "max_length": 1}]}).get_json()

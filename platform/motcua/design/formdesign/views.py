@@ -6,6 +6,7 @@ naming its field (``rows[1].rows[0].max_length``); every change names the draft'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -141,15 +142,19 @@ def _key(body: Mapping[str, Any]) -> str:
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/compile", methods=["POST"])
 @formdesign_blp.doc(**_body_doc(CompileDoc))
 def compile_rows(draft_id: int) -> dict[str, Any]:
-    """`{title, description, rows, advanced?, key?}` → `{schema, ui, rows, problems}`: rows
-    never saved get their keys; problems are the rows' and those of the draft's check."""
+    """`{title, description, rows, advanced?, key?}` → `{schema, ui, rows, text, problems}`:
+    rows never saved get their keys; `text` is the pair as JSON in the rows' order; problems
+    are the rows' and those of the draft's check."""
     _draft(draft_id)
     body = _body()
     form = parse_form_rows(body)
     assign_keys(form.rows)
     schema, ui = compile_form(form)
     problems = row_problems(form.rows) + operations.check_form(_key(body), schema, ui)
-    return {"schema": schema, "ui": ui, "rows": form_json(form)["rows"],
+    # The pair as the JSON view shows it, fields in the rows' order (the answer's own JSON
+    # has its keys sorted).
+    text = json.dumps({"schema": schema, "ui": ui}, ensure_ascii=False, indent=2)
+    return {"schema": schema, "ui": ui, "rows": form_json(form)["rows"], "text": text,
             "problems": problems}
 
 

@@ -1,8 +1,9 @@
 """What other modelers put in a BPMN file that the platform does not run: data flowing
 along associations, assignments and forms in another engine's terms, another engine's
-listeners and mappings, message flows, elements without a drawing. Each is named on its
-element, so a diagram made elsewhere (Camunda, Signavio, Bizagi, the MIWG reference files)
-opens with a list of what to change instead of failing later, at run time.
+listeners and mappings, its elements borrowing our ids, message flows, pools that never
+run, elements without a drawing. Each is named on its element, so a diagram made elsewhere
+(Camunda, Signavio, Bizagi, the MIWG reference files) opens with a list of what to change
+instead of failing later, at run time.
 
 The vendor content itself is never removed: the draft keeps the file as it was given."""
 

@@ -63,7 +63,9 @@ def _against_id(against: str | None) -> int:
     text = (against or "").strip()
     if not text:
         raise field_error("against", "Bắt buộc: mã phiên bản để so sánh")
-    if not text.isdigit() or len(text) > 10:
+    # ASCII digits only: str.isdigit() also takes "²" (which int() refuses: a 500) and other
+    # scripts' digits (which int() reads as another number than the one shown).
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         raise field_error("against", "Phải là mã (id) một phiên bản quy trình")
     return int(text)
 

@@ -6,7 +6,6 @@ the new version at the desk. No request may leave the server."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,9 +15,6 @@ from browser_support import (
     Actors,
     LiveServer,
     Officer,
-    Shots,
-    fresh_shots,
-    live_server,
 )
 from designer_support import (
     Outside,
@@ -42,39 +38,17 @@ from designer_support import (
     undo_redo,
     xml_of,
 )
+from sqlalchemy import select as query
 
+from motcua.catalog.models import Procedure
+from motcua.db import db
+from motcua.design import operations
+from motcua.org.models import User
 from support.api import PROCEDURE
-from support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NEW_STEP = "Kiểm tra kết quả trước khi trả"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # Monday 16 March 2026, 09:00 in Hà Nội: after the sample decision took effect.
-    with live_server(tmp_path_factory.mktemp("designer"), FakeClock(local(2026, 3, 16, 9, 0))
-                     ) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots("designer")
-
-
-@pytest.fixture
-def outside() -> Outside:
-    return Outside()
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots,
-           outside: Outside) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 # ------------------------------------------------------------------ the journey
@@ -388,4 +362,49 @@ def test_a_finding_on_the_whole_process_leads_to_the_decisions_rows(
     task = link.get_attribute("data-task-id")
     link.click()
     assert modeler_call(page, "return m.get('selection').get().map((e) => e.id);") == [task]
+    assert outside.requests == []
+
+
+# A process another tool wrote without its drawing (no BPMN DI): the server reads and checks
+# it; bpmn-js has nothing to draw.
+UNDRAWN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Defs"
+    targetNamespace="http://example.org/undrawn">
+  <process id="Undrawn" isExecutable="true">
+    <startEvent id="Begin"/>
+    <sequenceFlow id="F1" sourceRef="Begin" targetRef="Review"/>
+    <userTask id="Review" name="Xem hồ sơ"/>
+    <sequenceFlow id="F2" sourceRef="Review" targetRef="Done"/>
+    <endEvent id="Done"/>
+  </process>
+</definitions>
+""".encode()
+
+
+def test_a_file_without_a_drawing_still_lists_its_problems(
+        actors: Actors, outside: Outside, server: LiveServer) -> None:
+    with server.app.app_context():
+        user = db.session.scalar(query(User).where(User.username == "qt.binh"))
+        procedure = db.session.scalar(query(Procedure).where(Procedure.code == PROCEDURE))
+        assert user is not None and procedure is not None
+        draft = operations.create(procedure, user, bpmn=UNDRAWN, filename="undrawn.bpmn",
+                                  origin="upload")
+        db.session.commit()
+        draft_id, revision = draft.id, draft.revision
+    designer = sign_in(actors, outside, "qt.binh")
+    page = designer.page
+    designer.go(f"/design/drafts/{draft_id}")
+    page.wait_for_selector("body[data-modeler-ready=no-diagram]")
+    assert "không có hình vẽ sơ đồ" in page.locator("#modeler-notice").inner_text()
+    listed = page.locator("#problems-list li button[data-element-id='Review']")
+    assert listed.count() >= 1
+    assert "Review (không có trên sơ đồ)" in listed.first.inner_text()
+    # Nothing on the page can save an empty diagram over the file.
+    assert page.locator("#tool-export-bpmn").is_disabled()
+    assert page.locator("#publish-button").is_disabled()
+    designer.shot("modeler-undrawn")
+    with server.app.app_context():
+        assert operations.get_draft_for(
+            db.session.scalar(query(User).where(User.username == "qt.binh")),
+            draft_id).revision == revision
     assert outside.requests == []

@@ -6,11 +6,10 @@ No request leaves the server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import Actors, LiveServer, Shots, fresh_shots, live_server, scroll_overflow
+from browser_support import Actors, LiveServer, scroll_overflow
 from designer_support import Outside, sign_in
 from sqlalchemy import select
 
@@ -21,16 +20,8 @@ from motcua.design import operations
 from motcua.design.generate import generate_draft
 from motcua.org.models import User
 from support.api import PROCEDURE
-from support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("diff"), FakeClock(local(2026, 3, 16, 9, 0))
-                     ) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")
@@ -48,18 +39,6 @@ def compared(server: LiveServer) -> dict[str, Any]:
         path = f"/design/drafts/{draft.id}/diff?against={version.id}"
         db.session.commit()
     return {"path": path, "done": done, "decision": path.split("?")[0] + "?against=decision"}
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots("diff")
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 def marker(page: Any, side: str, element_id: str) -> str | None:

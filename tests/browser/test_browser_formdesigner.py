@@ -8,7 +8,6 @@ the page still shows the rows and the preview. No request leaves the server."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,45 +15,16 @@ from browser_support import (
     Actors,
     LiveServer,
     Officer,
-    Shots,
-    fresh_shots,
-    live_server,
     scroll_overflow,
 )
 from designer_support import Outside, generate_from_library, sign_in
 
 from support.api import PROCEDURE
-from support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 FORM_TITLE = "Ý kiến pháp chế"
 FORM_KEY = "y-kien-phap-che"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("formdesigner"),
-                     FakeClock(local(2026, 3, 16, 9, 0))) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots("formdesigner")
-
-
-@pytest.fixture
-def outside() -> Outside:
-    return Outside()
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots,
-           outside: Outside) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 def draft_id(designer: Officer) -> int:

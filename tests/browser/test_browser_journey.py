@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,9 @@ from browser_support import (
     Actors,
     LiveServer,
     Officer,
-    Shots,
     add_row,
     click_and_wait,
     finish,
-    fresh_shots,
-    live_server,
     open_from_worklist,
     scroll_overflow,
     send_back,
@@ -30,7 +26,7 @@ from browser_support import (
 )
 from pypdf import PdfReader
 
-from support.clock import FakeClock, local
+from support.clock import local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,27 +34,6 @@ APPLICANT = "Nguyễn Văn Nộp"
 SUPPLEMENT_REASON = "Thiếu bản sao sổ hộ khẩu để đối chiếu quá trình cư trú"
 BACK_REASON = "Dự thảo chưa ghi nơi cư trú hiện nay của người yêu cầu"
 TIMING_LABELS = ("Trước hạn", "Đúng hạn", "Quá hạn")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # Monday 16 March 2026, 09:00 in Hà Nội: inside working hours, after the sample decision
-    # took effect (10 March).
-    clock = FakeClock(local(2026, 3, 16, 9, 0))
-    with live_server(tmp_path_factory.mktemp("browser"), clock) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots()
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 # ------------------------------------------------------------------ page steps

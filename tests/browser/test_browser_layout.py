@@ -22,15 +22,13 @@ from browser_support import (
     add_row,
     click_and_wait,
     finish,
-    fresh_shots,
-    live_server,
     load_demo_province,
     open_from_worklist,
     send_back,
 )
 from geometry import broken_words, page_width, pdf_pages, too_wide
 
-from support.clock import FakeClock, local
+LOAD_PROVINCE = load_demo_province
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -76,25 +74,6 @@ MORE_PAPERS = [
 ]
 RETURN_REASON = ("Đề nghị bổ sung ý kiến của Sở Nông nghiệp và Môi trường vào dự thảo thông "
                  "báo kết quả thẩm định trước khi trình ký")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    clock = FakeClock(local(2026, 3, 16, 9, 0))
-    with live_server(tmp_path_factory.mktemp("layout"), clock, load_demo_province) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots("layout")
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 @pytest.fixture(scope="module")

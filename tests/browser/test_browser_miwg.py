@@ -7,12 +7,11 @@ other tool, as the original file had them."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import Actors, LiveServer, Shots, fresh_shots, live_server
+from browser_support import Actors, LiveServer
 from designer_support import Outside, modeler_call, saved, select, set_property, sign_in
 from lxml import etree
 from sqlalchemy import select as query
@@ -23,7 +22,6 @@ from motcua.design import operations
 from motcua.design.models import ProcessDraft
 from motcua.org.models import User
 from support.api import PROCEDURE
-from support.clock import FakeClock, local
 from support.paths import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "design" / "miwg"))
@@ -38,25 +36,6 @@ CONDITION = 'outcome == "accept"'
 # largest one (every kind of element, several pools).
 MIWG = [p for p in MIWG_FILES if p.stem in ("A.4.1", "B.2.0", "C.1.0", "C.8.0", "C.9.0")]
 FILES = VENDOR_FILES + MIWG
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("miwg"), FakeClock(local(2026, 3, 16, 9, 0))
-                     ) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots("miwg")
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 def stored_draft(server: LiveServer, path: Path) -> tuple[int, str]:

@@ -6,11 +6,10 @@ phone too. No request may leave the server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import Actors, LiveServer, Officer, Shots, fresh_shots, live_server
+from browser_support import Actors, Officer
 from designer_support import (
     Outside,
     element_with,
@@ -24,36 +23,10 @@ from designer_support import (
 )
 
 from support.api import PROCEDURE
-from support.clock import FakeClock, local
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 VISITED = "g.djs-element.motcua-sim-visited"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with live_server(tmp_path_factory.mktemp("simulate"), FakeClock(local(2026, 3, 16, 9, 0))
-                     ) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def shots() -> Shots:
-    return fresh_shots("simulate")
-
-
-@pytest.fixture
-def outside() -> Outside:
-    return Outside()
-
-
-@pytest.fixture
-def actors(browser: Any, server: LiveServer, shots: Shots,
-           outside: Outside) -> Iterator[Actors]:
-    actors = Actors(browser, server, shots)
-    yield actors
-    actors.close()
 
 
 def run(page: Any) -> None:

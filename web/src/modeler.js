@@ -90,7 +90,14 @@ async function start() {
     })))
   });
 
-  await open(modeler, draft.bpmn);
+  try {
+    await open(modeler, draft.bpmn);
+  } catch (error) {
+    if (!/no diagram to display/.test(error.message)) throw error;
+    undrawable();
+    problems.show(draft.problems || []);
+    return;
+  }
   problems.show(draft.problems || []);
   if (draft.published) {
     notice('warning', 'Bản nháp này đã được công bố thành một phiên bản, phiên bản đó không sửa được nữa. ' +
@@ -118,9 +125,25 @@ function fit(modeler) {
 async function open(modeler, xml) {
   const { warnings } = await modeler.importXML(xml);
   fit(modeler);
-  if (warnings && warnings.length) {
-    notice('warning', `Sơ đồ mở được nhưng có ${warnings.length} phần không đọc được: ${warnings[0].message}`);
-  }
+  if (warnings && warnings.length) notice('warning', unreadParts(warnings));
+}
+
+/** bpmn-js's import warnings, in a designer's words: which parts, and what a save does to them. */
+function unreadParts(warnings) {
+  const names = [...new Set(warnings.map((w) => (/<([^>]+)>/.exec(w.message) || [])[1]).filter(Boolean))];
+  const listed = names.length ? ` (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})` : '';
+  return `Sơ đồ mở được, nhưng trình thiết kế không đọc được ${warnings.length} phần của tệp${listed}: ` +
+    'bản lưu tiếp theo từ trang này sẽ không còn các phần đó; mọi lần lưu trước vẫn được giữ trên máy chủ.';
+}
+
+/** A file with no drawing (no BPMN DI) is a draft the server checked but bpmn-js cannot show:
+ *  say so, keep its problems in view, and offer nothing that would save an empty diagram. */
+function undrawable() {
+  notice('error', 'Tệp của bản nháp này không có hình vẽ sơ đồ (phần BPMN DI), nên trình thiết kế không vẽ được. ' +
+    'Các vấn đề máy chủ tìm thấy vẫn được liệt kê dưới đây. Hãy xuất lại tệp kèm sơ đồ từ công cụ đã tạo ra nó ' +
+    'rồi mở lại, hoặc tạo bản nháp mới từ quyết định.');
+  for (const button of document.querySelectorAll('.toolbar button, #publish-form button')) button.disabled = true;
+  document.body.dataset.modelerReady = 'no-diagram';
 }
 
 function offerBackup(modeler, backup, draft, autosave) {

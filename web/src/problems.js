@@ -89,6 +89,14 @@ function flowSpot(connection) {
   return { left: (best[0].x + best[1].x) / 2 - left - 10, top: (best[0].y + best[1].y) / 2 - top - 10 };
 }
 
+/** Where a problem sits, in the list's words: its element, the whole process, or an
+ *  element the file names but does not draw (a partial drawing from another modeler). */
+function whereOf(problem, element) {
+  if (element && element.id === problem.element_id) return describe(element.businessObject);
+  if (!element && problem.element_id) return `${problem.element_id} (không có trên sơ đồ)`;
+  return 'Toàn quy trình';
+}
+
 export default class Problems {
   constructor(modeler, list, summary) {
     this._modeler = modeler;
@@ -163,7 +171,7 @@ export default class Problems {
       const button = document.createElement('button');
       button.type = 'button';
       const element = this._element(p);
-      const where = element && element.id === p.element_id ? describe(element.businessObject) : 'Toàn quy trình';
+      const where = whereOf(p, element);
       const kind = document.createElement('strong');
       kind.textContent = `${p.severity === 'warning' ? 'Cảnh báo' : 'Lỗi'} — ${where}`;
       const text = document.createElement('span');

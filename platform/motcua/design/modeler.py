@@ -19,7 +19,7 @@ from motcua.catalog.models import Procedure
 from motcua.clock import now
 from motcua.db import db
 from motcua.design.models import ProcessDraft
-from motcua.design.operations import get_draft_for
+from motcua.design.operations import get_draft_for, version_in_force
 from motcua.org.models import OFFICER_ROLES, Agency
 from motcua.org.session import signed_in, web_user
 from motcua.processes.checks.words import DOCUMENT_WORDS, ROLE_WORDS, SELECTOR_WORDS
@@ -102,6 +102,7 @@ def modeler_page(draft_id: int) -> Response:
               "published": draft.is_published}
     html = render_template("design/modeler.html", draft=draft, procedure=draft.procedure,
                            config=modeler_config(draft), island=island,
+                           in_force=version_in_force(draft.procedure),
                            today=now().astimezone(TZ).date().isoformat())
     response = Response(html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = CSP

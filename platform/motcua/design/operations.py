@@ -151,6 +151,14 @@ def version_for(user: User, version_id: int) -> ProcessVersion:
     return version
 
 
+def version_in_force(procedure: Procedure) -> ProcessVersion | None:
+    """The version taking the procedure's dossiers today, None when none does."""
+    try:
+        return processes.version_in_effect(procedure)
+    except Invalid:
+        return None
+
+
 # -- checks ------------------------------------------------------------------------------
 
 def check_problems(procedure: Procedure, bpmn: bytes, filename: str,

@@ -14,7 +14,6 @@ from motcua.design import operations
 from motcua.design.generate import generate_draft
 from motcua.errors import AppError, Invalid
 from motcua.org.session import signed_in, web_user
-from motcua.processes import operations as processes
 from motcua.uploads import read_upload
 
 bp = Blueprint("design_pages", __name__, template_folder="templates")
@@ -39,18 +38,11 @@ def library() -> str:
     # Past the last page is an empty page, never an offset no database can take.
     page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
     procedures, total = operations.library(user, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    in_force = {p.id: _in_force(p) for p in procedures}
+    in_force = {p.id: operations.version_in_force(p) for p in procedures}
     open_drafts = operations.open_draft_counts([p.id for p in procedures])
     return render_template("design/library.html", procedures=procedures, total=total, q=query,
                            page=page, pages=max(1, -(-total // PAGE_SIZE)), in_force=in_force,
                            open_drafts=open_drafts)
-
-
-def _in_force(procedure: Any) -> Any:
-    try:
-        return processes.version_in_effect(procedure)
-    except Invalid:
-        return None
 
 
 @bp.route("/design/procedures/<code>")
@@ -63,7 +55,7 @@ def procedure_page(code: str, errors: list[dict[str, Any]] | None = None,
     kept = {r.version.id: operations.retire_refusal(r.version) for r in rows}
     return render_template(
         "design/procedure.html", procedure=procedure, versions=rows,
-        in_force=_in_force(procedure), drafts=operations.drafts_of(procedure),
+        in_force=operations.version_in_force(procedure), drafts=operations.drafts_of(procedure),
         modeler_url=modeler_url, errors=errors or [], confirm_retire=confirm_retire,
         retire_refusals={k: v for k, v in kept.items() if v},
         version_status_labels=VERSION_STATUS_LABELS, origin_labels=ORIGIN_LABELS,

@@ -71,10 +71,13 @@ lint: install ## ruff and mypy
 bench: install web ## benchmarks: raw SpiffWorkflow vs our HTTP API, worklist at scale
 	$(BIN)/python bench/run.py
 
-bench-design: install web ## the designer's benchmarks: generate+check+publish, check of 200 tasks, modeler opening
+bench-design: install web ## the designer's benchmarks: generation, checks, modeler opening, test run, diff, foreign files
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/check_large.py
 	$(BIN)/python bench/modeler_open.py
+	$(BIN)/python bench/simulate.py
+	$(BIN)/python bench/diff.py
+	$(BIN)/python bench/miwg_open.py
 
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB_BUILD)

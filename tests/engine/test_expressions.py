@@ -203,6 +203,20 @@ def test_messages_are_vietnamese_and_positioned() -> None:
     assert syntax.lineno == 2
 
 
+@pytest.mark.parametrize(("source", "words"), [
+    ('outcome == "approve', "dấu nháy đóng"),
+    ('(outcome == "approve"', "ngoặc mở chưa được đóng"),
+    ('outcome == "approve")', "ngoặc đóng không có dấu mở"),
+    ("so_ngay > 1a", "số viết sai"),
+    ('Vacation Approval = "Approved"', 'outcome == "approve"'),
+])
+def test_a_syntax_error_is_told_in_vietnamese(source: str, words: str) -> None:
+    [problem] = check_expression(source)
+    assert problem.message.startswith("Lỗi cú pháp: ") and words in problem.message
+    # Python's own English (e.g. "invalid syntax", "was never closed") never reaches a designer.
+    assert not any(w in problem.message for w in ("invalid", "never", "unmatched", "literal"))
+
+
 def test_unknown_function_and_bad_arguments() -> None:
     assert check_expression("getattr(x, 'y')")[0].message == "Hàm không được phép: getattr"
     assert check_expression("len()")[0].message.startswith("Sai tham số khi gọi hàm len")

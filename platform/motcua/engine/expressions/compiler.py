@@ -113,6 +113,34 @@ def _constant_folding(tree: ast.AST, where: _SourceMap) -> list[ExpressionError]
     return errors
 
 
+# Python's own words for a syntax error, as a designer reads them; anything else is named
+# only as invalid syntax (the column says where).
+_SYNTAX_WORDS = (
+    ("unterminated string", "chuỗi ký tự chưa có dấu nháy đóng"),
+    ("unterminated triple-quoted string", "chuỗi ký tự chưa có dấu nháy đóng"),
+    ("was never closed", "dấu ngoặc mở chưa được đóng"),
+    ("unmatched", "dấu ngoặc đóng không có dấu mở tương ứng"),
+    ("does not match opening parenthesis", "dấu ngoặc đóng không khớp dấu mở"),
+    ("invalid decimal literal", "số viết sai (một số không thể liền với chữ)"),
+    ("invalid character", "có ký tự không dùng được trong biểu thức"),
+    ("invalid non-printable character", "có ký tự không in được trong biểu thức"),
+    ("leading zeros", "số không được bắt đầu bằng chữ số 0"),
+    ("unexpected indent", "thừa khoảng trắng ở đầu dòng"),
+    ("unindent does not match", "khoảng trắng đầu dòng không khớp"),
+    ("expected an indented block", "thiếu khối lệnh thụt vào sau dấu hai chấm"),
+    ("expected ':'", "thiếu dấu hai chấm"),
+    ("cannot assign", "phép gán không dùng được ở đây (so sánh bằng thì viết ==)"),
+    ("Maybe you meant '=='", "so sánh bằng thì viết ==, không phải ="),
+)
+
+
+def syntax_words(message: str) -> str:
+    for english, vietnamese in _SYNTAX_WORDS:
+        if english in message:
+            return vietnamese
+    return "biểu thức viết chưa đúng (ví dụ đúng: outcome == \"approve\")"
+
+
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str, mode: str) -> _Compiled:
     """Parse and check once per distinct source: the same condition runs thousands of times."""
@@ -134,7 +162,7 @@ def _compile(source: str, mode: str) -> _Compiled:
         tree = _parse(text, mode)
     except SyntaxError as err:
         lineno, col = where.from_syntax_error(err)
-        return rejected(f"Lỗi cú pháp: {err.msg}", lineno, col)
+        return rejected(f"Lỗi cú pháp: {syntax_words(err.msg)}", lineno, col)
     except (ValueError, RecursionError, MemoryError) as err:
         return rejected(f"Lỗi cú pháp: {err}")
 

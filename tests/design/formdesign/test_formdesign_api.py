@@ -72,6 +72,8 @@ def test_rows_compile_with_keys_and_problems(designer_api: Api) -> None:
     ({}, "rows"),
     ({"rows": "x"}, "rows"),
     ({"rows": [{"title": "A", "type": "ảnh"}]}, "rows[0].type"),
+    ({"rows": [{"title": "A", "type": ["text"]}]}, "rows[0].type"),
+    ({"rows": [{"title": "A", "type": {"text": 1}}]}, "rows[0].type"),
     ({"rows": [{"title": 5}]}, "rows[0].title"),
     ({"rows": [{"title": "A", "type": "group", "rows": [{"max_length": "năm"}]}]},
      "rows[0].rows[0].max_length"),

@@ -204,7 +204,8 @@ class _Reader:
             self.fail(where, "Phải là một đối tượng mô tả trường")
             return None
         kind = body.get("type", "text")
-        if kind not in TYPES:
+        # A list or object is no type either (and is not hashable: no dictionary lookup).
+        if not isinstance(kind, str) or kind not in TYPES:
             self.fail(f"{where}.type", "Loại trường không hợp lệ: chọn một trong "
                       + ", ".join(TYPES))
             kind = "text"

@@ -205,3 +205,19 @@ def test_a_row_is_added_to_the_preview_without_javascript(app: Flask,
     html = text(page)
     assert f'data-path="data.{name}[0]"' in html and "Dữ liệu mẫu" not in html.split(
         'id="fd-sample-status"')[1].split("</span>")[0]
+
+
+def test_a_revision_past_32_bits_is_a_stale_page_not_a_crash(
+        app: Flask, sample: dict[str, Any]) -> None:
+    draft = _draft()
+    key = next(iter(draft.forms))
+    browser = Browser(app, "qt.binh")
+    for revision in (str(2**31), str(2**63), "9" * 30, "-1"):
+        added = browser.post(f"/design/drafts/{draft.id}/forms",
+                             {"title": "Ý kiến", "revision": revision})
+        assert added.status_code == 409, revision
+        renamed = browser.post(f"/design/drafts/{draft.id}/forms/{key}/rename",
+                               {"title": "Ý kiến", "revision": revision})
+        assert renamed.status_code == 409, revision
+    db.session.refresh(draft)
+    assert draft.revision == 1

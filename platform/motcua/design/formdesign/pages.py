@@ -21,7 +21,7 @@ from motcua.design.formdesign.readback import readback
 from motcua.design.formdesign.rows import TYPES, form_json
 from motcua.design.modeler import CSP, ROLE_LABELS
 from motcua.design.models import ProcessDraft
-from motcua.design.operations import get_draft_for
+from motcua.design.operations import MAX_ID, get_draft_for
 from motcua.errors import AppError
 from motcua.forms.fields import ACTION
 from motcua.org.models import OFFICER_ROLES
@@ -39,7 +39,10 @@ def _page(html: str, status: int = 200) -> Response:
 
 
 def _revision() -> int:
-    return request.form.get("revision", type=int) or 0
+    # A revision no column holds is no revision of this draft: a stale page (409), never a
+    # number the database refuses (past 32 bits on PostgreSQL, 64 on SQLite).
+    revision = request.form.get("revision", type=int) or 0
+    return revision if 0 < revision <= MAX_ID else 0
 
 
 @formdesign_pages.route("/design/drafts/<int:draft_id>/forms")

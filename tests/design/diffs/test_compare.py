@@ -117,3 +117,30 @@ def test_a_steps_document_form_and_declared_fields() -> None:
     document = one(found, element_id="Task_Examine", field="document")
     assert document["new"] == "result" and "Kết quả giải quyết" in document["message"]
     assert one(found, element_id="Task_Examine", field="assignee_field")["new"] == "nguoi_xu_ly"
+
+
+def test_a_lane_whose_id_changed_keeps_its_steps() -> None:
+    # What the modeler does when the lane's id is edited: every reference follows.
+    renamed = BASE.replace('"Lane_Desk"', '"Lane_MotCua"')
+    assert renamed != BASE
+    assert changes(renamed) == []
+    moved = renamed.replace('<spiffworkflow:property name="role" value="receiver"/>',
+                            '<spiffworkflow:property name="role" value="clerk"/>', 1)
+    found = changes(moved)
+    role = one(found, element_kind="lane", field="role")
+    # Marked on the older diagram under the id it has there.
+    assert (role["element_id"], role["old_element_id"]) == ("Lane_MotCua", "Lane_Desk")
+    assert not [c for c in found if c.get("field") == "lane"]
+
+
+def test_a_change_of_a_node_or_flow_whose_id_changed_names_its_older_id() -> None:
+    renamed = BASE.replace('"Timer_Examine"', '"Timer_QuaHan"').replace(
+        ">Timer_Examine<", ">Timer_QuaHan<").replace('"Flow_Late"', '"Flow_QuaHan"')
+    found = changes(variant(('cancelActivity="false"', 'cancelActivity="true"'),
+                            ('id="Flow_QuaHan"', 'id="Flow_QuaHan" name="Nhắc hạn"'),
+                            text=renamed))
+    timer = one(found, field="interrupting")
+    assert (timer["element_id"], timer["old_element_id"]) == ("Timer_QuaHan", "Timer_Examine")
+    flow = one(found, field="name", element_kind="flow")
+    assert (flow["element_id"], flow["old_element_id"]) == ("Flow_QuaHan", "Flow_Late")
+    assert len(found) == 2, found

@@ -47,6 +47,12 @@ class Comparison:
         self.agency_name = agency_name
         self.changes: list[Change] = []
         self.ids: dict[str, str] = {}
+        # Lanes are paired first: a step's lane is compared through the pairing (a lane whose
+        # id changed, keeping its name, still holds the same steps).
+        self.lane_ids = pair(old.lanes, new.lanes, lambda lane: lane.name)
+        # New id -> old id of whatever was paired under another id, so its changes are also
+        # marked on the older diagram.
+        self.renamed: dict[str, str] = {}
 
     def run(self) -> list[Change]:
         self.process()
@@ -68,7 +74,12 @@ class Comparison:
                                         words.value_text(short, old, self.agency_name),
                                         words.value_text(short, new, self.agency_name))
         self.changes.append(Change(element_id, kind, element_kind, self._name(element_id),
-                                   message, field=field, old=old, new=new))
+                                   message, field=field, old=old, new=new,
+                                   old_element_id=self.renamed.get(element_id or "")))
+
+    def _paired(self, matched: Mapping[str, str]) -> None:
+        self.renamed.update({after: before for before, after in matched.items()
+                             if before != after})
 
     def _name(self, ident: str | None) -> str:
         side = self.new if self.new.has(ident) else self.old
@@ -106,6 +117,7 @@ class Comparison:
         matched = pair(old, new, lambda s: row_key(s.row) if s.row else None,
                        lambda s: s.name)
         self.ids.update(matched)
+        self._paired(matched)
         self._added_removed("step", old, new, matched)
         for before, after in matched.items():
             self._step(old[before], new[after])
@@ -130,6 +142,8 @@ class Comparison:
                   "missing_field": (a.missing_field, b.missing_field)}
         for field, (x, y) in values.items():
             if field == "row" and x and y and row_key(x) == row_key(y):
+                continue
+            if field == "lane" and x and self.lane_ids.get(str(x)) == y:
                 continue
             if x == y:
                 continue
@@ -194,7 +208,8 @@ class Comparison:
 
     def lanes(self) -> None:
         old, new = self.old.lanes, self.new.lanes
-        matched = pair(old, new, lambda lane: lane.name)
+        matched = self.lane_ids
+        self._paired(matched)
         self._added_removed("lane", old, new, matched)
         for before, after in matched.items():
             a, b = old[before], new[after]
@@ -208,6 +223,7 @@ class Comparison:
         old, new = self.old.nodes, self.new.nodes
         matched = pair(old, new, lambda n: (n.tag, n.name) if n.name else None)
         self.ids.update(matched)
+        self._paired(matched)
         self._added_removed("node", old, new, matched)
         for before, after in matched.items():
             a, b = old[before], new[after]
@@ -245,6 +261,7 @@ class Comparison:
         taken = set(matched.values())
         right = {i: ends(i, "new") for i in new if i not in taken}
         matched.update(pair(left, right, lambda e: e))
+        self._paired(matched)
         self._added_removed("flow", old, new, matched)
         for before, after in matched.items():
             a, b = old[before], new[after]

@@ -230,3 +230,45 @@ def test_a_published_drafts_forms_are_read_only(designer_api: Api) -> None:
         "revision": 1, "title": "X"}).status_code == 409
     assert designer_api.post(DESIGNER, path, json={"revision": 1, "title": "Y"}
                              ).status_code == 409
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("PUT", "/{key}", '{"revision": 2, "schema": {"a": ' + "[" * 5000 + "]" * 5000 + "}}"),
+    ("PATCH", "/{key}", "[" * 100000),
+    ("DELETE", "/{key}", '{"revision": ' + "[" * 100000),
+    ("POST", "", '{"revision": 1, "title": ' + "[" * 5000 + "]" * 5000 + "}"),
+])
+def test_a_body_nested_too_deep_is_400_on_every_endpoint(
+        designer_api: Api, method: str, path: str, body: str) -> None:
+    draft = new_draft(designer_api)
+    base = f"/drafts/{draft['id']}/forms"
+    key = designer_api.post(DESIGNER, base, json={"revision": 1, "title": "Mới"}).get_json()[
+        "key"]
+    response = designer_api.call(method, DESIGNER, base + path.format(key=key), data=body,
+                                 content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/{key}", '{"revision": 2, "schema": {"type": "object", "properties": '
+     '{"a": {"type": "number", "minimum": NaN}}}}', "schema.properties.a.minimum"),
+    ("/compile", '{"rows": [{"title": "A", "type": "number", "maximum": NaN}]}',
+     "rows[0].maximum"),
+    ("/compile", '{"rows": [{"title": "A", "type": "number", "default": -Infinity}]}',
+     "rows[0].default"),
+    ("/preview", '{"schema": {"type": "object"}, "data": {"a": [NaN]}}', "data.a[0]"),
+])
+def test_nan_and_infinity_are_422_naming_the_field(designer_api: Api, path: str, body: str,
+                                                   field: str) -> None:
+    # Python's parser reads them; PostgreSQL refused to store them (a 500) and a browser
+    # could not read an answer that echoed them.
+    draft = new_draft(designer_api)
+    base = f"/drafts/{draft['id']}/forms"
+    key = designer_api.post(DESIGNER, base, json={"revision": 1, "title": "Mới"}).get_json()[
+        "key"]
+    method = "PUT" if path == "/{key}" else "POST"
+    response = designer_api.call(method, DESIGNER, base + path.format(key=key), data=body,
+                                 content_type="application/json")
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert [d["field"] for d in response.get_json()["error"]["details"]] == [field]
+    assert designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["revision"] == 2

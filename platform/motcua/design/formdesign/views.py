@@ -7,9 +7,11 @@ naming its field (``rows[1].rows[0].max_length``); every change names the draft'
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
@@ -106,6 +108,31 @@ class ReadbackDoc(Schema):
     key = fields.String()
     schema = fields.Dict(required=True)
     ui = fields.Dict()
+
+
+def non_finite(value: Any) -> str | None:
+    """Where ``value`` holds NaN or an infinity (``rows[0].minimum``), if anywhere. Python's
+    parser takes them, JSON has no such numbers: PostgreSQL refuses to store one (a 500) and
+    no browser reads an answer echoing one. Walked without recursion: the body may be as
+    deep as the parser follows."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return where or "_body"
+        if isinstance(item, Mapping):
+            stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+    return None
+
+
+@formdesign_blp.before_request
+def _refuse_unreadable_json() -> None:
+    # As the designer's other endpoints: a body nested past what the parser follows is a
+    # 400, met here before webargs (which does not expect RecursionError) parses it again.
+    if request.is_json and (where := non_finite(json_body())) is not None:
+        raise field_error(where, "Phải là một số hữu hạn (JSON không có NaN hay Infinity)")
 
 
 def _body_doc(schema: type[Schema]) -> dict[str, Any]:

@@ -272,3 +272,18 @@ def test_nan_and_infinity_are_422_naming_the_field(designer_api: Api, path: str,
     assert response.status_code == 422, response.get_data(as_text=True)
     assert [d["field"] for d in response.get_json()["error"]["details"]] == [field]
     assert designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["revision"] == 2
+
+
+def test_sample_data_too_large_to_draw_is_422(designer_api: Api) -> None:
+    # Every value of the sample data is drawn: 20,000 rows kept a worker busy for seconds.
+    draft = new_draft(designer_api)
+    schema = {"type": "object", "properties": {"a": {"type": "array", "items": {
+        "type": "object", "properties": {"b": {"type": "string"}}}}}}
+    path = f"/drafts/{draft['id']}/forms/preview"
+    many = designer_api.post(DESIGNER, path, json={"schema": schema,
+                                                   "data": {"a": [{"b": "x"}] * 20000}})
+    assert many.status_code == 422
+    assert many.get_json()["error"]["details"][0]["field"] == "data"
+    some = designer_api.post(DESIGNER, path, json={"schema": schema,
+                                                   "data": {"a": [{"b": "x"}] * 100}})
+    assert some.status_code == 200 and some.get_json()["html"].count('value="x"') == 100

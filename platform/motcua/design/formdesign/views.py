@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from itertools import islice
 from typing import Any
 
 from flask import request
@@ -110,21 +111,25 @@ class ReadbackDoc(Schema):
     ui = fields.Dict()
 
 
-def non_finite(value: Any) -> str | None:
-    """Where ``value`` holds NaN or an infinity (``rows[0].minimum``), if anywhere. Python's
-    parser takes them, JSON has no such numbers: PostgreSQL refuses to store one (a 500) and
-    no browser reads an answer echoing one. Walked without recursion: the body may be as
-    deep as the parser follows."""
+def _walk(value: Any) -> Iterator[tuple[str, Any]]:
+    """Every value inside ``value`` with where it sits (``rows[0].minimum``), walked without
+    recursion: a body may be as deep as the parser follows."""
     stack: list[tuple[str, Any]] = [("", value)]
     while stack:
         where, item = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            return where or "_body"
+        yield where, item
         if isinstance(item, Mapping):
             stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in item.items())
         elif isinstance(item, list):
             stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
-    return None
+
+
+def non_finite(value: Any) -> str | None:
+    """Where ``value`` holds NaN or an infinity, if anywhere. Python's parser takes them,
+    JSON has no such numbers: PostgreSQL refuses to store one (a 500) and no browser reads
+    an answer echoing one."""
+    return next((where or "_body" for where, item in _walk(value)
+                 if isinstance(item, float) and not math.isfinite(item)), None)
 
 
 @formdesign_blp.before_request
@@ -211,6 +216,9 @@ def preview(draft_id: int) -> dict[str, Any]:
     problems = operations.check_form(_key(body), schema, ui)
     valid = not any(p.get("severity") == "error" for p in problems)
     posted = _posted(body["form"]) if body.get("form") is not None else None
+    # Each value of the sample data is drawn: 20,000 rows took a worker for seconds.
+    if sum(1 for _ in islice(_walk(body.get("data")), MAX_POSTED + 1)) > MAX_POSTED:
+        raise field_error("data", f"Dữ liệu mẫu tối đa {MAX_POSTED} giá trị")
     shown = operations.preview(draft, schema, ui, data=body.get("data"), posted=posted,
                                check=check and valid)
     return {"html": str(shown.html), "data": shown.data, "errors": shown.errors,

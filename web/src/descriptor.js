@@ -28,7 +28,7 @@ export default {
     // opened here would lose them on its first autosave.
     ...['PreScript', 'PostScript', 'InstructionsForEndUser', 'MessagePayload', 'MessageVariable',
       'CalledDecisionId', 'SignalPayload', 'AllowGuest', 'GuestConfirmation', 'InputJson',
-      'ExpectedOutputJson'].map((name) => ({
+      'ExpectedOutputJson', 'PropertyId', 'Expression'].map((name) => ({
       name, superClass: ['Element'], properties: [{ name: 'body', type: 'String', isBody: true }]
     })),
     {
@@ -37,8 +37,27 @@ export default {
       properties: [
         { name: 'id', type: 'String', isAttr: true },
         { name: 'resultVariable', type: 'String', isAttr: true },
-        { name: 'parameterList', type: 'Parameters' }
+        { name: 'parameterList', type: 'Parameters' },
+        { name: 'retry', type: 'Retry' }
       ]
+    },
+    // What SpiffWorkflow itself reads besides the above (its parser: retries of a service
+    // call, task metadata, message correlations): undeclared, moddle dropped them too.
+    {
+      name: 'Retry',
+      superClass: ['Element'],
+      properties: ['retries', 'backoff_base'].map((name) => ({ name, type: 'String', isAttr: true }))
+    },
+    { name: 'TaskMetadataValues', superClass: ['Element'], properties: [{ name: 'values', type: 'TaskMetadataValue', isMany: true }] },
+    {
+      name: 'TaskMetadataValue',
+      superClass: ['Element'],
+      properties: ['name', 'value'].map((name) => ({ name, type: 'String', isAttr: true }))
+    },
+    {
+      name: 'ProcessVariableCorrelation',
+      superClass: ['Element'],
+      properties: [{ name: 'propertyId', type: 'PropertyId' }, { name: 'expression', type: 'Expression' }]
     },
     { name: 'Parameters', superClass: ['Element'], properties: [{ name: 'parameters', type: 'Parameter', isMany: true }] },
     {

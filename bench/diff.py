@@ -14,13 +14,10 @@ target is under 300 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections import Counter
-from collections.abc import Callable
 
 # bench/ is on the path as the script's folder, as check_large.py's importers rely on.
-from check_large import build
+from check_large import _median_ms, build
 from lxml import etree
 
 from motcua.design.diffs.compare import compare
@@ -85,15 +82,6 @@ def changed_copy(data: bytes) -> tuple[bytes, int]:
     role.set("value", "specialist")
     edits += 1
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8"), edits
-
-
-def _median_ms(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times), min(times)
 
 
 def main() -> None:

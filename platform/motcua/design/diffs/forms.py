@@ -24,6 +24,15 @@ TYPE_WORDS = {
 ATTRIBUTE_WORDS = {"title": "Tiêu đề", "type": "Kiểu", "required": "Bắt buộc",
                    "options": "Các lựa chọn", "limits": "Giới hạn", "help": "Hướng dẫn"}
 MAX_DEPTH = 6
+# Each limit as the designer reads it: JSON Schema's keywords are the experts' JSON view only.
+LIMIT_WORDS = {
+    "minLength": "ít nhất {} ký tự", "maxLength": "tối đa {} ký tự",
+    "minimum": "nhỏ nhất {}", "maximum": "lớn nhất {}",
+    "exclusiveMinimum": "lớn hơn {}", "exclusiveMaximum": "nhỏ hơn {}",
+    "pattern": "theo mẫu «{}»", "minItems": "ít nhất {} dòng", "maxItems": "tối đa {} dòng",
+    "format": "định dạng {}",
+}
+FORMAT_WORDS = {"date": "ngày", "email": "thư điện tử", "date-time": "ngày giờ"}
 
 
 def field_type(schema: Mapping[str, Any], ui: FieldUi) -> str:
@@ -91,7 +100,8 @@ def _text(attribute: str, value: Any) -> str:
     if attribute == "options":
         return ", ".join(f'"{label}"' for _, label in value)
     if attribute == "limits":
-        return ", ".join(f"{k} {v}" for k, v in value.items())
+        return ", ".join(LIMIT_WORDS[k].format(FORMAT_WORDS.get(str(v), v) if k == "format"
+                                               else v) for k, v in value.items())
     return f'"{value}"'
 
 

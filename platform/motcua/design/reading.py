@@ -16,6 +16,7 @@ from motcua.processes.checks.xml_safety import XmlRejected, as_utf8
 MAX_FORMS_BYTES = 2 * 1024 * 1024
 MAX_FORMS = 100
 MAX_FILENAME = 255
+_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 _XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])([^"']*)\2""")
 
 
@@ -26,7 +27,16 @@ def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
     if isinstance(bpmn, str):
         # Text is decoded already: a declaration kept from the file it came from would make
         # the parser read these UTF-8 bytes in another encoding.
-        data = bpmn.lstrip("\ufeff").encode("utf-8")
+        text = bpmn.lstrip("\ufeff")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # JSON's "\ud800" escape decodes to half a UTF-16 pair, which no text encodes.
+            line = text.count("\n", 0, exc.start) + 1
+            raise Invalid("Không đọc được tệp BPMN, bản nháp chưa được lưu", [{
+                "field": "bpmn", "line": line,
+                "message": f"Dòng {line} có ký tự không hợp lệ ({_escaped(text[exc.start])}, "
+                           "một nửa cặp UTF-16): không phải văn bản Unicode"}]) from None
         declared = _XML_DECLARATION.match(data)
         # Only a declaration of another encoding is rewritten: the text stays as given.
         if declared and declared.group(3).lower().replace(b"-", b"") != b"utf8":
@@ -63,9 +73,11 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
                              "message": "Phải là một đối tượng JSON Schema"})
         elif form.get("ui") is not None and not isinstance(form.get("ui"), Mapping):
             problems.append({"field": f"forms.{key}.ui", "message": "Phải là một đối tượng"})
-    if not problems and _holds_nul(forms):
-        # JSON allows it, but no database column of text stores it.
-        problems.append({"field": "forms", "message": "Biểu mẫu chứa ký tự NUL (\\u0000)"})
+    if not problems and (bad := _unstorable(forms)) is not None:
+        # JSON allows both, but no database column of text stores them.
+        what = "NUL" if bad == "\x00" else "một nửa cặp UTF-16"
+        problems.append({"field": "forms",
+                         "message": f"Biểu mẫu chứa ký tự không hợp lệ ({_escaped(bad)}, {what})"})
     if problems:
         raise Invalid("Biểu mẫu không đọc được, bản nháp chưa được lưu", problems)
     clean = {key: {"schema": dict(form["schema"]),
@@ -76,18 +88,24 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
     return clean
 
 
-def _holds_nul(value: Any) -> bool:
+def _unstorable(value: Any) -> str | None:
+    """The first character of ``value``'s texts that no database stores: NUL, or half a
+    UTF-16 pair (JSON's lone "\\ud800")."""
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str) and "\x00" in item:
-            return True
+        if isinstance(item, str) and (found := _BAD_CHARACTER.search(item)):
+            return found.group()
         if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return False
+    return None
+
+
+def _escaped(character: str) -> str:
+    return f"\\u{ord(character):04x}"
 
 
 def _detail(problem: Problem, field: str) -> dict[str, Any]:

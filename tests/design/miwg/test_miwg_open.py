@@ -6,6 +6,7 @@ cannot run among them), and the file kept as given through saves, copies and exp
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -250,3 +251,32 @@ def test_a_file_that_cannot_be_read_is_refused_on_the_page_naming_its_line(
     html = page.get_data(as_text=True)
     assert "Không đọc được tệp BPMN" in html and "(dòng 2)" in html
     assert db.session.scalars(db.select(ProcessDraft)).first() is None
+
+
+@pytest.mark.parametrize("where", ["bpmn", "form", "form key"])
+def test_half_a_utf16_pair_is_refused_naming_the_field(api: Api, sample: dict[str, Any],
+                                                       where: str) -> None:
+    """JSON's "\\ud800" escape decodes to a character no text encodes: a 422 naming the
+    field (and the line), on create and on save, never a 500."""
+    text = as_stored(MIWG_FILES[0].read_bytes())
+    head, _, rest = text.partition("\n")
+    body: dict[str, Any] = {"bpmn": text}
+    if where == "bpmn":
+        body["bpmn"] = f'{head}\n<!-- \ud800 -->\n{rest}'
+    elif where == "form":
+        body["forms"] = {"to-khai": {"schema": {"type": "object", "title": "T\udc00"}}}
+    else:
+        body["forms"] = {"to-khai-\ud800": {"schema": {"type": "object"}}}
+    created = api.post(DESIGNER, "/drafts", json={"procedure": PROCEDURE, "bpmn": text})
+    assert created.status_code == 201, created.get_json()
+    for response in (
+            api.post(DESIGNER, "/drafts", data=json.dumps({"procedure": PROCEDURE, **body}),
+                     content_type="application/json"),
+            api.call("PUT", DESIGNER, f"/drafts/{created.get_json()['id']}",
+                     data=json.dumps({"revision": 1, **body}), content_type="application/json")):
+        assert response.status_code == 422, response.get_data(as_text=True)[:300]
+        (detail,) = response.get_json()["error"]["details"]
+        assert detail["field"] == ("bpmn" if where == "bpmn" else "forms")
+        assert VIETNAMESE.search(detail["message"].lower())
+        if where == "bpmn":
+            assert detail["line"] == 2

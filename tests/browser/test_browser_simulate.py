@@ -121,3 +121,22 @@ def test_a_test_run_on_a_phone(actors: Actors, outside: Outside) -> None:
     page.locator("#simulate-panel").scroll_into_view_if_needed()
     designer.shot("test-run-phone")
     assert outside.requests == []
+
+
+def test_a_test_run_without_an_answer_says_so_and_runs_again(actors: Actors,
+                                                             outside: Outside) -> None:
+    # The request failing outright (network, server down) left the panel "running" forever.
+    designer = sign_in(actors, outside, "qt.binh")
+    page = designer.page
+    generate_from_library(designer, PROCEDURE)
+    page.route("**/simulate", lambda route: route.abort())
+    page.click("#tool-simulate")
+    run(page)
+    assert page.locator("body[data-simulation=refused]").count() == 1
+    assert "Không kết nối được với máy chủ" in page.locator(".sim-refused").inner_text()
+    page.unroute("**/simulate")
+    page.click(".sim-reset")
+    run(page)
+    assert page.locator("body[data-simulation=done]").count() == 1
+    assert page.locator(".sim-table tbody tr").count() == 7
+    assert outside.requests == []

@@ -105,14 +105,22 @@ export class Simulator {
 
   async run() {
     const ticket = ++this.running;
+    const stale = () => ticket !== this.running || !this.isOpen;
     document.body.dataset.simulation = 'running';
     this.renderBusy();
-    if (!(await this.autosave.flush())) {
-      this.renderFailure('Bản nháp chưa lưu được lên máy chủ nên chưa chạy thử được: xem trạng thái lưu ở thanh công cụ.', []);
+    let reply;
+    try {
+      if (!(await this.autosave.flush())) {
+        if (!stale()) this.refused('Bản nháp chưa lưu được lên máy chủ nên chưa chạy thử được: xem trạng thái lưu ở thanh công cụ.');
+        return;
+      }
+      reply = await this.api.send('POST', this.url, { choices: this.choices() });
+    } catch {
+      // No answer at all (the network, the server down): say so, instead of "running" forever.
+      if (!stale()) this.refused('Không kết nối được với máy chủ nên chưa chạy thử được: kiểm tra kết nối rồi chạy thử lại.');
       return;
     }
-    const reply = await this.api.send('POST', this.url, { choices: this.choices() });
-    if (ticket !== this.running || !this.isOpen) return;
+    if (stale()) return;
     this.clearDiagram();
     if (reply.ok) {
       this.answer = reply.data;
@@ -121,9 +129,13 @@ export class Simulator {
       document.body.dataset.simulation = 'done';
     } else {
       const error = (reply.data && reply.data.error) || {};
-      this.renderFailure(error.message || `Máy chủ trả lỗi ${reply.status}`, error.details || []);
-      document.body.dataset.simulation = 'refused';
+      this.refused(error.message || `Máy chủ trả lỗi ${reply.status}`, error.details || []);
     }
+  }
+
+  refused(message, details = []) {
+    this.renderFailure(message, details);
+    document.body.dataset.simulation = 'refused';
   }
 
   head() {

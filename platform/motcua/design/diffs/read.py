@@ -11,14 +11,21 @@ from lxml import etree
 
 from motcua.design.diffs.snapshot import Flow, Lane, Node, Snapshot
 from motcua.processes.checks.dialect import DialectChecker
-from motcua.processes.checks.document import Document, bpmn_tag, element_text, local_name
+from motcua.processes.checks.document import (
+    HUMAN_TASK_TAGS,
+    Document,
+    bpmn_tag,
+    element_text,
+    local_name,
+)
 from motcua.processes.checks.flows import FlowChecker
 from motcua.processes.checks.graph import FLOW_NODE_TAGS
 from motcua.processes.checks.properties import read_properties
 from motcua.processes.checks.structure import Selection, select_process
 from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
-_STEP_TAGS = frozenset({"userTask", "manualTask"})
+# The steps the dialect checker reads (and the diff compares as steps), nothing else.
+_STEP_TAGS = frozenset(HUMAN_TASK_TAGS)
 
 
 def parse(bpmn: str, filename: str) -> tuple[Document, Selection] | None:

@@ -241,3 +241,25 @@ def test_the_editor_fits_the_screen_and_works_without_javascript(
     assert plain.page.locator("#fd-sample-status").inner_text().startswith("Dữ liệu mẫu")
     plain.shot("no-javascript" + ("-phone" if phone else ""))
     assert outside.requests == []
+
+
+def test_a_save_without_an_answer_says_so_and_saves_again(actors: Actors,
+                                                          outside: Outside) -> None:
+    # The request failing outright (network, server down) left "Đang lưu…" forever.
+    designer = sign_in(actors, outside, "qt.binh")
+    new_form(designer)
+    page = designer.page
+    add_field(page, "text", "Ghi chú")
+    page.route("**/api/v1/drafts/*/forms/*",
+               lambda route: route.abort() if route.request.method == "PUT"
+               else route.continue_())
+    page.click("#fd-save")
+    page.wait_for_function("() => document.querySelector('#fd-status').dataset.state"
+                           " === 'error'")
+    assert "Máy chủ không trả lời được" in page.locator("#fd-notice").inner_text()
+    page.unroute("**/api/v1/drafts/*/forms/*")
+    page.click("#fd-save")
+    page.wait_for_function("() => document.querySelector('#fd-status').dataset.state"
+                           " === 'saved'")
+    assert page.locator("#fd-status").inner_text() == "Đã lưu (bản 3)."
+    assert outside.requests == []

@@ -38,12 +38,18 @@ function debounce(fn, ms) {
 }
 
 async function call(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': config.csrf, Accept: 'application/json' },
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': config.csrf, Accept: 'application/json' },
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    // No answer at all (the network, the server down): a failure the page says, not "Đang lưu…" forever.
+    return { status: 0, ok: false, data: {} };
+  }
   const data = await response.json().catch(() => ({}));
   return { status: response.status, ok: response.ok, data };
 }

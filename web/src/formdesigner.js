@@ -10,6 +10,8 @@
 
 import './formdesigner.css';
 import { RowsEditor, lockAll, rowsForServer, takeKeys } from './formdesigner-rows.js';
+import { button, debounce, errorText } from './formdesigner-util.js';
+import { Api } from './save.js';
 
 const config = JSON.parse(document.getElementById('formdesigner-config').textContent);
 const island = JSON.parse(document.getElementById('formdesigner-form').textContent);
@@ -29,36 +31,16 @@ const state = {
   edits: 0, // an answer to rows edited since is dropped: its keys would land on other rows
 };
 
-function debounce(fn, ms) {
-  let timer = null;
-  return (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
-  };
-}
+// The modeler's client (CSRF header, JSON both ways); no answer at all (the network, the
+// server down) is a failure the page says, not "Đang lưu…" forever.
+const api = new Api(config.api, config.csrf);
 
 async function call(method, url, body) {
-  let response;
   try {
-    response = await fetch(url, {
-      method,
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': config.csrf, Accept: 'application/json' },
-      credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return await api.send(method, url, body);
   } catch {
-    // No answer at all (the network, the server down): a failure the page says, not "Đang lưu…" forever.
-    return { status: 0, ok: false, data: {} };
+    return { status: 0, ok: false, data: null };
   }
-  const data = await response.json().catch(() => ({}));
-  return { status: response.status, ok: response.ok, data };
-}
-
-function errorText(data) {
-  const error = data && data.error;
-  if (!error) return 'Máy chủ không trả lời được, thử lại sau.';
-  const details = (error.details || []).map((d) => `${d.field ? `${d.field}: ` : ''}${d.message}`);
-  return [error.message, ...details].join(' — ');
 }
 
 function status(text, kind) {
@@ -73,15 +55,6 @@ function notice(text, kind = 'error', actions = []) {
   box.replaceChildren(document.createTextNode(text), ...actions);
   box.className = `fd-notice ${kind}`;
   box.hidden = !text;
-}
-
-function button(text, onclick, cls = 'secondary') {
-  const node = document.createElement('button');
-  node.type = 'button';
-  node.className = cls;
-  node.textContent = text;
-  node.addEventListener('click', onclick);
-  return node;
 }
 
 // -- problems and preview -----------------------------------------------------------------

@@ -302,3 +302,24 @@ def test_a_body_too_large_to_draw_in_a_moment_is_422(designer_api: Api) -> None:
         response = designer_api.post(DESIGNER, url, json=body)
         assert response.status_code == 422, url
         assert response.get_json()["error"]["details"][0]["field"] == "_body"
+
+
+@pytest.mark.parametrize("required", [[{}], [["a"]], [1, "a"]])
+def test_a_stored_schema_whose_required_lists_no_names_opens(designer_api: Api,
+                                                             required: list[Any]) -> None:
+    # Saving does not refuse what a schema says (the check lists it): reading it back into
+    # rows met an unhashable name and every page of the form was a 500.
+    draft = new_draft(designer_api)
+    base = f"/drafts/{draft['id']}/forms"
+    key = designer_api.post(DESIGNER, base, json={"revision": 1, "title": "Mới"}).get_json()[
+        "key"]
+    schema = {"type": "object", "required": required,
+              "properties": {"a": {"type": "string", "title": "A"}}}
+    assert designer_api.call("PUT", DESIGNER, f"{base}/{key}", json={
+        "revision": 2, "schema": schema}).status_code == 200
+    shown = designer_api.get(DESIGNER, f"{base}/{key}")
+    assert shown.status_code == 200
+    assert [r["key"] for r in shown.get_json()["form"]["rows"]] == ["a"]
+    assert shown.get_json()["form"]["advanced"]["schema"]["required"] == required
+    read = designer_api.post(DESIGNER, "/forms/readback", json={"schema": schema})
+    assert read.status_code == 200 and read.get_json()["problems"]

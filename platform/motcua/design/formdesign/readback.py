@@ -97,7 +97,8 @@ def _members(schema: Mapping[str, Any], ui: Mapping[str, Any], consumed: set[str
     names = set(_property_names(schema))
     if isinstance(required, list) and all(isinstance(r, str) and r in names for r in required):
         consumed.add("required")
-    wanted = set(required) if isinstance(required, list) else set()
+    # A stored schema may say anything ("required": [{}]): only names can be wanted.
+    wanted = {r for r in required if isinstance(r, str)} if isinstance(required, list) else set()
     order = ui.get("ui:order")
     order = [k for k in order if isinstance(k, str)] if isinstance(order, list) else []
     rows = []

@@ -44,6 +44,16 @@ def test_another_engines_assignments_forms_and_listeners_are_warned_on_their_ste
                 if p.rule == "ignored"]
 
 
+def test_spiffarenas_form_files_are_warned_on_their_step() -> None:
+    # SpiffArena writes them among SpiffWorkflow's properties, where the platform reads only
+    # "form": the step would show no form, and nothing said why.
+    found = problems("spiffarena.bpmn")
+    (receive,) = on(found, "Task_TiepNhan", "biểu mẫu", "formJsonSchemaFilename")
+    assert "formUiSchemaFilename" in receive.message and receive.severity == "warning"
+    assert on(found, "Task_ThamDinh", "biểu mẫu", "formJsonSchemaFilename")
+    assert not on(found, "Task_TraKetQua", "biểu mẫu")
+
+
 def test_a_condition_in_another_engines_language_says_which() -> None:
     assert on(problems("zeebe.bpmn"), "Flow_HopLe", "FEEL")
     assert on(problems("C.1.0.bpmn"), "invoiceApproved", "JUEL")

@@ -37,6 +37,9 @@ _ASSIGNMENT_ATTRIBUTES = frozenset({"assignee", "candidateGroups", "candidateUse
 _ASSIGNMENT_ELEMENTS = frozenset({"assignmentDefinition", "candidateGroups"})
 _FORM_ATTRIBUTES = frozenset({"formKey", "formRef"})
 _FORM_ELEMENTS = frozenset({"formData", "formDefinition", "userTaskForm"})
+# SpiffArena names its forms' files in SpiffWorkflow's properties, beside ours: the platform
+# reads only "form" there, so such a step would show no form at all.
+_SPIFFARENA_FORM_PROPERTIES = frozenset({"formJsonSchemaFilename", "formUiSchemaFilename"})
 # Extension elements of other engines that would do something when the element runs
 # (listeners, scripts, input/output mappings, workers, connectors): decoration (colours,
 # metadata) is left unmentioned.
@@ -169,7 +172,10 @@ def _vendor_content(doc: Document, el: etree._Element) -> Iterator[Problem]:
     if assignment:
         yield _ignored(doc, el, f"{capital(label(el))} giao việc theo cách của công cụ khác "
                                 f"({', '.join(assignment)}): {_ASSIGNMENT_HINT}.")
-    forms = written(_FORM_ATTRIBUTES, _FORM_ELEMENTS)
+    forms = written(_FORM_ATTRIBUTES, _FORM_ELEMENTS) + sorted({
+        name for prop in (extension.iterfind(f"{{{SPIFF_NS}}}properties/{{{SPIFF_NS}}}property")
+                          if extension is not None else ())
+        if (name := prop.get("name") or "") in _SPIFFARENA_FORM_PROPERTIES})
     if forms:
         yield _ignored(doc, el, f"{capital(label(el))} gắn biểu mẫu của công cụ khác "
                                 f"({', '.join(forms)}): chọn \"Biểu mẫu của bước\" trong khung "

@@ -304,22 +304,29 @@ def test_a_body_too_large_to_draw_in_a_moment_is_422(designer_api: Api) -> None:
         assert response.get_json()["error"]["details"][0]["field"] == "_body"
 
 
-@pytest.mark.parametrize("required", [[{}], [["a"]], [1, "a"]])
-def test_a_stored_schema_whose_required_lists_no_names_opens(designer_api: Api,
-                                                             required: list[Any]) -> None:
+@pytest.mark.parametrize(("required", "field_format"), [
+    ([{}], "date"), ([["a"]], "date"), ([1, "a"], "date"), (["a"], ["date"]),
+    (["a"], {"date": 1})])
+def test_a_stored_schema_saying_odd_things_opens(designer_api: Api, required: list[Any],
+                                                 field_format: Any) -> None:
     # Saving does not refuse what a schema says (the check lists it): reading it back into
-    # rows met an unhashable name and every page of the form was a 500.
+    # rows met an unhashable name or format and every page of the form was a 500.
     draft = new_draft(designer_api)
     base = f"/drafts/{draft['id']}/forms"
     key = designer_api.post(DESIGNER, base, json={"revision": 1, "title": "Mới"}).get_json()[
         "key"]
     schema = {"type": "object", "required": required,
-              "properties": {"a": {"type": "string", "title": "A"}}}
+              "properties": {"a": {"type": "string", "title": "A", "format": field_format}}}
     assert designer_api.call("PUT", DESIGNER, f"{base}/{key}", json={
         "revision": 2, "schema": schema}).status_code == 200
     shown = designer_api.get(DESIGNER, f"{base}/{key}")
     assert shown.status_code == 200
     assert [r["key"] for r in shown.get_json()["form"]["rows"]] == ["a"]
-    assert shown.get_json()["form"]["advanced"]["schema"]["required"] == required
+    rows = shown.get_json()["form"]["rows"]
+    if field_format != "date":
+        assert rows[0]["type"] == "text" and rows[0]["advanced"]["schema"] == {
+            "format": field_format}
+    if required != ["a"]:
+        assert shown.get_json()["form"]["advanced"]["schema"]["required"] == required
     read = designer_api.post(DESIGNER, "/forms/readback", json={"schema": schema})
     assert read.status_code == 200 and read.get_json()["problems"]

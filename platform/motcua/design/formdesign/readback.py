@@ -219,8 +219,8 @@ def _string(key: str, schema: Mapping[str, Any], ui: Mapping[str, Any],
                              if isinstance(schema.get("x-widget"), str) else "")
     if widget == "officer":
         kind = "officer"
-    elif fmt in STRING_FORMATS:
-        kind = STRING_FORMATS[str(fmt)]
+    elif isinstance(fmt, str) and fmt in STRING_FORMATS:
+        kind = STRING_FORMATS[fmt]
         consumed.add("format")
     elif widget == "textarea":
         kind = "textarea"

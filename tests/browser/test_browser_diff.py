@@ -13,7 +13,7 @@ from browser_support import Actors, LiveServer, scroll_overflow
 from designer_support import Outside, sign_in
 from sqlalchemy import select
 
-from design.diffs.diff_support import DESIGNER, seed_changes
+from design.diffs.diff_support import DESIGNER, Edit, seed_changes
 from motcua.catalog.models import Procedure
 from motcua.db import db
 from motcua.design import operations
@@ -134,3 +134,33 @@ def test_against_the_decision_one_diagram_is_marked(actors: Actors,
     # The step added on the main path carries no row of the decision: an extra step.
     assert marker(designer.page, "new", compared["done"]["added"]) == "diff-added"
     designer.shot("diff-decision")
+
+
+def test_a_step_whose_form_is_dropped_is_changed_not_removed(actors: Actors,
+                                                             server: LiveServer) -> None:
+    """The form a step alone used is dropped with the step's "form": the form is listed as
+    removed, but on both diagrams the step is changed (amber), not removed (red) or added."""
+    with server.app.app_context():
+        user = db.session.scalar(select(User).where(User.username == DESIGNER))
+        procedure = db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
+        assert user is not None and procedure is not None
+        version = operations.publish(generate_draft(procedure, user), None, user)
+        draft = operations.copy_version(procedure, version.version, user)
+        edit = Edit(draft.bpmn_xml)
+        used = [(t, edit.prop(t, "form")) for t in edit.tasks()]
+        step, key = next((t, k) for t, k in used
+                         if k and [k2 for _, k2 in used].count(k) == 1)
+        for prop in edit.all_in(step, ".//spiffworkflow:property[@name='form']"):
+            prop.getparent().remove(prop)  # type: ignore[union-attr]
+        forms = {k: v for k, v in draft.forms.items() if k != key}
+        operations.save(draft, draft.revision, user, bpmn=edit.xml, forms=forms)
+        path = f"/design/drafts/{draft.id}/diff?against={version.id}"
+        ident = step.get("id") or ""
+        db.session.commit()
+    designer = actors.new(DESIGNER)
+    designer.go(path)
+    designer.page.wait_for_selector("body[data-diff-ready='true']")
+    assert designer.page.locator(".diff-change.diff-removed").count() >= 1
+    assert marker(designer.page, "new", ident) == "diff-changed"
+    assert marker(designer.page, "old", ident) == "diff-changed"
+    designer.shot("diff-form-dropped")

@@ -16,7 +16,9 @@ function $(selector) {
 }
 
 /** element id -> marker class, on one side: the element's own addition or removal wins over a
- *  change of one of its fields (an outcome added to a step is a change of the step). */
+ *  change of one of its fields (an outcome added to a step is a change of the step). A form
+ *  added or removed as a whole is a change of the steps that use it: they are not added or
+ *  removed themselves. */
 export function markers(changes, side) {
   const found = new Map();
   const put = (id, cls) => {
@@ -25,7 +27,7 @@ export function markers(changes, side) {
     if (!found.has(id) || rank(cls) > rank(found.get(id))) found.set(id, cls);
   };
   for (const change of changes) {
-    const whole = change.field === undefined;
+    const whole = change.field === undefined && change.element_kind !== 'form';
     const ids = [change.element_id, ...(change.elements || [])];
     if (side === 'new') {
       if (change.kind === 'removed' && whole) continue;

@@ -9,16 +9,8 @@ from typing import Any
 from motcua.design.formdesign.compile import compile_form
 from motcua.design.formdesign.keys import field_key, form_key
 from motcua.design.formdesign.patterns import READY_PATTERNS
-from motcua.design.formdesign.rows import (
-    TYPES,
-    FormRows,
-    Option,
-    Row,
-    assign_keys,
-    form_json,
-    parse_form_rows,
-    row_problems,
-)
+from motcua.design.formdesign.problems import assign_keys, row_problems
+from motcua.design.formdesign.rows import TYPES, FormRows, Option, Row, form_json, parse_form_rows
 from motcua.forms import parse_form, render_form
 from motcua.processes.checks.forms import schema_problems
 from motcua.schema_errors import validate

@@ -15,14 +15,8 @@ from typing import Any
 
 from motcua.design.formdesign.compile import DRAFT_2020_12
 from motcua.design.formdesign.patterns import ready_pattern_of
-from motcua.design.formdesign.rows import (
-    DEFAULT_TYPES,
-    PLACEHOLDER_TYPES,
-    FormRows,
-    Option,
-    Row,
-    default_fits,
-)
+from motcua.design.formdesign.problems import default_fits
+from motcua.design.formdesign.rows import DEFAULT_TYPES, PLACEHOLDER_TYPES, FormRows, Option, Row
 from motcua.forms.fields import UNSUPPORTED, kind_of, ordered_keys
 from motcua.forms.ui import FieldUi, normalise_ui
 

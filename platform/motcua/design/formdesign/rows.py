@@ -8,7 +8,7 @@ What a row cannot say stays in its ``advanced`` part, verbatim, and is written b
 
 Reading a body refuses (422, naming the field: ``rows[2].max_length``) only what has the
 wrong shape; what a row *says* wrongly (a minimum above its maximum, a choice without options)
-is a problem listed beside it (``row_problems``), so a half-built form can still be shown.
+is a problem listed beside it (``problems.row_problems``), so a half-built form can still be shown.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from motcua.design.formdesign.keys import field_key
 from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.errors import Invalid
 
@@ -304,79 +303,3 @@ def parse_form_rows(body: Any, where: str = "") -> FormRows:
     if reader.details:
         raise Invalid("Danh sách trường không đọc được", reader.details)
     return form
-
-
-# -- what the rows say wrongly -------------------------------------------------------------
-
-def assign_keys(rows: list[Row]) -> None:
-    """A row never saved without a key takes one from its title, unique among its siblings
-    (and so do the rows of its groups)."""
-    taken = {r.key for r in rows if r.key}
-    for row in rows:
-        if not row.key and not row.locked:
-            row.key = field_key(row.title or TYPES.get(row.type, ""), taken)
-            taken.add(row.key)
-        assign_keys(row.rows)
-
-
-def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
-    """What the rows say that no form can do, each with the row's field."""
-    problems: list[dict[str, str]] = []
-    seen: set[str] = set()
-
-    def say(at: str, message: str) -> None:
-        problems.append({"field": at, "message": message})
-
-    for i, row in enumerate(rows):
-        at = f"{where}[{i}]"
-        name = f'Trường "{row.title or row.key}"'
-        if not row.key:
-            say(f"{at}.key", f"{name} chưa có khóa: đặt tiêu đề cho trường")
-        elif row.key in seen:
-            say(f"{at}.key", f'{name}: khóa "{row.key}" trùng với một trường khác cùng cấp; '
-                "đổi tiêu đề để có khóa khác")
-        seen.add(row.key)
-        if row.type == "advanced":
-            continue
-        if not row.title.strip():
-            say(f"{at}.title", "Trường chưa có tiêu đề")
-        for low, high, label in (("min_length", "max_length", "độ dài"),
-                                 ("minimum", "maximum", "giá trị"),
-                                 ("min_rows", "max_rows", "số dòng")):
-            a, b = getattr(row, low), getattr(row, high)
-            if a is not None and b is not None and a > b:
-                say(f"{at}.{low}", f"{name}: {label} tối thiểu ({a}) lớn hơn tối đa ({b})")
-        if row.type in CHOICE_TYPES:
-            if not row.options:
-                say(f"{at}.options", f"{name}: thêm ít nhất một lựa chọn")
-            values = [o.value for o in row.options]
-            for j, option in enumerate(row.options):
-                if not option.value.strip():
-                    say(f"{at}.options[{j}].label", f"{name}: lựa chọn {j + 1} chưa có nhãn")
-                elif values.index(option.value) != j:
-                    say(f"{at}.options[{j}].value",
-                        f'{name}: lựa chọn "{option.value}" bị lặp')
-        if row.default is not None and row.type in DEFAULT_TYPES and not default_fits(row):
-            say(f"{at}.default", f"{name}: giá trị mặc định không hợp với loại trường"
-                + (" (phải là một trong các lựa chọn)" if row.type in CHOICE_TYPES else ""))
-        if row.type == "officer" and not row.role:
-            say(f"{at}.role", f"{name}: chọn vai trò của cán bộ được chọn")
-        if row.type in NESTED_TYPES:
-            if not row.rows:
-                say(f"{at}.rows", f"{name}: thêm ít nhất một trường vào nhóm")
-            problems.extend(row_problems(row.rows, f"{at}.rows"))
-    return problems
-
-
-def default_fits(row: Row) -> bool:
-    """Whether the row's default is a value of its type (a choice: one of its options)."""
-    value = row.default
-    if row.type == "boolean":
-        return isinstance(value, bool)
-    if row.type in NUMBER_TYPES:
-        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-        return not isinstance(value, bool) and isinstance(value, int | float) and (
-            row.type == "number" or whole)
-    if row.type in CHOICE_TYPES:
-        return isinstance(value, str) and value in [o.value for o in row.options]
-    return isinstance(value, str)

@@ -1,0 +1,90 @@
+"""What rows say that no form can do, listed beside them (a half-built form is still shown):
+keys missing or taken twice, limits the wrong way round, choices without options, defaults
+of the wrong type; and the keys of rows never saved, made from their titles."""
+
+from __future__ import annotations
+
+from motcua.design.formdesign.keys import field_key
+from motcua.design.formdesign.rows import (
+    CHOICE_TYPES,
+    DEFAULT_TYPES,
+    NESTED_TYPES,
+    NUMBER_TYPES,
+    TYPES,
+    Row,
+)
+
+
+def assign_keys(rows: list[Row]) -> None:
+    """A row never saved without a key takes one from its title, unique among its siblings
+    (and so do the rows of its groups)."""
+    taken = {r.key for r in rows if r.key}
+    for row in rows:
+        if not row.key and not row.locked:
+            row.key = field_key(row.title or TYPES.get(row.type, ""), taken)
+            taken.add(row.key)
+        assign_keys(row.rows)
+
+
+def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
+    """What the rows say that no form can do, each with the row's field."""
+    problems: list[dict[str, str]] = []
+    seen: set[str] = set()
+
+    def say(at: str, message: str) -> None:
+        problems.append({"field": at, "message": message})
+
+    for i, row in enumerate(rows):
+        at = f"{where}[{i}]"
+        name = f'Trường "{row.title or row.key}"'
+        if not row.key:
+            say(f"{at}.key", f"{name} chưa có khóa: đặt tiêu đề cho trường")
+        elif row.key in seen:
+            say(f"{at}.key", f'{name}: khóa "{row.key}" trùng với một trường khác cùng cấp; '
+                "đổi tiêu đề để có khóa khác")
+        seen.add(row.key)
+        if row.type == "advanced":
+            continue
+        if not row.title.strip():
+            say(f"{at}.title", "Trường chưa có tiêu đề")
+        for low, high, label in (("min_length", "max_length", "độ dài"),
+                                 ("minimum", "maximum", "giá trị"),
+                                 ("min_rows", "max_rows", "số dòng")):
+            a, b = getattr(row, low), getattr(row, high)
+            if a is not None and b is not None and a > b:
+                say(f"{at}.{low}", f"{name}: {label} tối thiểu ({a}) lớn hơn tối đa ({b})")
+        if row.type in CHOICE_TYPES:
+            if not row.options:
+                say(f"{at}.options", f"{name}: thêm ít nhất một lựa chọn")
+            values = [o.value for o in row.options]
+            for j, option in enumerate(row.options):
+                if not option.value.strip():
+                    say(f"{at}.options[{j}].label", f"{name}: lựa chọn {j + 1} chưa có nhãn")
+                elif values.index(option.value) != j:
+                    say(f"{at}.options[{j}].value",
+                        f'{name}: lựa chọn "{option.value}" bị lặp')
+        if row.default is not None and row.type in DEFAULT_TYPES and not default_fits(row):
+            say(f"{at}.default", f"{name}: giá trị mặc định không hợp với loại trường"
+                + (" (phải là một trong các lựa chọn)" if row.type in CHOICE_TYPES else ""))
+        if row.type == "officer" and not row.role:
+            say(f"{at}.role", f"{name}: chọn vai trò của cán bộ được chọn")
+        if row.type in NESTED_TYPES:
+            if not row.rows:
+                say(f"{at}.rows", f"{name}: thêm ít nhất một trường vào nhóm")
+            problems.extend(row_problems(row.rows, f"{at}.rows"))
+    return problems
+
+
+def default_fits(row: Row) -> bool:
+    """Whether the row's default is a value of its type (a choice: one of its options)."""
+    value = row.default
+    if row.type == "boolean":
+        return isinstance(value, bool)
+    if row.type in NUMBER_TYPES:
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        return not isinstance(value, bool) and isinstance(value, int | float) and (
+            row.type == "number" or whole)
+    if row.type in CHOICE_TYPES:
+        return isinstance(value, str) and value in [o.value for o in row.options]
+    return isinstance(value, str)
+

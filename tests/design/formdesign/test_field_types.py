@@ -182,3 +182,25 @@ def test_what_rows_say_wrongly_is_listed_beside_the_row() -> None:
     assert fields == {"rows[0].min_length", "rows[1].key", "rows[1].options", "rows[2].role",
                       "rows[3].rows", "rows[4].options[1].value", "rows[5].default",
                       "rows[6].default", "rows[7].default"}
+
+
+def test_a_default_its_own_field_refuses_is_a_problem_of_the_row() -> None:
+    # The form would open with a value that its completion then refuses.
+    rows = [Row("a", "A", "integer", minimum=1, maximum=10, default=11),
+            Row("b", "B", "number", minimum=-1.5, default=-2),
+            Row("c", "C", "text", max_length=3, default="abcd"),
+            Row("d", "D", "textarea", min_length=5, default="abc"),
+            Row("e", "E", "text", pattern="cccd", default="12345"),
+            Row("f", "F", "integer", minimum=1, maximum=10, default=10),
+            Row("g", "G", "text", pattern="phone", max_length=12, default="0912345678"),
+            Row("h", "H", "text", min_length=2, default="")]
+    problems = {p["field"]: p["message"] for p in row_problems(rows)}
+    assert set(problems) == {f"rows[{i}].default" for i in range(5)}
+    assert "lớn hơn giá trị tối đa (10)" in problems["rows[0].default"]
+    assert "Số định danh cá nhân" in problems["rows[4].default"]
+    # Each refusal is the renderer's too: the compiled field validates the default the same.
+    for i, row in enumerate(rows):
+        schema, _ = compile_form(FormRows(rows=[row]))
+        refused = validate({row.key: row.default} if row.default != "" else {}, schema,
+                           root="data")
+        assert bool(refused) == (f"rows[{i}].default" in problems), row

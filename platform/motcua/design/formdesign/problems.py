@@ -1,13 +1,17 @@
 """What rows say that no form can do, listed beside them (a half-built form is still shown):
 keys missing or taken twice, limits the wrong way round, choices without options, defaults
-of the wrong type; and the keys of rows never saved, made from their titles."""
+their field refuses; and the keys of rows never saved, made from their titles."""
 
 from __future__ import annotations
 
+import re
+
 from motcua.design.formdesign.keys import field_key
+from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.rows import (
     CHOICE_TYPES,
     DEFAULT_TYPES,
+    LENGTH_TYPES,
     NESTED_TYPES,
     NUMBER_TYPES,
     TYPES,
@@ -66,6 +70,8 @@ def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
         if row.default is not None and row.type in DEFAULT_TYPES and not default_fits(row):
             say(f"{at}.default", f"{name}: giá trị mặc định không hợp với loại trường"
                 + (" (phải là một trong các lựa chọn)" if row.type in CHOICE_TYPES else ""))
+        elif (broken := _default_breaks_limits(row)) is not None:
+            say(f"{at}.default", f"{name}: giá trị mặc định {broken}")
         if row.type == "officer" and not row.role:
             say(f"{at}.role", f"{name}: chọn vai trò của cán bộ được chọn")
         if row.type in NESTED_TYPES:
@@ -88,3 +94,23 @@ def default_fits(row: Row) -> bool:
         return isinstance(value, str) and value in [o.value for o in row.options]
     return isinstance(value, str)
 
+
+def _default_breaks_limits(row: Row) -> str | None:
+    """Which of the row's own limits its default breaks: the form would open with a value
+    that its completion then refuses."""
+    value = row.default
+    if isinstance(value, int | float) and not isinstance(value, bool) and (
+            row.type in NUMBER_TYPES):
+        if row.minimum is not None and value < row.minimum:
+            return f"nhỏ hơn giá trị tối thiểu ({row.minimum})"
+        if row.maximum is not None and value > row.maximum:
+            return f"lớn hơn giá trị tối đa ({row.maximum})"
+    if isinstance(value, str) and value and row.type in LENGTH_TYPES:
+        if row.min_length is not None and len(value) < row.min_length:
+            return f"ngắn hơn độ dài tối thiểu ({row.min_length} ký tự)"
+        if row.max_length is not None and len(value) > row.max_length:
+            return f"dài hơn độ dài tối đa ({row.max_length} ký tự)"
+        ready = READY_PATTERNS.get(row.pattern)
+        if ready is not None and re.search(ready.regex, value) is None:
+            return f"không đúng mẫu {ready.label}"
+    return None

@@ -204,3 +204,12 @@ def test_a_default_its_own_field_refuses_is_a_problem_of_the_row() -> None:
         refused = validate({row.key: row.default} if row.default != "" else {}, schema,
                            root="data")
         assert bool(refused) == (f"rows[{i}].default" in problems), row
+
+
+def test_a_new_rows_key_is_one_a_title_could_make_and_a_saved_one_stays() -> None:
+    rows = [Row("ho ten", "A"), Row("1x", "B"), Row("a.b", "C"), Row("Ten", "D"),
+            Row("so_ban_2", "E"), Row("ảnh", "F", locked=True), Row("a.b", "G", locked=True,
+                                                                   type="text")]
+    problems = [p["field"] for p in row_problems(rows)]
+    assert problems == ["rows[0].key", "rows[1].key", "rows[2].key", "rows[3].key",
+                        "rows[6].key"]  # the last: the same key as rows[2]

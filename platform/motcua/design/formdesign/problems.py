@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from motcua.design.formdesign.keys import field_key
+from motcua.design.formdesign.keys import FIELD_KEY, field_key
 from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.rows import (
     CHOICE_TYPES,
@@ -46,6 +46,11 @@ def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
         elif row.key in seen:
             say(f"{at}.key", f'{name}: khóa "{row.key}" trùng với một trường khác cùng cấp; '
                 "đổi tiêu đề để có khóa khác")
+        elif not row.locked and not FIELD_KEY.fullmatch(row.key):
+            # A new key is the data's name for good, read by conditions: as the titles
+            # make them. A saved one, whatever it is, stays (the dossiers hold it).
+            say(f"{at}.key", f'{name}: khóa "{row.key}" chỉ gồm chữ thường không dấu, chữ số '
+                "và dấu gạch dưới, bắt đầu bằng chữ")
         seen.add(row.key)
         if row.type == "advanced":
             continue

@@ -5,6 +5,7 @@ What they *say* is checked later: a draft may be invalid, never unreadable."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -74,10 +75,7 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
         elif form.get("ui") is not None and not isinstance(form.get("ui"), Mapping):
             problems.append({"field": f"forms.{key}.ui", "message": "Phải là một đối tượng"})
     if not problems and (bad := _unstorable(forms)) is not None:
-        # JSON allows both, but no database column of text stores them.
-        what = "NUL" if bad == "\x00" else "một nửa cặp UTF-16"
-        problems.append({"field": "forms",
-                         "message": f"Biểu mẫu chứa ký tự không hợp lệ ({_escaped(bad)}, {what})"})
+        problems.append({"field": "forms", "message": f"Biểu mẫu chứa {bad}"})
     if problems:
         raise Invalid("Biểu mẫu không đọc được, bản nháp chưa được lưu", problems)
     clean = {key: {"schema": dict(form["schema"]),
@@ -89,13 +87,19 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
 
 
 def _unstorable(value: Any) -> str | None:
-    """The first character of ``value``'s texts that no database stores: NUL, or half a
-    UTF-16 pair (JSON's lone "\\ud800")."""
+    """What of ``value`` no database stores, said in Vietnamese: NUL or half a UTF-16 pair
+    (JSON's lone "\\ud800") in a text, NaN or an infinite number (Python's JSON reads
+    ``NaN``, ``Infinity`` and ``1e400``; PostgreSQL's json refuses them, and no browser
+    reads them back)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str) and (found := _BAD_CHARACTER.search(item)):
-            return found.group()
+            what = "NUL" if found.group() == "\x00" else "một nửa cặp UTF-16"
+            return f"ký tự không hợp lệ ({_escaped(found.group())}, {what})"
+        if isinstance(item, float) and not math.isfinite(item):
+            spelled = "NaN" if math.isnan(item) else "Infinity" if item > 0 else "-Infinity"
+            return f"số không hợp lệ ({spelled}): chỉ dùng số hữu hạn"
         if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())

@@ -280,3 +280,25 @@ def test_half_a_utf16_pair_is_refused_naming_the_field(api: Api, sample: dict[st
         assert VIETNAMESE.search(detail["message"].lower())
         if where == "bpmn":
             assert detail["line"] == 2
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_form_holding_a_number_no_database_stores_is_refused(
+        api: Api, sample: dict[str, Any], number: str) -> None:
+    """Python's JSON reads NaN, Infinity and 1e400 (infinite); PostgreSQL's json refuses
+    them (a 500) and no browser reads them back: a 422 naming "forms", on create and save."""
+    text = as_stored(MIWG_FILES[0].read_bytes())
+    forms = '{"to-khai": {"schema": {"type": "object", "maximum": ' + number + '}}}'
+    created = api.post(DESIGNER, "/drafts", json={"procedure": PROCEDURE, "bpmn": text})
+    assert created.status_code == 201, created.get_json()
+    for response in (
+            api.post(DESIGNER, "/drafts", content_type="application/json",
+                     data=json.dumps({"procedure": PROCEDURE, "bpmn": text})[:-1]
+                     + f', "forms": {forms}}}'),
+            api.call("PUT", DESIGNER, f"/drafts/{created.get_json()['id']}",
+                     content_type="application/json",
+                     data=f'{{"revision": 1, "forms": {forms}}}')):
+        assert response.status_code == 422, response.get_data(as_text=True)[:300]
+        (detail,) = response.get_json()["error"]["details"]
+        assert detail["field"] == "forms"
+        assert ("NaN" if number == "NaN" else "Infinity") in detail["message"]

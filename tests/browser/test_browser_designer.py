@@ -317,6 +317,11 @@ def test_the_modeler_fits_the_screen(actors: Actors, outside: Outside, server: L
     for selector in ("#modeler-canvas", "#modeler-panel", "#publish-button", "#tool-undo"):
         box = page.locator(selector).bounding_box()
         assert box and box["width"] > 0 and box["x"] + box["width"] <= width + 1, selector
+    # Steps are drawn large enough to read and touch: on a phone the diagram's height fills
+    # the canvas rather than its whole width shrinking into view.
+    step = page.locator(f"g.djs-element[data-element-id='{element_with(page, 'row', '1')}']"
+                        " > .djs-visual > rect").bounding_box()
+    assert step and step["height"] >= 30, step
     # Problems shrink the canvas: the palette folds so that every tool stays in reach, and a
     # problem's click works at this size too (on a phone the panel once covered the list).
     modeler_call(page, "const e = m.get('elementRegistry').get(arg);"

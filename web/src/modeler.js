@@ -112,13 +112,18 @@ async function start() {
   document.body.dataset.modelerReady = 'true';
 }
 
-/** The whole diagram in view, clear of the palette on its left. */
+const PHONE_WIDTH = 600;
+
+/** The whole diagram in view, clear of the palette on its left (on a phone, its height). */
 function fit(modeler) {
   const canvas = modeler.get('canvas');
   canvas.zoom('fit-viewport');
   const { inner, outer, scale } = canvas.viewbox();
   const left = 72;
-  const zoom = Math.min(scale, scale * (outer.width - left - 8) / outer.width);
+  let zoom = Math.min(scale, scale * (outer.width - left - 8) / outer.width);
+  // On a phone a wide diagram fitted to the width is too small to read or touch: fit its
+  // height instead (never past full size) and start at its left end, the rest a swipe away.
+  if (outer.width < PHONE_WIDTH) zoom = Math.max(zoom, Math.min(1, (outer.height - 16) / inner.height));
   canvas.viewbox({ x: inner.x - left / zoom, y: inner.y - 8 / zoom, width: outer.width / zoom, height: outer.height / zoom });
 }
 

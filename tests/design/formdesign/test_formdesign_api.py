@@ -330,3 +330,19 @@ def test_a_stored_schema_saying_odd_things_opens(designer_api: Api, required: li
         assert shown.get_json()["form"]["advanced"]["schema"]["required"] == required
     read = designer_api.post(DESIGNER, "/forms/readback", json={"schema": schema})
     assert read.status_code == 200 and read.get_json()["problems"]
+
+
+@pytest.mark.parametrize("title", ["Ý kiến\x00", "\ud800 Ý kiến", "Ý\x07kiến"])
+def test_a_title_no_database_stores_is_422_naming_the_title(designer_api: Api,
+                                                            title: str) -> None:
+    draft = new_draft(designer_api)
+    base = f"/drafts/{draft['id']}/forms"
+    body = json.dumps({"revision": 1, "title": title})
+    added = designer_api.post(DESIGNER, base, data=body, content_type="application/json")
+    assert added.status_code == 422
+    assert [d["field"] for d in added.get_json()["error"]["details"]] == ["title"]
+    key = next(iter(designer_api.get(DESIGNER, f"/drafts/{draft['id']}").get_json()["forms"]))
+    renamed = designer_api.call("PATCH", DESIGNER, f"{base}/{key}", data=body,
+                                content_type="application/json")
+    assert renamed.status_code == 422
+    assert [d["field"] for d in renamed.get_json()["error"]["details"]] == ["title"]

@@ -8,6 +8,7 @@ refused (409, naming who saved) and a published draft takes no change."""
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,11 @@ def _clean_title(title: str, field: str = "title") -> str:
     title = " ".join(title.split())
     if not title:
         raise Invalid("Chưa đặt tên biểu mẫu", [{"field": field, "message": "Bắt buộc"}])
+    # NUL or half a UTF-16 pair: no database stores it (the draft's save would name
+    # "forms", not the title typed).
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in title):
+        raise Invalid("Tên biểu mẫu có ký tự không hợp lệ",
+                      [{"field": field, "message": "Có ký tự điều khiển hoặc ký tự hỏng"}])
     if len(title) > MAX_TITLE:
         raise Invalid("Tên biểu mẫu quá dài",
                       [{"field": field, "message": f"Tối đa {MAX_TITLE} ký tự"}])

@@ -140,3 +140,25 @@ def test_a_test_run_without_an_answer_says_so_and_runs_again(actors: Actors,
     assert page.locator("body[data-simulation=done]").count() == 1
     assert page.locator(".sim-table tbody tr").count() == 7
     assert outside.requests == []
+
+
+def test_a_pick_for_a_later_visit_stays_on_that_visit_when_the_path_changed(
+        actors: Actors, outside: Outside) -> None:
+    # A pick for a step's second visit, the step gone from the last run (an earlier step
+    # refused the dossier): its first visit was an empty place, dropped, and the pick moved
+    # to the first visit when the step came back.
+    designer = sign_in(actors, outside, "qt.binh")
+    page = designer.page
+    generate_from_library(designer, PROCEDURE)
+    page.click("#tool-simulate")
+    run(page)
+    sent = page.evaluate("""() => {
+        const s = window.motcuaSimulator;
+        const step = s.answer.path.find((p) => p.outcomes.length > 1);
+        s.picks = {[step.element_id]: {1: step.outcomes[1].key}};
+        s.answer = {...s.answer, path: []};
+        return [step.element_id, step.outcomes.map((o) => o.key), s.choices()];
+    }""")
+    element, keys, choices = sent
+    assert choices == {element: [keys[0], keys[1]]}
+    assert outside.requests == []

@@ -50,6 +50,9 @@ export class Simulator {
     this.panel = panel;
     // Outcomes the designer picked: element id -> {visit index: key}.
     this.picks = {};
+    // Each step's default outcome as last seen, for the visits before a pick that the last
+    // run did not make (the path changed since): an empty place would move the pick earlier.
+    this.defaults = {};
     this.answer = null;
     this.marked = [];
     this.running = 0;
@@ -95,10 +98,11 @@ export class Simulator {
       const last = Math.max(...Object.keys(visits).map(Number));
       out[element] = [];
       for (let v = 0; v <= last; v += 1) {
-        const fallback = used[v] ? used[v].outcome : (used[0] && used[0].outcomes[0] ? used[0].outcomes[0].key : null);
+        const fallback = used[v] ? used[v].outcome : this.defaults[element];
         out[element].push(visits[v] !== undefined ? visits[v] : fallback);
       }
-      out[element] = out[element].filter((k) => k !== null);
+      // A step never shown has no default: its picks are sent from the first visit on.
+      out[element] = out[element].filter((k) => k !== null && k !== undefined);
     }
     return out;
   }
@@ -176,6 +180,7 @@ export class Simulator {
     const visits = {};
     answer.path.forEach((step) => {
       const visit = visits[step.element_id] = (visits[step.element_id] ?? -1) + 1;
+      if (step.outcomes && step.outcomes.length) this.defaults[step.element_id] = step.outcomes[0].key;
       rows.append(this.row(step, visit));
     });
     for (const step of answer.open || []) {

@@ -43,6 +43,7 @@ from sqlalchemy import select as query
 from motcua.catalog.models import Procedure
 from motcua.db import db
 from motcua.design import operations
+from motcua.design.models import ProcessDraft
 from motcua.org.models import User
 from support.api import PROCEDURE
 
@@ -409,7 +410,6 @@ def test_a_file_without_a_drawing_still_lists_its_problems(
     assert page.locator("#publish-button").is_disabled()
     designer.shot("modeler-undrawn")
     with server.app.app_context():
-        assert operations.get_draft_for(
-            db.session.scalar(query(User).where(User.username == "qt.binh")),
-            draft_id).revision == revision
+        stored = db.session.get(ProcessDraft, draft_id)
+        assert stored is not None and stored.revision == revision
     assert outside.requests == []

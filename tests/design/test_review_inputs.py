@@ -197,13 +197,29 @@ def test_an_odd_procedure_code_is_404(app: Flask, designer_api: Api, code: str) 
     from urllib.parse import quote
     assert designer_api.get(DESIGNER, f"/drafts?procedure={quote(code)}").status_code == 404
     assert designer_api.get(DESIGNER, f"/processes?procedure={quote(code)}").status_code == 404
-    assert designer_api.post(DESIGNER, "/drafts", json={"procedure": code}).status_code == 404
-    assert designer_api.post(DESIGNER, "/drafts/generate",
-                             json={"procedure": code}).status_code == 404
+    for path in ("/drafts", "/drafts/generate"):
+        answer = designer_api.post(DESIGNER, path, json={"procedure": code})
+        if "\x00" in code:
+            # A body holding what no database stores is refused as a body, naming the field.
+            assert answer.status_code == 422
+            assert answer.get_json()["error"]["details"][0]["field"] == "procedure"
+        else:
+            assert answer.status_code == 404
     browser = Browser(app, DESIGNER)
     assert browser.get(f"/design/procedures/{quote(code, safe='')}").status_code == 404
     assert browser.post(f"/design/procedures/{quote(code, safe='')}/drafts",
                         {"from": "blank"}).status_code == 404
+
+
+def test_a_procedure_code_holding_half_a_utf16_pair_is_a_422(
+        app: Flask, designer_api: Api) -> None:
+    """JSON's lone "\\ud800" decodes to a text no encoding holds: it was a 500 when the
+    code reached the database."""
+    for path in ("/drafts", "/drafts/generate"):
+        answer = designer_api.post(DESIGNER, path, data='{"procedure": "2.000488\\ud800"}',
+                                   content_type="application/json")
+        assert answer.status_code == 422, answer.get_data(as_text=True)[:200]
+        assert answer.get_json()["error"]["details"][0]["field"] == "procedure"
 
 
 @pytest.mark.parametrize("name,content", [

@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
+
 from motcua.db import db
 from motcua.processes.models import ProcessVersion
 from support.api import PROCEDURE, assert_error
@@ -15,8 +17,8 @@ from support.paths import SAMPLES
 BPMN = SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn"
 
 
-def _upload(api: Any, content: bytes) -> Any:
-    forms = [(io.BytesIO(p.read_bytes()), p.name)
+def _upload(api: Any, content: bytes, replace: dict[str, bytes] | None = None) -> Any:
+    forms = [(io.BytesIO((replace or {}).get(p.name, p.read_bytes())), p.name)
              for p in sorted((SAMPLES / "forms").glob("*.json"))]
     return api.post("qt.binh", "/processes", data={
         "procedure": PROCEDURE, "bpmn": (io.BytesIO(content), BPMN.name), "forms": forms},
@@ -31,6 +33,21 @@ def test_a_utf16_upload_is_stored_as_the_same_text(sample: dict[str, Any], api: 
     version = db.session.get(ProcessVersion, response.get_json()["id"])
     assert version is not None
     assert version.bpmn_xml == text
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1e400", '"T\\ud800"'])
+def test_a_form_file_holding_what_no_database_stores_is_a_422(
+        sample: dict[str, Any], api: Any, value: str) -> None:
+    """Python's JSON takes NaN, Infinity, 1e400 and a lone "\\ud800": PostgreSQL refused to
+    store the version (a 500). The upload names the file instead, and stores nothing."""
+    name = "tham-dinh.schema.json"
+    text = (SAMPLES / "forms" / name).read_text(encoding="utf-8")
+    changed = text.replace('"type": "object"', f'"type": "object", "x-probe": {value}', 1)
+    assert changed != text
+    before = db.session.query(ProcessVersion).count()
+    error = assert_error(_upload(api, BPMN.read_bytes(), {name: changed.encode()}), 422)
+    assert any(name in d["message"] and "x-probe" in d["message"] for d in error["details"])
+    assert db.session.query(ProcessVersion).count() == before
 
 
 def test_publishing_with_a_past_effective_date_is_refused(sample: dict[str, Any],

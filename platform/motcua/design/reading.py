@@ -5,7 +5,6 @@ What they *say* is checked later: a draft may be invalid, never unreadable."""
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -13,11 +12,11 @@ from typing import Any
 from motcua.errors import Invalid
 from motcua.processes.checks.problems import Problem
 from motcua.processes.checks.xml_safety import XmlRejected, as_utf8
+from motcua.storable import character_words, unstorable
 
 MAX_FORMS_BYTES = 2 * 1024 * 1024
 MAX_FORMS = 100
 MAX_FILENAME = 255
-_BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 _XML_DECLARATION = re.compile(rb"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])([^"']*)\2""")
 
 
@@ -36,8 +35,8 @@ def readable_bpmn(bpmn: str | bytes, filename: str) -> bytes:
             line = text.count("\n", 0, exc.start) + 1
             raise Invalid("Không đọc được tệp BPMN, bản nháp chưa được lưu", [{
                 "field": "bpmn", "line": line,
-                "message": f"Dòng {line} có ký tự không hợp lệ ({_escaped(text[exc.start])}, "
-                           "một nửa cặp UTF-16): không phải văn bản Unicode"}]) from None
+                "message": f"Dòng {line} có {character_words(text[exc.start])}: không phải "
+                           "văn bản Unicode"}]) from None
         declared = _XML_DECLARATION.match(data)
         # Only a declaration of another encoding is rewritten: the text stays as given.
         if declared and declared.group(3).lower().replace(b"-", b"") != b"utf8":
@@ -74,8 +73,8 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
                              "message": "Phải là một đối tượng JSON Schema"})
         elif form.get("ui") is not None and not isinstance(form.get("ui"), Mapping):
             problems.append({"field": f"forms.{key}.ui", "message": "Phải là một đối tượng"})
-    if not problems and (bad := _unstorable(forms)) is not None:
-        problems.append({"field": "forms", "message": f"Biểu mẫu chứa {bad}"})
+    if not problems and (bad := unstorable(forms, "forms")) is not None:
+        problems.append({"field": bad.path, "message": f"Biểu mẫu chứa {bad.message}"})
     if problems:
         raise Invalid("Biểu mẫu không đọc được, bản nháp chưa được lưu", problems)
     clean = {key: {"schema": dict(form["schema"]),
@@ -84,32 +83,6 @@ def readable_forms(forms: Any) -> dict[str, dict[str, Any]]:
     if len(json.dumps(clean, ensure_ascii=False).encode()) > MAX_FORMS_BYTES:
         raise Invalid("Biểu mẫu quá lớn", [{"field": "forms", "message": "Tối đa 2 MB"}])
     return clean
-
-
-def _unstorable(value: Any) -> str | None:
-    """What of ``value`` no database stores, said in Vietnamese: NUL or half a UTF-16 pair
-    (JSON's lone "\\ud800") in a text, NaN or an infinite number (Python's JSON reads
-    ``NaN``, ``Infinity`` and ``1e400``; PostgreSQL's json refuses them, and no browser
-    reads them back)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and (found := _BAD_CHARACTER.search(item)):
-            what = "NUL" if found.group() == "\x00" else "một nửa cặp UTF-16"
-            return f"ký tự không hợp lệ ({_escaped(found.group())}, {what})"
-        if isinstance(item, float) and not math.isfinite(item):
-            spelled = "NaN" if math.isnan(item) else "Infinity" if item > 0 else "-Infinity"
-            return f"số không hợp lệ ({spelled}): chỉ dùng số hữu hạn"
-        if isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return None
-
-
-def _escaped(character: str) -> str:
-    return f"\\u{ord(character):04x}"
 
 
 def _detail(problem: Problem, field: str) -> dict[str, Any]:

@@ -30,17 +30,25 @@ from motcua.errors import BadRequest, Invalid, field_error
 from motcua.org.auth import current_user
 from motcua.processes import operations as processes
 from motcua.processes.models import ProcessVersion
+from motcua.storable import unstorable
 from motcua.uploads import read_upload
 
 blp = Blueprint("design", __name__, description="Thiết kế quy trình (bản nháp, công bố)")
 
 def json_body() -> Any:
     """The request's JSON, ``None`` when it is not JSON; nested past what the parser follows
-    is a 400 like any unreadable body, not a crash."""
+    is a 400 like any unreadable body, not a crash; a value no database stores (NUL, half a
+    UTF-16 pair, NaN) is a 422 naming where it sits."""
     try:
-        return request.get_json(silent=True)
+        body = request.get_json(silent=True)
     except RecursionError:
         raise BadRequest("Nội dung JSON lồng nhau quá sâu") from None
+    if (bad := unstorable(body)) is not None:
+        where = f"dòng {bad.line} có" if bad.line else "chứa"
+        raise Invalid(f"Nội dung {where} {bad.message}", [{
+            "field": bad.path or "json", "message": f"Nội dung {where} {bad.message}",
+            **({"line": bad.line} if bad.line else {})}])
+    return body
 
 
 @blp.before_request

@@ -87,7 +87,7 @@ def store_version(procedure_code: str, bpmn: bytes, filename: str,
     found = [*problems, *result.problems]
     if errors(found) or result.spec is None:
         raise Invalid(f"Quy trình có {len(errors(found))} lỗi, chưa được lưu",
-                      [p.as_dict() for p in errors(found)])
+                      [_upload_detail(p) for p in errors(found)])
     bundle = adopt_timers(SpecBundle(result.spec, result.subprocess_specs))
     latest = db.session.scalar(
         select(func.max(ProcessVersion.version)).where(ProcessVersion.procedure_id == procedure.id))
@@ -114,6 +114,16 @@ def store_version(procedure_code: str, bpmn: bytes, filename: str,
 
 # Ids are 32-bit integer columns: a larger one names nothing (and would overflow the driver).
 MAX_ID = 2**31 - 1
+
+
+def _upload_detail(problem: Problem) -> dict[str, Any]:
+    """A refused upload's problem as an error detail: one on no element names the part of
+    the upload it is about (a form file, else the BPMN file)."""
+    detail = problem.as_dict()
+    if "element_id" not in detail:
+        detail.setdefault("field", "forms" if (problem.file or "").endswith(".json")
+                          else "bpmn")
+    return detail
 
 
 def get_version(version_id: int) -> ProcessVersion:

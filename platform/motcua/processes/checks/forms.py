@@ -13,6 +13,7 @@ from jsonschema.validators import validator_for
 from motcua.processes.checks.form_schema import pattern_problems, ref_problems
 from motcua.processes.checks.problems import Problem
 from motcua.safe_schema import build_validator, format_checker
+from motcua.storable import unstorable
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SUFFIX = ".ui.json"
@@ -105,6 +106,10 @@ def _parse_json(name: str, content: bytes) -> tuple[Any, Problem | None]:
     if not isinstance(value, dict):
         return None, Problem(f"Tệp {name} phải chứa một đối tượng JSON ({{...}}).", line=1,
                              file=name)
+    if (bad := unstorable(value)) is not None:
+        # Python's parser takes NaN and Infinity, and "\ud800" escapes: no database stores them.
+        return None, Problem(f"Tệp {name} chứa {bad.message} tại {bad.path or 'gốc'}: sửa "
+                             "giá trị đó.", file=name)
     return value, None
 
 

@@ -263,3 +263,24 @@ def test_a_save_without_an_answer_says_so_and_saves_again(actors: Actors,
                            " === 'saved'")
     assert page.locator("#fd-status").inner_text() == "Đã lưu (bản 3)."
     assert outside.requests == []
+
+
+def test_another_ready_pattern_brings_its_own_hint(actors: Actors, outside: Outside) -> None:
+    # The first pattern's hint stayed as the help when another was picked, and the error
+    # message quotes the help: "12 chữ số trên thẻ căn cước" for a phone number.
+    designer = sign_in(actors, outside, "qt.binh")
+    new_form(designer)
+    page = designer.page
+    card = add_field(page, "text", "Số điện thoại")
+    row = page.locator(card).get_attribute("data-row-id")
+    page.select_option(f"#{row}-pattern", "cccd")
+    assert "12 chữ số" in page.locator(f"#{row}-help").input_value()
+    page.select_option(f"#{row}-pattern", "phone")
+    assert "Số di động" in page.locator(f"#{row}-help").input_value()
+    page.select_option(f"#{row}-pattern", "")
+    assert page.locator(f"#{row}-help").input_value() == ""
+    # A help the designer wrote stays whatever pattern is picked.
+    page.fill(f"#{row}-help", "Số liên hệ của người nộp")
+    page.select_option(f"#{row}-pattern", "phone")
+    assert page.locator(f"#{row}-help").input_value() == "Số liên hệ của người nộp"
+    assert outside.requests == []

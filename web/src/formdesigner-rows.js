@@ -192,9 +192,11 @@ export class RowsEditor {
         id: `${id}-pattern`, disabled: ro,
         onchange: (e) => {
           const chosen = this.ctx.patterns.find((p) => p.value === e.target.value);
-          // The ready pattern's hint is offered as the help the error message will quote.
-          if (chosen && !row.help) row.help = chosen.hint;
-          set('pattern', e.target.value, Boolean(chosen), `${id}-pattern`);
+          // The ready pattern's hint is offered as the help the error message will quote;
+          // another pattern's hint, left from the one picked before, would quote it wrong.
+          const offered = !row.help || this.ctx.patterns.some((p) => p.hint === row.help);
+          if (offered) row.help = chosen ? chosen.hint : '';
+          set('pattern', e.target.value, Boolean(chosen) || offered, `${id}-pattern`);
         },
       }, el('option', { value: '', text: '— Không —' }),
       this.ctx.patterns.map((p) => el('option', { value: p.value, text: p.label, selected: p.value === row.pattern })));

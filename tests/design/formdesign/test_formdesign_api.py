@@ -230,6 +230,10 @@ def test_a_published_drafts_forms_are_read_only(designer_api: Api) -> None:
         "revision": 1, "title": "X"}).status_code == 409
     assert designer_api.post(DESIGNER, path, json={"revision": 1, "title": "Y"}
                              ).status_code == 409
+    # Deleting a form a step uses: the draft is published, not "remove it from its steps".
+    used = next(f for f in designer_api.get(DESIGNER, path).get_json()["forms"] if f["steps"])
+    assert designer_api.call("DELETE", DESIGNER, f"{path}/{used['key']}", json={
+        "revision": 1}).status_code == 409
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [

@@ -135,7 +135,9 @@ def rename_form(draft: ProcessDraft, revision: int, user: User, key: str,
 def delete_form(draft: ProcessDraft, revision: int, user: User, key: str) -> ProcessDraft:
     """Refused while a step names the form: the step would ask for a form that is gone."""
     form_of(draft, key)
-    steps = steps_using(draft).get(key, [])
+    # A published draft takes no change at all (409 from the save): "remove the form from
+    # its steps first" would send the designer to edit what cannot be edited.
+    steps = [] if draft.is_published else steps_using(draft).get(key, [])
     if steps:
         names = ", ".join(s.name for s in steps)
         raise Invalid(f'Biểu mẫu "{key}" đang được dùng ở {names}: bỏ biểu mẫu khỏi các bước '

@@ -38,6 +38,7 @@ from designer_support import (
     undo_redo,
     xml_of,
 )
+from lxml import etree
 from sqlalchemy import select as query
 
 from motcua.catalog.models import Procedure
@@ -45,7 +46,9 @@ from motcua.db import db
 from motcua.design import operations
 from motcua.design.models import ProcessDraft
 from motcua.org.models import User
+from motcua.processes.checks.document import BPMN_NS
 from support.api import PROCEDURE
+from support.paths import SAMPLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -412,4 +415,47 @@ def test_a_file_without_a_drawing_still_lists_its_problems(
     with server.app.app_context():
         stored = db.session.get(ProcessDraft, draft_id)
         assert stored is not None and stored.revision == revision
+    assert outside.requests == []
+
+
+def test_parts_the_modeler_cannot_read_are_kept_until_the_designer_agrees(
+        actors: Actors, outside: Outside, server: LiveServer) -> None:
+    """bpmn-js drops what it cannot read from the next save: the page says which parts,
+    saves nothing until the designer agrees, and offers the file as the server holds it."""
+    tree = etree.fromstring((SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn").read_bytes())
+    process = tree.find(f"{{{BPMN_NS}}}process")
+    assert process is not None
+    etree.SubElement(process, f"{{{BPMN_NS}}}oddThing", id="Odd_1")
+    with server.app.app_context():
+        user = db.session.scalar(query(User).where(User.username == "qt.binh"))
+        procedure = db.session.scalar(query(Procedure).where(Procedure.code == PROCEDURE))
+        assert user is not None and procedure is not None
+        draft = operations.create(procedure, user, bpmn=etree.tostring(tree),
+                                  filename="odd.bpmn", origin="upload")
+        db.session.commit()
+        draft_id, revision = draft.id, draft.revision
+    designer = sign_in(actors, outside, "qt.binh")
+    page = designer.page
+    designer.go(f"/design/drafts/{draft_id}")
+    page.wait_for_selector("body[data-modeler-ready=true]")
+    notice = page.locator("#modeler-notice")
+    assert "không đọc được" in notice.inner_text() and "oddThing" in notice.inner_text()
+    modeler_call(page, """const task = m.get('elementRegistry').filter(
+        (e) => e.type === 'bpmn:UserTask')[0];
+        m.get('modeling').updateProperties(task, { name: 'Bước đã đổi tên' });""")
+    page.wait_for_selector("#save-status[data-state=held]")
+    page.wait_for_timeout(1500)  # past the autosave's delay: still nothing saved
+    with server.app.app_context():
+        stored = db.session.get(ProcessDraft, draft_id)
+        assert stored is not None and stored.revision == revision
+        assert "oddThing" in stored.bpmn_xml
+    with page.expect_download() as download:
+        notice.get_by_role("button", name="Tải tệp gốc (.bpmn)").click()
+    assert download.value.suggested_filename.endswith("-goc.bpmn")
+    designer.shot("modeler-unread-parts")
+    notice.get_by_role("button", name="Đồng ý, sửa và lưu không có các phần đó").click()
+    saved(page, revision)
+    with server.app.app_context():
+        stored = db.session.get(ProcessDraft, draft_id)
+        assert stored is not None and "Bước đã đổi tên" in stored.bpmn_xml
     assert outside.requests == []

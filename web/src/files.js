@@ -12,6 +12,11 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** A text as a file the browser saves (the file as the server holds it, for example). */
+export function downloadText(name, text) {
+  download(name, new Blob([text], { type: 'application/xml' }));
+}
+
 export async function exportBpmn(modeler, base) {
   const { xml } = await modeler.saveXML({ format: true });
   download(`${base}.bpmn`, new Blob([xml], { type: 'application/xml' }));

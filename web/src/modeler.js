@@ -14,7 +14,7 @@ import RestrictModule from './restrict.js';
 import TranslateModule from './translate.js';
 import Problems from './problems.js';
 import { Api, Autosave, Backup } from './save.js';
-import { exportBpmn, exportPng, exportSvg, readFile } from './files.js';
+import { downloadText, exportBpmn, exportPng, exportSvg, readFile } from './files.js';
 import { publish } from './publish.js';
 import { Simulator } from './simulate.js';
 
@@ -90,8 +90,9 @@ async function start() {
     })))
   });
 
+  let held = false;
   try {
-    await open(modeler, draft.bpmn);
+    held = await open(modeler, draft.bpmn, { autosave, base: config.file_base });
   } catch (error) {
     if (!/no diagram to display/.test(error.message)) throw error;
     undrawable();
@@ -102,8 +103,9 @@ async function start() {
   if (draft.published) {
     notice('warning', 'Bản nháp này đã được công bố thành một phiên bản, phiên bản đó không sửa được nữa. ' +
       'Muốn thay đổi, hãy sao chép phiên bản thành bản nháp mới trong thư viện quy trình.');
-  } else {
-    offerBackup(modeler, backup, draft, autosave);
+  } else if (!held) {
+    // (While held, the question about the unread parts comes first; the backup stays.)
+    offerBackup(modeler, backup, draft, autosave, config);
   }
   wireToolbar(modeler, config, autosave, problems, api);
   // The panel draws in an effect after the import: ready once it is in the page.
@@ -127,10 +129,17 @@ function fit(modeler) {
   canvas.viewbox({ x: inner.x - left / zoom, y: inner.y - 8 / zoom, width: outer.width / zoom, height: outer.height / zoom });
 }
 
-async function open(modeler, xml) {
+/** Import ``xml``; answers true when bpmn-js could not read all of it, and then the autosave
+ *  waits for the designer to agree that a save drops those parts (or to keep the file). */
+async function open(modeler, xml, { autosave, base }) {
   const { warnings } = await modeler.importXML(xml);
   fit(modeler);
-  if (warnings && warnings.length) notice('warning', unreadParts(warnings));
+  if (!warnings || !warnings.length) return false;
+  autosave.hold();
+  notice('warning', unreadParts(warnings), [
+    ['Đồng ý, sửa và lưu không có các phần đó', () => { autosave.release(); clearNotice(); }],
+    ['Tải tệp gốc (.bpmn)', () => downloadText(`${base}-goc.bpmn`, xml)]]);
+  return true;
 }
 
 /** bpmn-js's import warnings, in a designer's words: which parts, and what a save does to them. */
@@ -138,7 +147,8 @@ function unreadParts(warnings) {
   const names = [...new Set(warnings.map((w) => (/<([^>]+)>/.exec(w.message) || [])[1]).filter(Boolean))];
   const listed = names.length ? ` (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})` : '';
   return `Sơ đồ mở được, nhưng trình thiết kế không đọc được ${warnings.length} phần của tệp${listed}: ` +
-    'bản lưu tiếp theo từ trang này sẽ không còn các phần đó; mọi lần lưu trước vẫn được giữ trên máy chủ.';
+    'lưu từ trang này thì bản lưu sẽ không còn các phần đó (các lần lưu trước vẫn được giữ trên máy chủ). ' +
+    'Trang chưa lưu thay đổi nào cho tới khi bạn đồng ý.';
 }
 
 /** A file with no drawing (no BPMN DI) is a draft the server checked but bpmn-js cannot show:
@@ -151,7 +161,7 @@ function undrawable() {
   document.body.dataset.modelerReady = 'no-diagram';
 }
 
-function offerBackup(modeler, backup, draft, autosave) {
+function offerBackup(modeler, backup, draft, autosave, config) {
   const saved = backup.read();
   if (!saved || !saved.xml || saved.xml === draft.bpmn) return;
   const when = new Date(saved.at).toLocaleString('vi-VN');
@@ -160,7 +170,10 @@ function offerBackup(modeler, backup, draft, autosave) {
     `Trình duyệt còn giữ thay đổi chưa lưu của bản nháp này (lúc ${when}, sửa từ bản ${saved.revision}). ` +
     (older ? `Máy chủ đã có bản ${draft.revision} mới hơn: khôi phục sẽ thay bản đó bằng bản trong trình duyệt.`
       : 'Khôi phục để tiếp tục sửa?'),
-    [['Khôi phục', async () => { await open(modeler, saved.xml); clearNotice(); autosave.changed(); }],
+    [['Khôi phục', async () => {
+      if (!(await open(modeler, saved.xml, { autosave, base: config.file_base }))) clearNotice();
+      autosave.changed();
+    }],
       ['Bỏ bản trong trình duyệt', () => { backup.clear(); clearNotice(); }]]);
 }
 
@@ -187,7 +200,7 @@ function wireToolbar(modeler, config, autosave, problems, api) {
     picker.value = '';
     if (!file) return;
     try {
-      await open(modeler, await readFile(file));
+      await open(modeler, await readFile(file), { autosave, base: config.file_base });
       autosave.changed();
     } catch (error) {
       notice('error', `Không mở được tệp ${file.name}: ${error.message}`);

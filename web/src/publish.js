@@ -5,6 +5,11 @@ export async function publish({ config, autosave, problems, api, notice }) {
   const button = document.querySelector('#publish-button');
   button.disabled = true;
   try {
+    if (autosave.held && autosave.dirty) {
+      // The question on the unread parts must be answered first: keep it in view.
+      document.querySelector('#modeler-notice').scrollIntoView({ block: 'nearest' });
+      return;
+    }
     if (!(await autosave.flush())) {
       notice('error', 'Chưa công bố: bản nháp chưa lưu được lên máy chủ.');
       return;

@@ -89,6 +89,18 @@ export class Autosave {
     });
   }
 
+  /** Save nothing (edits stay dirty, the leave warning on) until release(): while the
+   *  designer has not agreed that a save drops what bpmn-js could not read in the file. */
+  hold() {
+    this.held = true;
+    clearTimeout(this.timer);
+  }
+
+  release() {
+    this.held = false;
+    if (this.dirty) this.save();
+  }
+
   changed() {
     if (this.readOnly) {
       this.onStatus('readonly', 'Bản nháp đã công bố: thay đổi không được lưu.');
@@ -96,6 +108,10 @@ export class Autosave {
     }
     this.dirty = true;
     this.changeCount += 1;
+    if (this.held) {
+      this.onStatus('held', 'Có thay đổi chưa lưu: hãy trả lời thông báo phía trên.');
+      return;
+    }
     this.onStatus('dirty', 'Có thay đổi chưa lưu…');
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.save(), DEBOUNCE_MS);
@@ -110,7 +126,7 @@ export class Autosave {
   }
 
   async save() {
-    if (this.conflict) return;
+    if (this.conflict || this.held) return;
     if (this.saving) {
       // One request at a time: the revision of the next one comes from the answer.
       await this.saving;

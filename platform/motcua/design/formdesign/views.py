@@ -7,7 +7,6 @@ naming its field (``rows[1].rows[0].max_length``); every change names the draft'
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator, Mapping
 from itertools import islice
 from typing import Any
@@ -124,18 +123,14 @@ def _walk(value: Any) -> Iterator[tuple[str, Any]]:
 @formdesign_blp.before_request
 def _refuse_unreadable_json() -> None:
     """As the designer's other endpoints, a body nested past what the parser follows is a
-    400, met here before webargs (which does not expect RecursionError) parses it again.
-    NaN and infinities, which Python's parser takes and JSON has not, are a 422 naming
-    them: PostgreSQL refuses to store one (a 500) and no browser reads an answer echoing
-    one. So is a body too large to draw in a moment (20,000 fields took seconds)."""
+    400, met here before webargs (which does not expect RecursionError) parses it again;
+    what no database stores (NaN, half a UTF-16 pair) is json_body's 422 naming it. A body
+    too large to draw in a moment is a 422 too (20,000 fields took seconds)."""
     if not request.is_json:
         return
-    for count, (where, item) in enumerate(_walk(json_body()), start=1):
+    for count, _ in enumerate(_walk(json_body()), start=1):
         if count > MAX_VALUES:
             raise field_error("_body", f"Nội dung quá lớn: tối đa {MAX_VALUES} giá trị JSON")
-        if isinstance(item, float) and not math.isfinite(item):
-            raise field_error(where or "_body",
-                              "Phải là một số hữu hạn (JSON không có NaN hay Infinity)")
 
 
 def _body_doc(schema: type[Schema]) -> dict[str, Any]:

@@ -169,3 +169,35 @@ def test_a_step_replaced_or_copied_keeps_the_other_tools_content(
     pasted = [who for who, _, _ in content if who not in {w for w, _, _ in expected}]
     assert len(set(pasted)) == 1 and items_of(content, pasted[0]) == items_of(expected, copied)
     designer.shot("camunda7-replaced-and-copied")
+
+
+def test_every_text_of_the_modeler_is_vietnamese_on_any_file(
+        actors: Actors, server: LiveServer) -> None:
+    """Each element of the MIWG files selected (the panel drawn for it), with its context
+    pad and its replace menu open: no text bpmn-js or the panel asks for is left in
+    English."""
+    outside = Outside()
+    designer = sign_in(actors, outside, "qt.binh")
+    page = designer.page
+    left: set[str] = set()
+    for path in MIWG:
+        draft_id, _ = stored_draft(server, path)
+        designer.go(f"/design/drafts/{draft_id}")
+        page.wait_for_selector("body[data-modeler-ready]")
+        modeler_call(page, """return (async () => {
+            const selection = m.get('selection'), pad = m.get('contextPad');
+            const popup = m.get('popupMenu');
+            for (const element of m.get('elementRegistry').filter((e) => !e.labelTarget)) {
+              selection.select(element);
+              pad.open(element, true);
+              if (!popup.isEmpty(element, 'bpmn-replace')) {
+                popup.open(element, 'bpmn-replace', { x: 10, y: 10 });
+                popup.close();
+              }
+              // The panel draws in an effect: let it draw this element's groups.
+              await new Promise((resolve) => setTimeout(resolve, 0));
+            }
+          })();""")
+        left |= set(page.evaluate("[...window.motcuaUntranslated]"))
+    assert sorted(left) == [], sorted(left)
+    assert outside.requests == []

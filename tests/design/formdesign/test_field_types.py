@@ -90,6 +90,11 @@ def test_keys_come_from_the_vietnamese_titles_unique_among_siblings() -> None:
     assert field_key("!!!") == "truong"
     assert form_key("Ý kiến thẩm định") == "y-kien-tham-dinh"
     assert len(field_key("Một tiêu đề rất dài " * 10)) <= 40
+    # A number added to tell a long key from its sibling keeps it within the bound too.
+    long = field_key("Một tiêu đề rất dài " * 10)
+    second = field_key("Một tiêu đề rất dài " * 10, {long})
+    assert second != long and second.endswith("_2") and len(second) <= 40
+    assert field_key("Một tiêu đề rất dài " * 10, {long, second}).endswith("_3")
 
 
 def test_every_type_compiles_to_a_schema_the_checks_accept() -> None:
@@ -177,11 +182,13 @@ def test_what_rows_say_wrongly_is_listed_beside_the_row() -> None:
             Row("e", "E", "radio", options=[Option("X", "x"), Option("Y", "x")]),
             Row("f", "F", "select", options=[Option("X", "x")], default="y"),
             Row("g", "G", "integer", default=1.5),
-            Row("h", "H", "boolean", default="có")]
+            Row("h", "H", "boolean", default="có"),
+            Row("i", "I", "select", options=[Option("", "x"), Option("Y", " ")])]
     fields = {p["field"] for p in row_problems(rows)}
     assert fields == {"rows[0].min_length", "rows[1].key", "rows[1].options", "rows[2].role",
                       "rows[3].rows", "rows[4].options[1].value", "rows[5].default",
-                      "rows[6].default", "rows[7].default"}
+                      "rows[6].default", "rows[7].default", "rows[8].options[0].label",
+                      "rows[8].options[1].value"}
 
 
 def test_a_default_its_own_field_refuses_is_a_problem_of_the_row() -> None:

@@ -25,9 +25,15 @@ def _unique(base: str, taken: Collection[str], sep: str) -> str:
     if base not in taken:
         return base
     number = 2
-    while f"{base}{sep}{number}" in taken:
+    while _numbered(base, sep, number) in taken:
         number += 1
-    return f"{base}{sep}{number}"
+    return _numbered(base, sep, number)
+
+
+def _numbered(base: str, sep: str, number: int) -> str:
+    """``base`` with its number, cut so that the whole stays within MAX_KEY."""
+    suffix = f"{sep}{number}"
+    return base[:MAX_KEY - len(suffix)].rstrip(sep) + suffix
 
 
 def _join(words: list[str], sep: str, fallback: str) -> str:

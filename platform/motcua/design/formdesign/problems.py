@@ -67,8 +67,12 @@ def row_problems(rows: list[Row], where: str = "rows") -> list[dict[str, str]]:
                 say(f"{at}.options", f"{name}: thêm ít nhất một lựa chọn")
             values = [o.value for o in row.options]
             for j, option in enumerate(row.options):
-                if not option.value.strip():
+                if not option.label.strip():
+                    # The renderer would show the stored value instead, unexplained.
                     say(f"{at}.options[{j}].label", f"{name}: lựa chọn {j + 1} chưa có nhãn")
+                if not option.value.strip() and option.label.strip():
+                    say(f"{at}.options[{j}].value",
+                        f"{name}: lựa chọn {j + 1} chưa có giá trị lưu")
                 elif values.index(option.value) != j:
                     say(f"{at}.options[{j}].value",
                         f'{name}: lựa chọn "{option.value}" bị lặp')

@@ -180,6 +180,38 @@ def test_malformed_json_is_400(sample: dict[str, Any], api: Any, path: str,
     assert (count(Dossier), count(HistoryEvent)) == before
 
 
+@pytest.mark.parametrize("path", ["/dossiers", "/tasks/{task}/complete"])
+def test_json_nested_past_what_the_parser_follows_is_400(sample: dict[str, Any], api: Any,
+                                                        path: str) -> None:
+    _code, receive = received(api)
+    before = (count(Dossier), count(HistoryEvent))
+    response = api.post("mc.lan", path.format(task=receive["id"]),
+                        data=b"[" * 100_000 + b"]" * 100_000, content_type="application/json")
+    assert assert_error(response, 400)["code"] == "bad_request"
+    assert (count(Dossier), count(HistoryEvent)) == before
+
+
+@pytest.mark.parametrize(("path", "payload", "field"), [
+    ("/dossiers", '{"procedure": "2.000488\\u0000", "channel": "direct"}', "procedure"),
+    ("/dossiers", '{"procedure": "2.000488", "channel": "direct", '
+                  '"applicant": {"name": "B\\ud800"}}', "applicant.name"),
+    ("/tasks/{task}/complete", '{"outcome": "accept", "note": "\\udfff", "data": {}}', "note"),
+    ("/tasks/{task}/complete", '{"outcome": "accept", "data": {"so_ban": NaN}}', "data.so_ban"),
+    ("/tasks/{task}/complete", '{"outcome": "accept", "data": {"x": [1, -Infinity]}}',
+     "data.x[1]"),
+])
+def test_what_no_database_stores_is_422_naming_the_field(
+        sample: dict[str, Any], api: Any, path: str, payload: str, field: str) -> None:
+    """JSON's lone "\\ud800", NUL, NaN and infinities parse in Python but reach a query or
+    a JSON column as a 500 (PostgreSQL refuses them): refused first, naming where they sit."""
+    _code, receive = received(api)
+    before = (count(Dossier), count(HistoryEvent))
+    response = api.post("mc.lan", path.format(task=receive["id"]), data=payload.encode(),
+                        content_type="application/json")
+    assert fields_of(assert_error(response, 422)) == {field}
+    assert (count(Dossier), count(HistoryEvent)) == before
+
+
 @pytest.mark.parametrize("body", [
     [1, 2], "text", 42, None, {"procedure": PROCEDURE, "channel": "direct", "applicant": "x"},
     {"procedure": PROCEDURE, "channel": "fax"}, {"procedure": ["2.000488"], "channel": "direct"},

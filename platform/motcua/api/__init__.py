@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_smorest import Blueprint
 
+from motcua.api.bodies import refuse_unreadable_body
 from motcua.api.errors import MotcuaApi
 from motcua.errors import Unauthorized
 from motcua.extensions import csrf
@@ -35,6 +36,13 @@ def register_api(app: Flask, extra: tuple[Blueprint, ...] = ()) -> None:
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix=PREFIX)
     app.before_request(_load_api_user)
+    app.before_request(_refuse_unreadable_body)
+
+
+def _refuse_unreadable_body() -> None:
+    # After the user is known: an anonymous caller learns nothing about its body first.
+    if request.path.startswith(PREFIX + "/"):
+        refuse_unreadable_body()
 
 
 def _load_api_user() -> None:

@@ -10,6 +10,7 @@ from flask import Response, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError
 
+from motcua.api.bodies import json_body
 from motcua.design import generate as generation
 from motcua.design import operations
 from motcua.design.models import ProcessDraft
@@ -26,38 +27,13 @@ from motcua.design.schemas import (
     SavedSchema,
     VersionRowSchema,
 )
-from motcua.errors import BadRequest, Invalid, field_error
+from motcua.errors import Invalid, field_error
 from motcua.org.auth import current_user
 from motcua.processes import operations as processes
 from motcua.processes.models import ProcessVersion
-from motcua.storable import unstorable
 from motcua.uploads import read_upload
 
 blp = Blueprint("design", __name__, description="Thiết kế quy trình (bản nháp, công bố)")
-
-def json_body() -> Any:
-    """The request's JSON, ``None`` when it is not JSON; nested past what the parser follows
-    is a 400 like any unreadable body, not a crash; a value no database stores (NUL, half a
-    UTF-16 pair, NaN) is a 422 naming where it sits."""
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        raise BadRequest("Nội dung JSON lồng nhau quá sâu") from None
-    if (bad := unstorable(body)) is not None:
-        where = f"dòng {bad.line} có" if bad.line else "chứa"
-        raise Invalid(f"Nội dung {where} {bad.message}", [{
-            "field": bad.path or "json", "message": f"Nội dung {where} {bad.message}",
-            **({"line": bad.line} if bad.line else {})}])
-    return body
-
-
-@blp.before_request
-def _refuse_json_nested_too_deep() -> None:
-    # webargs parses the body again but does not expect RecursionError: meet it here first
-    # (Flask keeps the parsed body, so the endpoints reading it by hand parse it once).
-    if request.is_json:
-        json_body()
-
 
 def _load(schema: Schema, body: Any) -> dict[str, Any]:
     """A body read by hand (the endpoint also takes multipart), refused as webargs would."""

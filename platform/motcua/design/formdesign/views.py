@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from motcua.api.bodies import json_body
 from motcua.design import operations as drafts
 from motcua.design.formdesign import operations
 from motcua.design.formdesign.compile import compile_form
@@ -23,7 +24,6 @@ from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.problems import assign_keys, row_problems
 from motcua.design.formdesign.readback import readback
 from motcua.design.formdesign.rows import TYPES, form_json, parse_form_rows
-from motcua.design.views import json_body
 from motcua.errors import field_error
 from motcua.org.auth import current_user
 

@@ -10,18 +10,10 @@ from motcua.clock import now
 from motcua.design.operations import get_draft_for
 from motcua.design.simulation.run import Request, Simulation, simulate
 from motcua.design.simulation.schemas import SimulateBody, SimulationSchema
-from motcua.design.views import json_body
 from motcua.org.auth import current_user
 
 simulation_blp = Blueprint("design_simulation", __name__,
                            description="Chạy thử bản nháp quy trình (không lưu gì)")
-
-
-@simulation_blp.before_request
-def _refuse_json_nested_too_deep() -> None:
-    # As the designer's other endpoints: a body nested past what the parser follows is a 400,
-    # met here before webargs (which does not expect RecursionError) parses it again.
-    json_body()
 
 
 @simulation_blp.route("/drafts/<int:draft_id>/simulate", methods=["POST"])

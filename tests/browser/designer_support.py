@@ -230,3 +230,29 @@ def export_and_open_again(page: Any, procedure: str, tmp_path: Path, revision: i
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.set_input_files("#tool-import-file", str(exported))
     saved(page, revision)
+
+
+def touch_drag(page: Any, selector: str, dx: float, dy: float, *,
+               fingers: int = 1, spread: float = 0) -> None:
+    """Drags ``fingers`` fingers across the element by (dx, dy), as a phone's touchscreen
+    sends it (Chromium's own touch events, through the DevTools protocol); with two fingers,
+    ``spread`` moves them that much further apart (a pinch outwards)."""
+    box = page.locator(selector).bounding_box()
+    assert box, selector
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    session = page.context.new_cdp_session(page)
+
+    def points(step: float) -> list[dict[str, float]]:
+        first = {"x": x + dx * step, "y": y + dy * step}
+        if fingers == 1:
+            return [first]
+        apart = 40 + spread * step
+        return [{"x": first["x"] - apart / 2, "y": first["y"]},
+                {"x": first["x"] + apart / 2, "y": first["y"]}]
+
+    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(0)})
+    for i in range(1, 11):
+        session.send("Input.dispatchTouchEvent",
+                     {"type": "touchMove", "touchPoints": points(i / 10)})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.detach()

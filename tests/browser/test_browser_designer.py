@@ -34,6 +34,7 @@ from designer_support import (
     set_property,
     shape_point,
     sign_in,
+    touch_drag,
     type_slowly,
     undo_redo,
     xml_of,
@@ -326,6 +327,18 @@ def test_the_modeler_fits_the_screen(actors: Actors, outside: Outside, server: L
     step = page.locator(f"g.djs-element[data-element-id='{element_with(page, 'row', '1')}']"
                         " > .djs-visual > rect").bounding_box()
     assert step and step["height"] >= 30, step
+    if size == "phone":
+        # A finger moves the diagram (diagram-js pans with a mouse only), two fingers zoom it.
+        viewbox = "const v = m.get('canvas').viewbox(); return [v.x, v.y, v.scale];"
+        x, y, scale = modeler_call(page, viewbox)
+        touch_drag(page, "#modeler-canvas", -120, -60)
+        moved_x, moved_y, same = modeler_call(page, viewbox)
+        assert same == pytest.approx(scale)
+        assert moved_x - x == pytest.approx(120 / scale, rel=0.1)
+        assert moved_y - y == pytest.approx(60 / scale, rel=0.1)
+        touch_drag(page, "#modeler-canvas", 0, 0, fingers=2, spread=80)
+        assert modeler_call(page, viewbox)[2] == pytest.approx(scale * 3, rel=0.1)
+        modeler_call(page, "m.get('canvas').zoom(arg);", scale)
     # Problems shrink the canvas: the palette folds so that every tool stays in reach, and a
     # problem's click works at this size too (on a phone the panel once covered the list).
     modeler_call(page, "const e = m.get('elementRegistry').get(arg);"

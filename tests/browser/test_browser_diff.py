@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from browser_support import Actors, LiveServer, scroll_overflow
-from designer_support import Outside, sign_in
+from designer_support import Outside, sign_in, touch_drag
 from sqlalchemy import select
 
 from design.diffs.diff_support import DESIGNER, Edit, seed_changes
@@ -115,6 +115,14 @@ def test_on_a_phone_and_without_javascript(actors: Actors, compared: dict[str, A
     phone.go(compared["path"])
     phone.page.wait_for_selector("body[data-diff-ready='true']")
     assert scroll_overflow(phone.page) == 0
+    # Fitted to its height on a phone, the diagram is read by moving it with a finger.
+    viewbox = ("() => { const v = window.motcuaDiff.new.viewer.get('canvas').viewbox();"
+               " return [v.x, v.scale]; }")
+    x, scale = phone.page.evaluate(viewbox)
+    assert scale >= 0.4, scale
+    touch_drag(phone.page, "#diff-canvas", -100, 0)
+    moved, _ = phone.page.evaluate(viewbox)
+    assert moved - x == pytest.approx(100 / scale, rel=0.1)
     phone.shot("diff-phone")
     plain = actors.new(DESIGNER, javascript=False)
     plain.go(compared["path"])

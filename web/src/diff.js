@@ -7,6 +7,7 @@ import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
 import './diff.css';
+import { PHONE_WIDTH, touchNavigation } from './touch.js';
 
 const BADGES = { 'diff-added': '+', 'diff-changed': '~', 'diff-removed': '−' };
 const TITLES = { 'diff-added': 'Thêm mới', 'diff-changed': 'Thay đổi', 'diff-removed': 'Bỏ đi' };
@@ -47,6 +48,7 @@ class View {
     this.side = side;
     this.container = container;
     this.viewer = new NavigatedViewer({ container });
+    touchNavigation(this.viewer.get('canvas'), container);
   }
 
   async open(xml, changes) {
@@ -77,6 +79,12 @@ class View {
     const canvas = this.viewer.get('canvas');
     canvas.resized();
     canvas.zoom('fit-viewport', 'auto');
+    const { inner, outer, scale } = canvas.viewbox();
+    if (outer.width >= PHONE_WIDTH) return;
+    // On a phone a wide diagram fitted to the width is a strip too small to read: fit its
+    // height (never past full size) from its left end; a finger pans to the rest.
+    const zoom = Math.max(scale, Math.min(1, (outer.height - 16) / inner.height));
+    canvas.viewbox({ x: inner.x - 8 / zoom, y: inner.y - 8 / zoom, width: outer.width / zoom, height: outer.height / zoom });
   }
 
   /** Centre and select ``id``; false when this diagram has no such element. */

@@ -13,6 +13,7 @@ import MotcuaPanelModule from './panel/index.js';
 import RestrictModule from './restrict.js';
 import TranslateModule from './translate.js';
 import Problems from './problems.js';
+import { PHONE_WIDTH, touchNavigation } from './touch.js';
 import { Api, Autosave, Backup } from './save.js';
 import { downloadText, exportBpmn, exportPng, exportSvg, readFile } from './files.js';
 import { publish } from './publish.js';
@@ -66,6 +67,7 @@ async function start() {
   // telling diagram-js lets the palette fold into two columns instead of running off the
   // bottom of the canvas (its last tools out of reach).
   new ResizeObserver(() => modeler.get('canvas').resized()).observe($('#modeler-canvas'));
+  touchNavigation(modeler.get('canvas'), $('#modeler-canvas'));
 
   const problems = new Problems(modeler, $('#problems-list'), $('#problems-summary'));
   const api = new Api(config.api, config.csrf);
@@ -113,8 +115,6 @@ async function start() {
   performance.mark('motcua-modeler-ready');
   document.body.dataset.modelerReady = 'true';
 }
-
-const PHONE_WIDTH = 600;
 
 /** The whole diagram in view, clear of the palette on its left (on a phone, its height). */
 function fit(modeler) {

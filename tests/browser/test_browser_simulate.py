@@ -53,6 +53,9 @@ def test_a_test_run_draws_its_path_and_follows_the_outcomes_picked(
     first = rows.nth(0).locator("td")
     # Reception: the desk, 4 working hours from Monday 09:00 is 14:00 (the lunch break).
     assert first.nth(2).inner_text().startswith("Bộ phận Một cửa")
+    # Who would receive it: the desk's receivers by name (mc.lan among them, in the sample).
+    assert "Trần Thị Lan" in first.nth(2).locator(".sim-receivers").inner_text()
+    assert rows.locator(".sim-receivers, .sim-nobody").count() == len(steps)
     assert first.nth(3).inner_text() == "Trung tâm Phục vụ hành chính công tỉnh"
     assert first.nth(5).inner_text() == "16/03/2026 14:00"
     assert page.locator(".sim-end").inner_text().startswith("Hồ sơ kết thúc: Trả kết quả")

@@ -32,6 +32,15 @@ function cell(label, ...children) {
 
 const COLUMNS = ['#', 'Bước', 'Vai trò', 'Đơn vị', 'Cơ quan', 'Hạn xử lý', 'Kết quả'];
 
+/** Who would see the task in their worklist: up to two names, else how many (all of them
+ *  in the title); nobody is said in red, for a task nobody would receive is a finding. */
+function receivers(step) {
+  const names = step.receivers || [];
+  if (!names.length) return el('span', { class: 'sim-nobody', text: 'Chưa có cán bộ nhận' });
+  const text = names.length <= 2 ? names.join(', ') : `${names.length} cán bộ`;
+  return el('span', { class: 'sim-receivers', title: names.join(', '), text });
+}
+
 /** "2026-03-16T14:00:00+07:00" -> "16/03/2026 14:00" (the server answers in +07:00). */
 export function formatDue(iso) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso || '');
@@ -235,7 +244,8 @@ export class Simulator {
     const text = (value) => el('span', { text: value });
     return el('tr', { 'data-element': step.element_id },
       cell('Thứ tự', text(String(step.order))), cell(COLUMNS[1], name),
-      cell(COLUMNS[2], text(shortRole(step.role_name))), cell(COLUMNS[3], text(step.unit_name)),
+      cell(COLUMNS[2], el('span', {}, text(shortRole(step.role_name)), receivers(step))),
+      cell(COLUMNS[3], text(step.unit_name)),
       cell(COLUMNS[4], text(step.agency_name)), cell(COLUMNS[5], text(formatDue(step.due_at))),
       cell(COLUMNS[6], outcome));
   }

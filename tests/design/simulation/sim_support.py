@@ -71,10 +71,23 @@ def check_times(answer: Answer, start: datetime, limit_minutes: int,
     assert answer["due_at"] == (expected.isoformat() if expected else None)
 
 
+def holders(org: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(role, unit) -> the full names of the users holding that membership, from the org
+    document: who would see a task of that role and unit in their worklist."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for user in org["users"]:
+        for membership in user.get("memberships", []):
+            found.setdefault((membership["role"], membership["agency"]), []).append(
+                user["full_name"])
+    return found
+
+
 def check_places(answer: Answer, steps: dict[str, StepConfig], selectors: dict[str, str],
-                 parents: dict[str, str | None], names: dict[str, str]) -> None:
+                 parents: dict[str, str | None], names: dict[str, str],
+                 held: dict[tuple[str, str], list[str]]) -> None:
     """Each task's role is its step's (lane or override), its unit the selector resolved for
-    this procedure (an explicit code is itself), its agency the body the unit belongs to."""
+    this procedure (an explicit code is itself), its agency the body the unit belongs to,
+    and its receivers the officers holding that role in that unit."""
     for step in answer["path"]:
         config = steps[step["element_id"]]
         unit = selectors.get(config.unit, config.unit)
@@ -83,3 +96,4 @@ def check_places(answer: Answer, steps: dict[str, StepConfig], selectors: dict[s
         assert step["unit_name"] == names[unit]
         assert step["agency_name"] == names[owner(unit, parents)]
         assert step["role_name"]
+        assert sorted(step["receivers"]) == sorted(held.get((config.role, unit), [])), step

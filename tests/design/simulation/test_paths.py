@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sim_support import Answer, Choices, check_places, check_times, every_path
+from sim_support import Answer, Choices, check_places, check_times, every_path, holders
 
 from design.generation.gen_support import HANDLING, Driver, publish
 from motcua.catalog.models import Procedure
@@ -88,7 +88,7 @@ def test_every_path_of_the_sample_decisions_draft(org: dict[str, Any], api: Api,
     for choices, answer in every_path(runner(api, "qt.binh", draft_id)):
         assert answer["ended"] and not answer["truncated"] and answer["open"] == []
         check_times(answer, datetime.fromisoformat(START), procedure.time_limit_minutes, steps)
-        check_places(answer, steps, selectors, parents, names)
+        check_places(answer, steps, selectors, parents, names, holders(org))
         same_as_real(answer, driver, choices, api, "qt.binh", PROCEDURE)
         endings[answer["status"]] = endings.get(answer["status"], 0) + 1
     # Every outcome of every step was taken on some path, and both endings were reached.
@@ -124,7 +124,7 @@ def test_every_path_of_another_provinces_drafts(demo: tuple[dict[str, Any], Api]
     for i, (choices, answer) in enumerate(paths):
         assert answer["ended"], answer["end"]
         check_times(answer, datetime.fromisoformat(START), procedure.time_limit_minutes, steps)
-        check_places(answer, steps, selectors, parents, names)
+        check_places(answer, steps, selectors, parents, names, holders(org))
         if i % stride == 0 or answer["status"] == "refused":
             same_as_real(answer, driver, choices, api, "ks.thu", code)
     assert {a["status"] for _, a in paths} == {"returned", "refused"}

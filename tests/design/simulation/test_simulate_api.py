@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from parallel import BPMN, LAND, WAITING
-from sim_support import DESIGNER
+from sim_support import DESIGNER, holders
 from sqlalchemy import func, select
 
 from motcua.calendar.operations import load_calendar
@@ -19,6 +19,7 @@ from motcua.catalog.operations import get_procedure
 from motcua.db import db
 from motcua.design.models import ProcessDraft
 from motcua.design.simulation import MAX_VISITS
+from motcua.org.models import OFFICER_ROLES
 from motcua.processes.operations import check
 from support.api import AGENCY, DESK, PROCEDURE, UNIT, Api
 from support.clock import local
@@ -76,6 +77,29 @@ def test_both_parallel_branches_run_and_the_longer_one_opens_the_next_step(
     assert any("Quá hạn lấy ý kiến" in note for note in answer["notes"])
     # The appointment: ten working days from reception.
     assert at(answer["due_at"]) == load_calendar().add(local(2026, 3, 16, 9, 0), 10 * 480)
+
+
+def test_each_task_names_who_would_receive_it_and_nobody_is_a_note(
+        designer: Api, org: dict[str, Any]) -> None:
+    held = holders(org)
+    # A role nobody holds at the desk: the lane's tasks would reach no worklist.
+    role = next(r for r in OFFICER_ROLES if (r, DESK) not in held)
+    desk_lane = '"receiver"/><spiffworkflow:property name="unit" value="@desk"'
+    assert desk_lane in BPMN
+    answer = ok(designer, make_draft(designer, BPMN.replace(
+        desk_lane, desk_lane.replace('"receiver"', f'"{role}"'), 1)), data=BIG)
+    for step in answer["path"]:
+        assert sorted(step["receivers"]) == sorted(held.get((step["role"], step["unit"]), []))
+    nobody: dict[tuple[str, str], str] = {}
+    for step in answer["path"]:
+        if not step["receivers"]:
+            nobody.setdefault((step["role"], step["unit"]), step["name"])
+    assert (role, DESK) in nobody
+    assert any(s["receivers"] for s in answer["path"])
+    said = [n for n in answer["notes"] if n.startswith("Không có cán bộ nào")]
+    # Once per role and unit, naming a step of it.
+    assert len(said) == len(nobody)
+    assert any(nobody[(role, DESK)] in n for n in said)
 
 
 def test_the_dossiers_data_steers_a_gateway(designer: Api) -> None:

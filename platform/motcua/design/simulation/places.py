@@ -19,6 +19,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.operations import has_receivers, nearest_desk
 from motcua.errors import field_error
 from motcua.org.models import Agency
+from motcua.org.operations import officers
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Places:
     procedure: ProcedureState
     desk: Agency
     _found: dict[str, Place] = field(default_factory=dict)
+    _units: dict[str, Agency] = field(default_factory=dict)
+    _receivers: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @property
     def agency(self) -> Agency:
@@ -60,11 +63,23 @@ class Places:
             self._found[selector] = Place(unit.code, unit.name, owner.code, owner.name)
         return self._found[selector]
 
+    def receivers(self, role: str, selector: str) -> list[str]:
+        """The active officers whose worklist would show the task: those holding ``role``
+        in the unit the selector names (as a task's role and unit match a membership)."""
+        key = (role, selector)
+        if key not in self._receivers:
+            self._receivers[key] = [name for _, name in
+                                    officers(role, [self._unit(selector).id])]
+        return self._receivers[key]
+
     def _unit(self, selector: str) -> Agency:
-        # The runtime's own resolution, on a dossier that is never added to the session.
-        unit_id = resolve_unit(selector, Dossier(desk_id=self.desk.id, agency_id=self.agency.id,
-                                                 handling_unit_id=self.handling.id))
-        return db.session.get_one(Agency, unit_id)
+        if selector not in self._units:
+            # The runtime's own resolution, on a dossier never added to the session.
+            unit_id = resolve_unit(selector, Dossier(
+                desk_id=self.desk.id, agency_id=self.agency.id,
+                handling_unit_id=self.handling.id))
+            self._units[selector] = db.session.get_one(Agency, unit_id)
+        return self._units[selector]
 
 
 def places_for(procedure: Procedure, start: datetime, desk_code: str | None) -> Places:

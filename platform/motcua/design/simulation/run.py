@@ -28,6 +28,7 @@ from motcua.design.models import ProcessDraft
 from motcua.design.simulation.ledger import Ledger, Visit
 from motcua.design.simulation.places import Place, Places, places_for
 from motcua.design.simulation.trail import Trail, flow_index, trail_of
+from motcua.design.simulation.words import ROLE_NAMES
 from motcua.dossiers.flow import ENGINE_ERRORS, engine_failure
 from motcua.engine.runtime import (
     Runtime,
@@ -63,6 +64,8 @@ class Step:
 
     visit: Visit
     place: Place
+    # The officers whose worklist would show the task (full names); none is a finding.
+    receivers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -232,7 +235,9 @@ class _Run:
         return self._seq
 
     def _step(self, visit: Visit) -> Step:
-        return Step(visit, self.places.place(visit.step.unit))
+        step = visit.step
+        return Step(visit, self.places.place(step.unit),
+                    self.places.receivers(step.role, step.unit))
 
     def _explain(self, ended: bool, truncated: bool, waiting: bool) -> None:
         if truncated:
@@ -248,9 +253,24 @@ class _Run:
         if last is not None and due is not None and last > due:
             self.notes.append(f"Với các lựa chọn này, bước cuối xong lúc {_local(last)}: sau "
                               f"ngày hẹn trả kết quả {_local(due)} (quá hạn)")
+        self._unreceived()
         if not ended and not truncated and not self.open and not waiting:
             self.notes.append("Hồ sơ dừng lại: không còn bước nào để làm và chưa tới sự kiện "
                               "kết thúc")
+
+
+    def _unreceived(self) -> None:
+        """A step nobody's worklist would show: said once per role and unit."""
+        said = set()
+        for step in self.path:
+            config = step.visit.step
+            if step.receivers or (config.role, config.unit) in said:
+                continue
+            said.add((config.role, config.unit))
+            self.notes.append(
+                f"Không có cán bộ nào giữ vai trò \u201c{ROLE_NAMES.get(config.role, config.role)}"
+                f"\u201d tại {step.place.unit_name}: bước \u201c{config.name}\u201d sẽ không ai "
+                "nhận. Thêm cán bộ cho đơn vị đó, hoặc chọn lại vai trò, đơn vị của làn")
 
 
 def _local(at: datetime) -> str:

@@ -64,6 +64,8 @@ class SimulatedStepSchema(Schema):
     unit_name = fields.String(attribute="place.unit_name")
     agency = fields.String(attribute="place.agency")
     agency_name = fields.String(attribute="place.agency_name")
+    # Who would see the task in their worklist (full names); empty: nobody would.
+    receivers = fields.List(fields.String())
     allotted_minutes = fields.Function(lambda s: s.visit.step.allotted_minutes)
     started_at = LocalDateTime(attribute="visit.started_at")
     due_at = LocalDateTime(attribute="visit.due_at")

@@ -1,6 +1,6 @@
-"""Sequence flows, gateways, scripts and timers: every piece of text the engine will evaluate
-goes through the safe-expression checker, and every decision point must have somewhere to go
-for every button the officer may press."""
+"""Sequence flows, gateways, scripts and timers (their rules in ``timers``): every piece of
+text the engine will evaluate goes through the safe-expression checker, and every decision
+point must have somewhere to go for every button the officer may press."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from lxml import etree
 from motcua.engine.expressions import ExpressionError, check_expression, check_script
 from motcua.processes.checks.dialect import StepConfig
 from motcua.processes.checks.document import (
-    HUMAN_TASK_TAGS,
     NS,
     Document,
     bpmn_tag,
@@ -22,9 +21,9 @@ from motcua.processes.checks.document import (
 )
 from motcua.processes.checks.foreign import expression_hint
 from motcua.processes.checks.gateways import OutcomeAnalysis, condition_text
-from motcua.processes.checks.outcomes import holds, names_used, parse_condition
+from motcua.processes.checks.outcomes import holds, parse_condition
 from motcua.processes.checks.problems import Problem, warning
-from motcua.processes.checks.properties import readable_time
+from motcua.processes.checks.timers import TimerRules, raw_text
 from motcua.processes.checks.words import DOCUMENT, DOCUMENT_WORDS, cap_label, document_text
 from motcua.processes.meanings import Meaning, Outcome
 
@@ -33,17 +32,6 @@ _TIMER_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
 _SCRIPT_EXTENSIONS = "./bpmn:extensionElements/spiffworkflow:preScript | " + (
     "./bpmn:extensionElements/spiffworkflow:postScript"
 )
-_TIMER_KIND_HINT = (
-    'Chọn "Hẹn giờ" trong khung thuộc tính: "Khi bước hết thời gian giải quyết" hoặc "Khi hồ '
-    'sơ đến hạn trả kết quả" — thời hạn tính theo giờ làm việc (trong tệp: timeDate là '
-    "due_step hoặc due_dossier)."
-)
-_DUE_STEP = '"Khi bước hết thời gian giải quyết" (due_step)'
-_DUE_DOSSIER = '"Khi hồ sơ đến hạn trả kết quả" (due_dossier)'
-
-
-def _raw(el: etree._Element | None) -> str:
-    return "" if el is None else "".join(el.itertext())
 
 
 class FlowChecker:
@@ -54,6 +42,8 @@ class FlowChecker:
         self.problems: list[Problem] = []
         # Conditions that passed the expression check, by flow id.
         self._valid_conditions: set[str] = set()
+        self._timers = TimerRules(doc, steps, self.timers, self._report,
+                                  self._expression_errors)
 
     def _report(self, el: etree._Element, message: str, *, line: int | None = None,
                 rule: str = "") -> None:
@@ -67,7 +57,7 @@ class FlowChecker:
         what: str,
     ) -> bool:
         """Report what ``check`` finds in ``text_el``'s text against ``el``; True if clean."""
-        errors = check(_raw(text_el))
+        errors = check(raw_text(text_el))
         start = text_el.sourceline
         hint = expression_hint(text_el) if errors else ""
         for error in errors:
@@ -118,7 +108,7 @@ class FlowChecker:
                 self._expression_errors(el, script, check_script, "Kịch bản trước/sau của")
             if name in _TIMER_EVENTS:
                 for definition in el.iterchildren(bpmn_tag("timerEventDefinition")):
-                    self._timer(scope, el, definition, nodes)
+                    self._timers.check(scope, el, definition, nodes)
             if name == "boundaryEvent":
                 self._boundary(el, nodes)
         self._meanings(nodes, outgoing)
@@ -152,7 +142,7 @@ class FlowChecker:
                     f'(hoặc quy trình con): nối lại hai đầu của luồng (trong tệp: {attr}="{ref}").',
                 )
         condition = flow.find(bpmn_tag("conditionExpression"))
-        if condition is None or not _raw(condition).strip():
+        if condition is None or not raw_text(condition).strip():
             return
         if self._expression_errors(flow, condition, check_expression, "Điều kiện của"):
             self._valid_conditions.add(flow.get("id") or "")
@@ -234,7 +224,7 @@ class FlowChecker:
                     default = flow
                 continue
             valid = (flow.get("id") or "") in self._valid_conditions
-            expr = parse_condition(_raw(condition)) if valid else None
+            expr = parse_condition(raw_text(condition)) if valid else None
             if expr is None or holds(expr, key) is not False:
                 taken.append(flow)
         return taken or ([default] if default is not None else [])
@@ -327,100 +317,10 @@ class FlowChecker:
 
     def _script(self, task: etree._Element) -> None:
         script = task.find(bpmn_tag("script"))
-        if script is None or not _raw(script).strip():
+        if script is None or not raw_text(script).strip():
             self._report(
                 task,
                 f"{cap_label(task)} không có nội dung: viết kịch bản hoặc xóa tác vụ.",
             )
             return
         self._expression_errors(task, script, check_script, "Kịch bản của")
-
-    # ------------------------------------------------------------------ timers
-
-    def _timer(
-        self,
-        scope: etree._Element,
-        event: etree._Element,
-        definition: etree._Element,
-        nodes: Mapping[str, etree._Element],
-    ) -> None:
-        kind = local_name(event)
-        ident = event.get("id") or ""
-        if kind == "startEvent" and scope.get("triggeredByEvent") != "true":
-            # Whatever its time says: advice on choosing one would mislead (files from other
-            # tools carry timeCycle or an empty timeDate here).
-            self._report(
-                event,
-                f"{cap_label(event)} có hẹn giờ: sự kiện bắt đầu hẹn giờ không được hỗ trợ, hồ "
-                'sơ bắt đầu khi được nộp. "Đổi loại phần tử" thành "Sự kiện bắt đầu"; muốn nhắc '
-                "hạn thì đặt hẹn giờ lên viền bước.",
-            )
-            return
-        unsupported = [
-            tag
-            for tag in ("timeDuration", "timeCycle")
-            if definition.find(bpmn_tag(tag)) is not None
-        ]
-        for tag in unsupported:
-            self._report(
-                event,
-                f"{cap_label(event)} hẹn theo khoảng thời gian hoặc chu kỳ ({tag}), không được "
-                f"hỗ trợ. {_TIMER_KIND_HINT}",
-            )
-        date = definition.find(bpmn_tag("timeDate"))
-        if date is None or not _raw(date).strip():
-            if not unsupported:
-                self._report(
-                    event, f"{cap_label(event)} chưa chọn lúc hẹn giờ. {_TIMER_KIND_HINT}"
-                )
-            return
-        expression = _raw(date).strip()
-        attached = event.get("attachedToRef") if kind == "boundaryEvent" else None
-        if kind == "boundaryEvent":
-            interrupting = event.get("cancelActivity", "true") != "false"
-        elif kind == "startEvent":
-            interrupting = event.get("isInterrupting", "true") != "false"
-        else:
-            interrupting = False
-        self.timers[ident] = {
-            "expression": expression,
-            "attached_to": attached,
-            "interrupting": interrupting,
-        }
-        if not self._expression_errors(event, date, check_expression, "Lúc hẹn giờ (timeDate) của"):
-            return
-        parsed = parse_condition(expression)
-        if parsed is not None and "due_step" in names_used(parsed):
-            self._due_step(event, attached, nodes)
-
-    def _due_step(
-        self,
-        event: etree._Element,
-        attached: str | None,
-        nodes: Mapping[str, etree._Element],
-    ) -> None:
-        task = nodes.get(attached or "")
-        if local_name(event) != "boundaryEvent" or task is None:
-            self._report(
-                event,
-                f"{cap_label(event)} hẹn {_DUE_STEP} nhưng không gắn trên viền một bước: đó là "
-                "hạn của bước mà hẹn giờ gắn vào. Kéo hẹn giờ lên viền bước, hoặc chọn "
-                f"{_DUE_DOSSIER} cho hạn của hồ sơ.",
-            )
-        elif local_name(task) not in HUMAN_TASK_TAGS:
-            self._report(
-                event,
-                f"{cap_label(event)} hẹn {_DUE_STEP} nhưng gắn trên {label(task)}, không phải "
-                "bước xử lý của cán bộ: chỉ bước xử lý mới có thời gian giải quyết. Chọn "
-                f"{_DUE_DOSSIER} hoặc gắn hẹn giờ lên một bước xử lý.",
-            )
-        elif (
-            (step := self.steps.get(task.get("id") or "")) is not None
-            and not step.allotted_minutes and readable_time(self.doc, task)
-        ):
-            self._report(
-                event,
-                f'{cap_label(event)} hẹn {_DUE_STEP} nhưng {label(task)} chưa có "Thời gian '
-                'giải quyết": nhập thời gian cho bước, ví dụ "0,5 ngày" (thuộc tính allotted), '
-                f"hoặc chọn {_DUE_DOSSIER}.",
-            )

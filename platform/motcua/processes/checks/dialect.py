@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from lxml import etree
@@ -20,6 +19,7 @@ from motcua.processes.checks.document import (
 )
 from motcua.processes.checks.problems import Problem, warning
 from motcua.processes.checks.properties import parse_outcomes, read_properties
+from motcua.processes.checks.step_config import StepConfig as StepConfig  # re-exported
 from motcua.processes.checks.words import (
     AGENCY_CODE,
     ALLOTTED,
@@ -36,12 +36,7 @@ from motcua.processes.checks.words import (
     cap_label,
     hint,
 )
-from motcua.processes.meanings import (
-    NEEDS_REASON,
-    Meaning,
-    Outcome,
-    outcomes_from,
-)
+from motcua.processes.meanings import NEEDS_REASON, Outcome
 
 ROLES = ("receiver", "specialist", "unit_head", "leader", "clerk")
 UNIT_SELECTORS = ("@desk", "@handling", "@agency")
@@ -64,61 +59,6 @@ class CallbackFailed(Exception):
     def __init__(self, error: Exception) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-@dataclass
-class StepConfig:
-    """What the platform needs to know about one officer step (user or manual task)."""
-
-    element_id: str
-    name: str
-    role: str
-    unit: str
-    form: str | None
-    allotted_minutes: int
-    outcomes: list[Outcome]
-    assignee_field: str | None
-    document: str | None
-    lane: str | None
-    line: int | None
-    reason_field: str | None = None
-    missing_field: str | None = None
-    row: str | None = None
-
-    @property
-    def outcome_keys(self) -> list[str]:
-        return [o.key for o in self.outcomes]
-
-    def outcome(self, key: str | None) -> Outcome | None:
-        return next((o for o in self.outcomes if o.key == key), None)
-
-    @property
-    def meanings(self) -> set[Meaning]:
-        return {o.meaning for o in self.outcomes}
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["outcomes"] = [o.as_list() for o in self.outcomes]
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StepConfig:
-        return cls(
-            element_id=data["element_id"],
-            name=data["name"],
-            role=data["role"],
-            unit=data["unit"],
-            form=data.get("form"),
-            allotted_minutes=int(data.get("allotted_minutes", 0)),
-            outcomes=outcomes_from(data.get("outcomes")),
-            assignee_field=data.get("assignee_field"),
-            document=data.get("document"),
-            lane=data.get("lane"),
-            line=data.get("line"),
-            reason_field=data.get("reason_field"),
-            missing_field=data.get("missing_field"),
-            row=data.get("row"),
-        )
 
 
 class DialectChecker:

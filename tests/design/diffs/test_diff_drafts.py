@@ -4,7 +4,7 @@ time, read from the legal checks and answered with the values compared."""
 
 from __future__ import annotations
 
-from diff_support import Designer, Edit, assert_seeded, find, seed_changes
+from diff_support import DESIGNER, Designer, Edit, assert_seeded, find, seed_changes
 
 from motcua.catalog.operations import get_procedure
 from motcua.processes.checks import ProcedureContext
@@ -84,3 +84,45 @@ def test_a_draft_tied_to_no_row_says_so(designer: Designer) -> None:
     edited = designer.save(draft, bpmn=edit.xml)
     (change,) = designer.changes(f"/drafts/{edited['id']}/diff?against=decision")
     assert change["element_kind"] == "process" and "Bước trong quyết định" in change["message"]
+
+
+CALLING = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="Defs_Call"
+  targetNamespace="http://motcua.example/test">
+<bpmn:process id="Process_Main" isExecutable="true">
+  <bpmn:startEvent id="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:callActivity id="Call_Long" name="Thẩm định" calledElement="Process_Long">
+    <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:callActivity>
+  <bpmn:endEvent id="End"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Call_Long"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="Call_Long" targetRef="End"/>
+</bpmn:process>
+<bpmn:process id="Process_Long" isExecutable="true">
+  <bpmn:startEvent id="LongStart"><bpmn:outgoing>g1</bpmn:outgoing></bpmn:startEvent>
+  <bpmn:userTask id="Task_Long" name="Thẩm định hồ sơ"><bpmn:extensionElements>
+    <spiffworkflow:properties><spiffworkflow:property name="role" value="specialist"/>
+    <spiffworkflow:property name="unit" value="@handling"/>
+    <spiffworkflow:property name="allotted" value="60d"/>
+    <spiffworkflow:property name="row" value="3"/></spiffworkflow:properties>
+  </bpmn:extensionElements><bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing>
+  </bpmn:userTask>
+  <bpmn:endEvent id="LongEnd"><bpmn:incoming>g2</bpmn:incoming></bpmn:endEvent>
+  <bpmn:sequenceFlow id="g1" sourceRef="LongStart" targetRef="Task_Long"/>
+  <bpmn:sequenceFlow id="g2" sourceRef="Task_Long" targetRef="LongEnd"/>
+</bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_called_process_counts_against_the_time_limit_as_in_the_check(
+        designer: Designer) -> None:
+    """The diff against the decision runs the legal check on the process the draft's check
+    runs it on: a call activity counts with the longest path of what it calls."""
+    response = designer.api.post(DESIGNER, "/drafts",
+                                 json={"procedure": PROCEDURE, "bpmn": CALLING})
+    assert response.status_code == 201, response.get_json()
+    draft = response.get_json()
+    assert "time-over-limit" in {p["rule"] for p in draft["problems"]}
+    changes = designer.changes(f"/drafts/{draft['id']}/diff?against=decision")
+    assert "time-over-limit" in {c.get("rule") for c in changes}

@@ -21,6 +21,7 @@ from motcua.processes.checks.legal import (
 )
 from motcua.processes.checks.legal import who_acts as who
 from motcua.processes.checks.problems import Problem
+from motcua.processes.checks.structure import Library, resolve_calls
 from motcua.processes.checks.words import DECISION_ROW, AgencyName, capital
 
 
@@ -98,9 +99,15 @@ def against_decision(bpmn: str, filename: str, forms: Mapping[str, Mapping[str, 
     doc, selection = parsed
     chosen = selection.process
     assert chosen is not None
+    # The processes its call activities reach in the file count as the draft's check counts
+    # them, their steps and their longest paths (a draft calls no library process: copying
+    # refuses those).
+    roots = selection.checked or [chosen]
+    calls = resolve_calls(doc, roots, Library((), filename))
+    called = {p.get("id") or "": p for _, p in calls.processes}
     dialect = DialectChecker(forms, None)
     steps: dict[str, StepConfig] = {}
-    for process in selection.checked or [chosen]:
+    for process in [*roots, *called.values()]:
         steps.update(dialect.steps(doc, process))
     if context.rows and not any(s.row for s in steps.values()):
         # The check says nothing then (an untied process would be all missing, all extra).
@@ -109,6 +116,6 @@ def against_decision(bpmn: str, filename: str, forms: Mapping[str, Mapping[str, 
                        "bước tương ứng của quyết định để so sánh được.", field="row")]
     labels = {ident: label(el) for ident in steps if (el := doc.find(ident)) is not None}
     changes = DecisionChanges(steps, context, labels, chosen.get("id"), agency_name)
-    problems = check_legal(doc, chosen, steps, context, {}, agency_name)
+    problems = check_legal(doc, chosen, steps, context, called, agency_name)
     found = [changes.change(p) for p in problems if p.rule in _RULES]
     return [c for c in found if c is not None]

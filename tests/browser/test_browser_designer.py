@@ -6,6 +6,7 @@ the new version at the desk. No request may leave the server."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -432,7 +433,7 @@ def test_a_file_without_a_drawing_still_lists_its_problems(
 
 
 def test_parts_the_modeler_cannot_read_are_kept_until_the_designer_agrees(
-        actors: Actors, outside: Outside, server: LiveServer) -> None:
+        actors: Actors, outside: Outside, server: LiveServer, tmp_path: Path) -> None:
     """bpmn-js drops what it cannot read from the next save: the page says which parts,
     saves nothing until the designer agrees, and offers the file as the server holds it."""
     tree = etree.fromstring((SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn").read_bytes())
@@ -467,8 +468,17 @@ def test_parts_the_modeler_cannot_read_are_kept_until_the_designer_agrees(
     assert download.value.suggested_filename.endswith("-goc.bpmn")
     designer.shot("modeler-unread-parts")
     notice.get_by_role("button", name="Đồng ý, sửa và lưu không có các phần đó").click()
-    saved(page, revision)
+    revision = saved(page, revision)
     with server.app.app_context():
         stored = db.session.get(ProcessDraft, draft_id)
         assert stored is not None and "Bước đã đổi tên" in stored.bpmn_xml
+    # Such a file opened from disk holds the autosave again; a file read whole releases it.
+    odd = tmp_path / "odd.bpmn"
+    odd.write_bytes(etree.tostring(tree))
+    page.set_input_files("#tool-import-file", str(odd))
+    page.wait_for_selector("#save-status[data-state=held]")
+    assert "oddThing" in notice.inner_text()
+    page.set_input_files("#tool-import-file", str(SAMPLES / "bpmn" / "ly-lich-tu-phap.bpmn"))
+    saved(page, revision)
+    assert notice.is_hidden()
     assert outside.requests == []

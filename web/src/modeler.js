@@ -134,7 +134,14 @@ function fit(modeler) {
 async function open(modeler, xml, { autosave, base }) {
   const { warnings } = await modeler.importXML(xml);
   fit(modeler);
-  if (!warnings || !warnings.length) return false;
+  if (!warnings || !warnings.length) {
+    // A file read whole replaces one that was not: its question and its hold go with it.
+    if (autosave.held) {
+      clearNotice();
+      autosave.release();
+    }
+    return false;
+  }
   autosave.hold();
   notice('warning', unreadParts(warnings), [
     ['Đồng ý, sửa và lưu không có các phần đó', () => { autosave.release(); clearNotice(); }],

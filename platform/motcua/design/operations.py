@@ -151,6 +151,10 @@ def version_for(user: User, version_id: int) -> ProcessVersion:
     return version
 
 
+VERSION_STATUS_WORDS = {"draft": "Chưa công bố", "published": "Đã công bố",
+                        "retired": "Ngừng áp dụng"}
+
+
 def version_in_force(procedure: Procedure) -> ProcessVersion | None:
     """The version taking the procedure's dossiers today, None when none does."""
     try:

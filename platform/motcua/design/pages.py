@@ -20,8 +20,6 @@ bp = Blueprint("design_pages", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
-VERSION_STATUS_LABELS = {"draft": "Chưa công bố", "published": "Đã công bố",
-                         "retired": "Ngừng áp dụng"}
 ORIGIN_LABELS = {"blank": "Bản trống", "generated": "Tạo từ quyết định", "copy": "Sao chép",
                  "upload": "Tải lên"}
 
@@ -58,7 +56,7 @@ def procedure_page(code: str, errors: list[dict[str, Any]] | None = None,
         in_force=operations.version_in_force(procedure), drafts=operations.drafts_of(procedure),
         modeler_url=modeler_url, errors=errors or [], confirm_retire=confirm_retire,
         retire_refusals={k: v for k, v in kept.items() if v},
-        version_status_labels=VERSION_STATUS_LABELS, origin_labels=ORIGIN_LABELS,
+        version_status_labels=operations.VERSION_STATUS_WORDS, origin_labels=ORIGIN_LABELS,
     ), status
 
 

@@ -54,12 +54,18 @@ def _desk_for(user: User, channel: str, desk_code: str | None, procedure: Any) -
         return desk
     if user.kind != "applicant":
         raise Forbidden("Hồ sơ trực tuyến do tổ chức, cá nhân nộp bằng tài khoản công dân")
+    return online_desk(procedure.agency, desk_code)
+
+
+def online_desk(agency: Agency, desk_code: str | None) -> Agency:
+    """The one-stop desk a dossier submitted online goes to: the one named (any agency with
+    receivers), else the nearest one up the tree from the competent ``agency``."""
     if desk_code:
         desk = db.session.scalar(select(Agency).where(Agency.code == desk_code))
         if desk is None or not has_receivers(desk.id):
             raise field_error("desk", f"Không có Bộ phận Một cửa {desk_code}")
         return desk
-    return nearest_desk(procedure.agency)
+    return nearest_desk(agency)
 
 
 def has_receivers(agency_id: int) -> bool:

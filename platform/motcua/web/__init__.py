@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from motcua.dossiers.words import DOCUMENT_NAMES, STATUS_WORDS
 from motcua.web.formatting import countdown, form_date, local_dt, working
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -14,24 +15,12 @@ ROLE_LABELS = {
     "leader": "Lãnh đạo cơ quan", "clerk": "Văn thư", "designer": "Cấu hình quy trình",
     "auditor": "Kiểm soát TTHC", "admin": "Quản trị", "sysadmin": "Quản trị hệ thống",
 }
-STATUS_LABELS = {
-    "received": "Mới tiếp nhận", "processing": "Đang giải quyết",
-    "supplement_requested": "Chờ bổ sung hồ sơ", "refused": "Từ chối giải quyết",
-    "stopped": "Dừng giải quyết", "done": "Đã có kết quả", "returned": "Đã trả kết quả",
-}
+STATUS_LABELS = STATUS_WORDS
 TASK_STATE_LABELS = {"ready": "Chờ nhận xử lý", "claimed": "Đang xử lý",
                      "completed": "Đã hoàn thành", "cancelled": "Đã hủy"}
 TIMING_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 CHANNEL_LABELS = {"direct": "Trực tiếp", "postal": "Bưu chính", "online": "Trực tuyến"}
-DOCUMENT_LABELS = {
-    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)",
-    "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
-    "refusal": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (Mẫu 03)",
-    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)",
-    "stop": "Thông báo dừng giải quyết hồ sơ (Mẫu 05)",
-    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)",
-    "result": "Kết quả giải quyết",
-}
+DOCUMENT_LABELS = DOCUMENT_NAMES
 MEANING_LABELS = {"accept": "Tiếp nhận", "supplement": "Yêu cầu bổ sung", "refuse": "Từ chối",
                   "back": "Trả lại", "forward": "Chuyển tiếp"}
 ACTION_LABELS = {"received": "Tiếp nhận hồ sơ", "claimed": "Nhận xử lý",

@@ -182,9 +182,7 @@ class Comparison:
                     f"{capital(label)}: thêm {words.outcome_words(o.label, o.meaning)}.",
                     field=f"outcomes.{key}", old=None, new=_outcome(o)))
                 continue
-            was = before.get(key)
-            if was is None:
-                continue
+            was = before[key]
             if was.label != o.label:
                 self._field(ident, "step", label, f"outcomes.{key}.label", "Nhãn nút",
                             was.label, o.label,

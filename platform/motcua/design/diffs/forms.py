@@ -8,19 +8,23 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from motcua.design.diffs.snapshot import Change, Snapshot
+from motcua.design.formdesign.rows import TYPES
 from motcua.forms.fields import enum_options, kind_of, properties, required_keys
 from motcua.forms.ui import EMPTY, FieldUi, normalise_ui
 from motcua.processes.checks.words import capital
 
 LIMITS = ("minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
           "exclusiveMaximum", "pattern", "minItems", "maxItems", "format")
-# What a field is to the person filling it in (the form designer's type names).
-TYPE_WORDS = {
-    "string": "văn bản một dòng", "textarea": "đoạn văn", "integer": "số nguyên",
-    "number": "số", "date": "ngày", "email": "thư điện tử", "enum": "chọn trong danh sách",
-    "radio": "chọn một (nút tròn)", "boolean": "có/không", "array": "nhóm dòng lặp lại",
-    "object": "nhóm trường", "officer": "cán bộ", "json": "dữ liệu JSON",
+# A field's kind here (the renderer's, with its widget) -> the form designer's type, whose
+# name the designer reads in the field list: one name in the editor and in the diff.
+_DESIGNER_TYPE = {
+    "string": "text", "textarea": "textarea", "integer": "integer", "number": "number",
+    "date": "date", "date-time": "datetime", "email": "email", "enum": "select",
+    "radio": "radio", "boolean": "boolean", "officer": "officer", "object": "section",
+    "json": "advanced",
 }
+
+
 ATTRIBUTE_WORDS = {"title": "Tiêu đề", "type": "Kiểu", "required": "Bắt buộc",
                    "options": "Các lựa chọn", "limits": "Giới hạn", "help": "Hướng dẫn"}
 MAX_DEPTH = 6
@@ -36,12 +40,17 @@ FORMAT_WORDS = {"date": "ngày", "email": "thư điện tử", "date-time": "ng�
 
 
 def field_type(schema: Mapping[str, Any], ui: FieldUi) -> str:
+    """The form designer's type of a field (a key of its ``TYPES``)."""
     kind = kind_of(schema)
     if ui.widget in ("textarea", "radio", "officer"):
         return ui.widget
-    if kind == "string" and schema.get("format") in ("date", "email"):
-        return str(schema["format"])
-    return kind
+    if kind == "string" and schema.get("format") in ("date", "email", "date-time"):
+        kind = str(schema["format"])
+    if kind == "array":
+        # A list of rows or a list of values, as the designer tells them apart.
+        items = schema.get("items")
+        return "group" if isinstance(items, Mapping) and kind_of(items) == "object" else "list"
+    return _DESIGNER_TYPE.get(kind, "advanced")
 
 
 def fields_of(schema: Any, ui: Any) -> dict[str, dict[str, Any]]:
@@ -94,7 +103,8 @@ def _text(attribute: str, value: Any) -> str:
     if value is None or value == [] or value == {}:
         return "(không có)"
     if attribute == "type":
-        return f'"{TYPE_WORDS.get(value, value)}"'
+        name = TYPES.get(str(value), str(value))
+        return f'"{name[0].lower()}{name[1:]}"'
     if attribute == "required":
         return "bắt buộc" if value else "không bắt buộc"
     if attribute == "options":

@@ -12,7 +12,7 @@ from motcua.design.diffs.decision import against_decision
 from motcua.design.diffs.read import read
 from motcua.design.diffs.snapshot import Change
 from motcua.design.models import ProcessDraft
-from motcua.design.operations import get_draft_for, version_for
+from motcua.design.operations import VERSION_STATUS_WORDS, get_draft_for, version_for
 from motcua.errors import field_error
 from motcua.org.models import User
 from motcua.processes import operations as processes
@@ -20,7 +20,6 @@ from motcua.processes.checks import ProcedureContext
 from motcua.processes.models import ProcessVersion
 
 DECISION = "decision"
-VERSION_STATUS = {"draft": "chưa công bố", "published": "đã công bố", "retired": "ngừng áp dụng"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Diff:
 
 
 def _version_side(version: ProcessVersion) -> Side:
-    status = VERSION_STATUS.get(str(version.status), str(version.status))
+    status = VERSION_STATUS_WORDS.get(str(version.status), str(version.status)).lower()
     return Side("version", version.id, f"Phiên bản {version.version} ({status})",
                 version.bpmn_xml)
 

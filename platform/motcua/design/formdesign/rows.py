@@ -39,12 +39,10 @@ TYPES: dict[str, str] = {
     "list": "Danh sách giá trị",
     "advanced": "Nâng cao (JSON)",
 }
-STRING_TYPES = frozenset({"text", "textarea", "email", "officer", "date", "datetime"})
 LENGTH_TYPES = frozenset({"text", "textarea", "email", "list"})
 NUMBER_TYPES = frozenset({"integer", "number"})
 CHOICE_TYPES = frozenset({"select", "radio"})
 NESTED_TYPES = frozenset({"group", "section"})
-ROWS_TYPES = frozenset({"group", "list"})
 PATTERN_TYPES = frozenset({"text", "list"})
 PLACEHOLDER_TYPES = frozenset({"text", "textarea", "email", "integer", "number", "list",
                                "officer"})

@@ -37,12 +37,9 @@ REVISION = fields.Integer(required=True, strict=True,
                           validate=validate.Range(min=1, max=2**31 - 1))
 
 
-class FormCreateBody(Schema):
-    revision = REVISION
-    title = fields.String(required=True, validate=validate.Length(max=200))
+class FormTitleBody(Schema):
+    """A new form's title, or a form's new title (its key never changes)."""
 
-
-class FormRenameBody(Schema):
     revision = REVISION
     title = fields.String(required=True, validate=validate.Length(max=200))
 
@@ -121,11 +118,9 @@ def _walk(value: Any) -> Iterator[tuple[str, Any]]:
 
 
 @formdesign_blp.before_request
-def _refuse_unreadable_json() -> None:
-    """As the designer's other endpoints, a body nested past what the parser follows is a
-    400, met here before webargs (which does not expect RecursionError) parses it again;
-    what no database stores (NaN, half a UTF-16 pair) is json_body's 422 naming it. A body
-    too large to draw in a moment is a 422 too (20,000 fields took seconds)."""
+def _refuse_bodies_too_large() -> None:
+    """A body too large to draw in a moment is a 422 (20,000 fields took seconds); the API's
+    own guard has already refused one nested too deep or holding what no database stores."""
     if not request.is_json:
         return
     for count, _ in enumerate(_walk(json_body()), start=1):
@@ -246,7 +241,7 @@ def _saved(draft: Any, **extra: Any) -> dict[str, Any]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms", methods=["POST"])
-@formdesign_blp.arguments(FormCreateBody)
+@formdesign_blp.arguments(FormTitleBody)
 @formdesign_blp.response(201)
 def create_form(body: dict[str, Any], draft_id: int) -> dict[str, Any]:
     """`{revision, title}` → 201 `{key, revision, problems}`."""
@@ -275,7 +270,7 @@ def save_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["PATCH"])
-@formdesign_blp.arguments(FormRenameBody)
+@formdesign_blp.arguments(FormTitleBody)
 def rename_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
     """`{revision, title}` → `{revision, problems}`: the title changes, never the key."""
     draft = operations.rename_form(_draft(draft_id), body["revision"], current_user(), key,

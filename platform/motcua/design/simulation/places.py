@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
 from motcua.catalog.models import Procedure, ProcedureState
 from motcua.catalog.operations import procedure_in_force
 from motcua.db import db
@@ -16,8 +14,7 @@ from motcua.dossiers.flow import resolve_unit
 from motcua.dossiers.models import Dossier
 
 # The desk reception's own rules for finding a desk, not a copy of them.
-from motcua.dossiers.operations import has_receivers, nearest_desk
-from motcua.errors import field_error
+from motcua.dossiers.operations import online_desk
 from motcua.org.models import Agency
 from motcua.org.operations import officers
 
@@ -87,13 +84,7 @@ def places_for(procedure: Procedure, start: datetime, desk_code: str | None) -> 
     is in force yet: a draft is often made before), and the desk: the one named, else the
     nearest one-stop desk up the tree from its agency, as for a dossier submitted online."""
     in_force: ProcedureState = procedure_in_force(procedure, start) or procedure
-    if desk_code:
-        desk = db.session.scalar(select(Agency).where(Agency.code == desk_code))
-        if desk is None or not has_receivers(desk.id):
-            raise field_error("desk", f"Không có Bộ phận Một cửa {desk_code}")
-    else:
-        desk = nearest_desk(in_force.agency)
-    return Places(in_force, desk)
+    return Places(in_force, online_desk(in_force.agency, desk_code))
 
 
 def agency_of(unit: Agency) -> Agency:

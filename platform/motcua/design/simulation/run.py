@@ -28,7 +28,6 @@ from motcua.design.models import ProcessDraft
 from motcua.design.simulation.ledger import Ledger, Visit
 from motcua.design.simulation.places import Place, Places, places_for
 from motcua.design.simulation.trail import Trail, flow_index, trail_of
-from motcua.design.simulation.words import ROLE_NAMES
 from motcua.dossiers.flow import ENGINE_ERRORS, engine_failure
 from motcua.engine.runtime import (
     Runtime,
@@ -41,6 +40,7 @@ from motcua.errors import Invalid
 from motcua.processes import operations as processes
 from motcua.processes.checks import CheckResult, StepConfig
 from motcua.processes.checks.problems import errors
+from motcua.processes.checks.words import ROLE_WORDS
 from motcua.processes.checks.xml_safety import parse_xml
 from motcua.processes.meanings import Meaning
 
@@ -268,7 +268,7 @@ class _Run:
                 continue
             said.add((config.role, config.unit))
             self.notes.append(
-                f"Không có cán bộ nào giữ vai trò \u201c{ROLE_NAMES.get(config.role, config.role)}"
+                f"Không có cán bộ nào giữ vai trò \u201c{ROLE_WORDS.get(config.role, config.role)}"
                 f"\u201d tại {step.place.unit_name}: bước \u201c{config.name}\u201d sẽ không ai "
                 "nhận. Thêm cán bộ cho đơn vị đó, hoặc chọn lại vai trò, đơn vị của làn")
 

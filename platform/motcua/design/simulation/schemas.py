@@ -9,8 +9,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from motcua.api.fields import LocalDateTime
 from motcua.design.simulation.run import Simulation, Step
-from motcua.design.simulation.words import DOCUMENT_NAMES, ROLE_NAMES, STATUS_WORDS, end_text
-from motcua.processes.checks.words import MEANING_WORDS
+from motcua.design.simulation.words import end_text
+from motcua.dossiers.words import DOCUMENT_NAMES, STATUS_WORDS
+from motcua.processes.checks.words import MEANING_WORDS, ROLE_WORDS
 
 
 class SimulateBody(Schema):
@@ -59,7 +60,7 @@ class SimulatedStepSchema(Schema):
     element_id = fields.Function(lambda s: s.visit.step.element_id)
     name = fields.Function(lambda s: s.visit.step.name)
     role = fields.Function(lambda s: s.visit.step.role)
-    role_name = fields.Function(lambda s: ROLE_NAMES.get(s.visit.step.role, s.visit.step.role))
+    role_name = fields.Function(lambda s: ROLE_WORDS.get(s.visit.step.role, s.visit.step.role))
     unit = fields.String(attribute="place.unit")
     unit_name = fields.String(attribute="place.unit_name")
     agency = fields.String(attribute="place.agency")

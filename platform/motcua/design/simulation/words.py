@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from motcua.processes.checks.words import DOCUMENT_WORDS, ROLE_WORDS
+from motcua.dossiers.words import STATUS_WORDS
 
-STATUS_WORDS = {
-    "received": "Mới tiếp nhận", "processing": "Đang giải quyết",
-    "supplement_requested": "Chờ bổ sung hồ sơ", "refused": "Từ chối giải quyết",
-    "stopped": "Dừng giải quyết", "done": "Đã có kết quả", "returned": "Đã trả kết quả",
-}
 # What each ending means for the applicant, as the end of the table says it.
 END_WORDS = {
     "returned": "Trả kết quả cho tổ chức, cá nhân",
     "refused": "Từ chối giải quyết, cấp Phiếu từ chối (Mẫu 03)",
-}
-ROLE_NAMES = ROLE_WORDS
-DOCUMENT_NAMES = DOCUMENT_WORDS | {
-    "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)",
-    "result": "Kết quả giải quyết",
 }
 
 

@@ -45,8 +45,9 @@ def _join(words: list[str], sep: str, fallback: str) -> str:
         key = longer
     if not key:
         return fallback
-    # A key starts with a letter: conditions read it as a name ("nam_2024" not "2024").
-    return key if key[0].isalpha() else f"{fallback}{sep}{key}"
+    # A key starts with a letter: conditions read it as a name ("nam_2024" not "2024"),
+    # still within the bound once prefixed.
+    return key if key[0].isalpha() else f"{fallback}{sep}{key}"[:MAX_KEY].rstrip(sep)
 
 
 def field_key(title: str, taken: Collection[str] = ()) -> str:

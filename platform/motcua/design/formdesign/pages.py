@@ -48,18 +48,19 @@ def _revision() -> int:
 @formdesign_pages.route("/design/drafts/<int:draft_id>/forms")
 @signed_in
 def forms_page(draft_id: int, errors: list[dict[str, Any]] | None = None,
-               status: int = 200) -> Response:
+               status: int = 200, title: str = "") -> Response:
     draft = get_draft_for(web_user(), draft_id)
     return _page(render_template(
         "design/formdesigner_list.html", draft=draft, procedure=draft.procedure,
-        forms=operations.overview(draft), errors=errors or [],
-        title=request.form.get("title", "") if errors else ""), status)
+        forms=operations.overview(draft), errors=errors or [], title=title), status)
 
 
-def _refused(draft_id: int, exc: AppError) -> Response:
+def _refused(draft_id: int, exc: AppError, title: str = "") -> Response:
+    """The forms page again with what was refused; ``title``: a new form's, kept in its
+    input (a refused rename's title is not a new form's)."""
     db.session.rollback()
     return forms_page(draft_id, errors=[{"message": exc.message}, *exc.details],
-                      status=exc.status)
+                      status=exc.status, title=title)
 
 
 @formdesign_pages.route("/design/drafts/<int:draft_id>/forms", methods=["POST"])
@@ -71,7 +72,7 @@ def add_form(draft_id: int) -> Response:
         draft, key = operations.create_form(draft, _revision(), user,
                                             request.form.get("title", ""))
     except AppError as exc:
-        return _refused(draft_id, exc)
+        return _refused(draft_id, exc, request.form.get("title", ""))
     flash(f'Đã thêm biểu mẫu "{operations.title_of(draft.forms[key], key)}": thêm các '
           "trường của biểu mẫu ở đây.", "success")
     return redirect(url_for("formdesign_pages.editor_page", draft_id=draft_id, key=key))

@@ -95,6 +95,10 @@ def test_keys_come_from_the_vietnamese_titles_unique_among_siblings() -> None:
     second = field_key("Một tiêu đề rất dài " * 10, {long})
     assert second != long and second.endswith("_2") and len(second) <= 40
     assert field_key("Một tiêu đề rất dài " * 10, {long, second}).endswith("_3")
+    # A key prefixed to start with a letter too.
+    prefixed = field_key("2026 " + "năm " * 20)
+    assert prefixed.startswith("truong_2026_nam") and len(prefixed) <= 40
+    assert not prefixed.endswith("_")
 
 
 def test_every_type_compiles_to_a_schema_the_checks_accept() -> None:

@@ -22,6 +22,13 @@ from motcua.calendar.working_time import WorkingCalendar
 from motcua.catalog.operations import procedure_in_force
 from motcua.db import db
 from motcua.dossiers.models import Dossier, DossierStatus, IssuedDocument
+from motcua.dossiers.rules import (
+    Act,
+    completion_effects,
+    next_status,
+    owes_refusal,
+    reconsiders_refusal,
+)
 from motcua.engine.runtime import Runtime, next_timer_at, ready_user_tasks
 from motcua.errors import Invalid, field_error
 from motcua.history.models import EventAction, HistoryEvent
@@ -169,8 +176,8 @@ def _new_task(dossier: Dossier, version: CompiledVersion, runtime: Runtime,
         row.reopened = True
         row.returned_from_id = step.completed.id
         # Sent back to the refusing step or one before it: the refusal is reconsidered.
-        refusing = dossier.refusal_task_id
-        if refusing is not None and previous is not None and previous.id <= refusing:
+        if reconsiders_refusal(step.meaning, previous.id if previous else None,
+                               dossier.refusal_task_id):
             dossier.refusal_task_id = None
     # A step done before goes to whoever did it, if they still can. The row holds the officer
     # and the unit themselves: the answer shows them without reading again.
@@ -233,67 +240,58 @@ def _stop_clock(dossier: Dossier) -> None:
 def _completion_effects(dossier: Dossier, version: CompiledVersion, calendar: WorkingCalendar,
                         step: Advance, issue: list[tuple[str, str | None, dict[str, Any]]]
                         ) -> None:
-    """What the completed step's outcome and declared document cause, in the order the
-    applicant's papers must show it (the receipt prints the appointment just set)."""
+    """What the completed step's outcome and declared document cause (``rules``), applied in
+    their order to the dossier: a receipt prints the appointment just set."""
     task = step.completed
     if task is None:
         return
-    meaning = step.meaning
-    if meaning is Meaning.ACCEPT and dossier.clock_started_at is None:
-        # An online dossier's clock starts when the desk accepts it.
-        start_clock(dossier, calendar, step.now)
-    elif meaning is Meaning.SUPPLEMENT:
-        _stop_clock(dossier)
-        issue.append(("supplement", task.element_id, _supplement_content(step)))
-    elif meaning is Meaning.REFUSE:
-        dossier.refusal_task_id = task.id
-    if task.document == "supplement":
-        # The complete dossier is back: the clock restarts from zero, with a new receipt if
-        # one was given before.
-        start_clock(dossier, calendar, step.now)
-        if _issued_before(dossier, "receipt"):
-            issue.append(("receipt", task.element_id, _receipt_content(dossier, step)))
-    elif task.document == "receipt":
-        if meaning not in (Meaning.REFUSE, Meaning.SUPPLEMENT):
-            issue.append(("receipt", task.element_id, _receipt_content(dossier, step)))
-    elif task.document == "refusal":
-        issue.append(("refusal", task.element_id, _refusal_content(dossier, step)))
-    elif task.document is not None:
-        issue.append((task.document, task.element_id, _step_content(step)))
-    if not version.declares_supplement:
-        # The older rule: a supplement step issues form 02 and stops the clock as it opens.
-        for row in step.created:
-            if row.document == "supplement":
-                _stop_clock(dossier)
-                issue.append(("supplement", row.element_id, _supplement_content(step)))
+    effects = completion_effects(
+        step.meaning, task.document, task.element_id,
+        clock_running=dossier.clock_started_at is not None,
+        receipt_issued=lambda: _issued_before(dossier, "receipt"),
+        declares_supplement=version.declares_supplement,
+        created=[(row.element_id, row.document) for row in step.created])
+    for effect in effects:
+        if effect.act is Act.START_CLOCK:
+            start_clock(dossier, calendar, step.now)
+        elif effect.act is Act.STOP_CLOCK:
+            _stop_clock(dossier)
+        elif effect.act is Act.MARK_REFUSAL:
+            dossier.refusal_task_id = task.id
+        else:
+            kind = effect.kind or ""
+            issue.append((kind, effect.element_id, _content(dossier, step, kind)))
+
+
+def _content(dossier: Dossier, step: Advance, kind: str) -> dict[str, Any]:
+    if kind == "supplement":
+        return _supplement_content(step)
+    if kind == "receipt":
+        return _receipt_content(dossier, step)
+    if kind == "refusal":
+        return _refusal_content(dossier, step)
+    return _step_content(step)
 
 
 def _status(dossier: Dossier, workflow: BpmnWorkflow, step: Advance, still_open: list[Task],
             issue: list[tuple[str, str | None, dict[str, Any]]]) -> None:
     task = step.completed
-    if workflow.is_completed():
-        refused = dossier.refusal_task_id is not None
-        dossier.status = DossierStatus.REFUSED if refused else DossierStatus.RETURNED
+    ended = workflow.is_completed()
+    status = next_status(
+        dossier.status, ended=ended, refused=dossier.refusal_task_id is not None,
+        supplement_waiting=any(row.document == "supplement" for row in still_open),
+        issues_result=task is not None and task.document == "result",
+        completed=task is not None, clock_running=dossier.clock_started_at is not None)
+    dossier.status = status
+    if ended:
         dossier.finished_at = step.now
         dossier.timer_due_at = None
-        if refused and not any(kind == "refusal" for kind, _, _ in issue) \
-                and not _refusal_issued(dossier):
+        if owes_refusal(status, issued_now=any(kind == "refusal" for kind, _, _ in issue),
+                        issued_for_it=lambda: _refusal_issued(dossier)):
             element = task.element_id if task else None
             issue.append(("refusal", element, _refusal_content(dossier, step)))
-    elif any(row.document == "supplement" for row in still_open):
-        dossier.status = DossierStatus.SUPPLEMENT_REQUESTED
+    elif status == DossierStatus.SUPPLEMENT_REQUESTED:
         _stop_clock(dossier)
-    elif dossier.refusal_task_id is None and (
-            (task is not None and task.document == "result")
-            or dossier.status == DossierStatus.DONE):
-        dossier.status = DossierStatus.DONE
-    elif task is None and dossier.status == DossierStatus.RECEIVED:
-        dossier.status = DossierStatus.RECEIVED
-    elif dossier.clock_started_at is None:
-        # An online dossier the desk has not accepted yet.
-        dossier.status = DossierStatus.RECEIVED
-    else:
-        dossier.status = DossierStatus.PROCESSING
 
 
 def _issued_before(dossier: Dossier, kind: str) -> bool:

@@ -1,7 +1,7 @@
 """What the simulated dossier's record would say after each step: its status, the legal clock
-(appointment), the refusal mark and the standard documents issued. The same rules, in the
-same order, as ``dossiers.flow`` (``_completion_effects``, ``_status``, the refusal mark
-cleared in ``_new_task``), on values held in memory instead of rows."""
+(appointment), the refusal mark and the standard documents issued. The rules are the real
+dossier's own (``dossiers.rules``, which ``dossiers.flow`` applies to rows), applied here to
+values held in memory."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from datetime import datetime
 
 from motcua.calendar.working_time import WorkingCalendar
 from motcua.dossiers.models import DossierStatus
+from motcua.dossiers.rules import (
+    Act,
+    completion_effects,
+    next_status,
+    owes_refusal,
+    reconsiders_refusal,
+)
 from motcua.processes.checks import StepConfig
 from motcua.processes.meanings import Meaning
 
@@ -64,12 +71,11 @@ class Ledger:
 
     def opened(self, visit: Visit, meaning: Meaning | None) -> None:
         """A task opened by a step sent back to it, or to a step before the refusing one,
-        reconsiders the refusal (``dossiers.flow._new_task``)."""
-        if meaning is not Meaning.BACK or self.refusal is None:
-            return
+        reconsiders the refusal."""
         previous = next((v for v in reversed(self.done) if v.step.element_id
                          == visit.step.element_id), None)
-        if previous is not None and previous.seq <= self.refusal.seq:
+        if reconsiders_refusal(meaning, previous.seq if previous else None,
+                               self.refusal.seq if self.refusal else None):
             self.refusal = None
 
     def completed(self, visit: Visit, created: list[Visit], still_open: list[Visit],
@@ -77,53 +83,37 @@ class Ledger:
         assert visit.finished_at is not None
         visit.done_order = len(self.done)
         self.done.append(visit)
-        now, meaning, document = visit.finished_at, visit.meaning, visit.step.document
+        now, step = visit.finished_at, visit.step
         issue: list[str] = []
-        if meaning is Meaning.ACCEPT and self.clock_started_at is None:
-            self.start_clock(now)
-        elif meaning is Meaning.SUPPLEMENT:
+        for effect in completion_effects(
+                visit.meaning, step.document, step.element_id,
+                clock_running=self.clock_started_at is not None,
+                receipt_issued=lambda: any(kind == "receipt" for kind, _ in self.issued),
+                declares_supplement=self.declares_supplement,
+                created=[(row.step.element_id, row.step.document) for row in created]):
+            if effect.act is Act.START_CLOCK:
+                self.start_clock(now)
+            elif effect.act is Act.STOP_CLOCK:
+                self.stop_clock()
+            elif effect.act is Act.MARK_REFUSAL:
+                self.refusal = visit
+            else:
+                issue.append(effect.kind or "")
+        status = next_status(
+            DossierStatus(self.status), ended=ended, refused=self.refusal is not None,
+            supplement_waiting=any(row.step.document == "supplement" for row in still_open),
+            issues_result=step.document == "result", completed=True,
+            clock_running=self.clock_started_at is not None)
+        self.status = status.value
+        if ended:
+            if owes_refusal(status, issued_now="refusal" in issue,
+                            issued_for_it=self._refusal_issued):
+                issue.append("refusal")
+        elif status == DossierStatus.SUPPLEMENT_REQUESTED:
             self.stop_clock()
-            issue.append("supplement")
-        elif meaning is Meaning.REFUSE:
-            self.refusal = visit
-        if document == "supplement":
-            # The complete dossier is back: the clock restarts, with a new receipt if one
-            # was given before.
-            self.start_clock(now)
-            if any(kind == "receipt" for kind, _ in self.issued):
-                issue.append("receipt")
-        elif document == "receipt":
-            if meaning not in (Meaning.REFUSE, Meaning.SUPPLEMENT):
-                issue.append("receipt")
-        elif document is not None:
-            issue.append(document)
-        if not self.declares_supplement:
-            for row in created:
-                if row.step.document == "supplement":
-                    self.stop_clock()
-                    issue.append("supplement")
-        self._status(visit, still_open, ended, issue)
         visit.documents = issue
         visit.status = self.status
         self.issued.extend((kind, visit) for kind in issue)
-
-    def _status(self, visit: Visit, still_open: list[Visit], ended: bool,
-                issue: list[str]) -> None:
-        if ended:
-            refused = self.refusal is not None
-            self.status = (DossierStatus.REFUSED if refused else DossierStatus.RETURNED).value
-            if refused and "refusal" not in issue and not self._refusal_issued():
-                issue.append("refusal")
-        elif any(row.step.document == "supplement" for row in still_open):
-            self.status = DossierStatus.SUPPLEMENT_REQUESTED.value
-            self.stop_clock()
-        elif self.refusal is None and (visit.step.document == "result"
-                                       or self.status == DossierStatus.DONE):
-            self.status = DossierStatus.DONE.value
-        elif self.clock_started_at is None:
-            self.status = DossierStatus.RECEIVED.value
-        else:
-            self.status = DossierStatus.PROCESSING.value
 
     def _refusal_issued(self) -> bool:
         """Form 03 was issued for the refusal in force, by a step after it was decided."""

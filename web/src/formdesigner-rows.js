@@ -4,6 +4,8 @@
 // state in place (the focus stays put); adding, removing, moving a row or changing its type
 // draws the list again.
 
+import { el } from './dom.js';
+
 const LENGTH = new Set(['text', 'textarea', 'email', 'list']);
 const NUMBER = new Set(['integer', 'number']);
 const ROWS = new Set(['group', 'list']);
@@ -30,20 +32,6 @@ export function newRow(type) {
     pattern: '', role: '', rows: NESTED.has(type) ? [newRow('text')] : [], locked: false,
     help_in_ui: false, default: null,
   };
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'text') node.textContent = value;
-    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) node.append(child);
-  }
-  return node;
 }
 
 function field(id, label, control, hint) {

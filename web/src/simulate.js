@@ -3,21 +3,12 @@
 // each one and its due time, a pick list of outcomes per step (changing one runs again), and
 // the path on the diagram — markers on the steps and flows taken, numbered in visit order.
 
+import { el } from './dom.js';
+
 const OVERLAY = 'motcua-sim';
 const VISITED = 'motcua-sim-visited';
 const OPEN = 'motcua-sim-open';
 const RERUN_MS = 1000;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
 
 /** A role as the table has room for: "Bộ phận Một cửa (tiếp nhận, trả kết quả)" -> its
  * name before the explanation in brackets. */

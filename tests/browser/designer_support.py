@@ -11,6 +11,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from browser_support import Actors, Officer, click_and_wait
+from sqlalchemy import select as query
+
+from motcua.catalog.models import Procedure
+from motcua.db import db
+from motcua.design import operations
+from motcua.org.models import User
 
 
 class Outside:
@@ -256,3 +262,23 @@ def touch_drag(page: Any, selector: str, dx: float, dy: float, *,
                      {"type": "touchMove", "touchPoints": points(i / 10)})
     session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     session.detach()
+
+
+def designer_and_procedure(username: str, code: str) -> tuple[User, Procedure]:
+    """Inside the live server's app context: the designer's user row and the procedure's."""
+    user = db.session.scalar(query(User).where(User.username == username))
+    procedure = db.session.scalar(query(Procedure).where(Procedure.code == code))
+    assert user is not None and procedure is not None
+    return user, procedure
+
+
+def store_draft(server: Any, bpmn: bytes, filename: str, username: str,
+                code: str) -> tuple[int, int, str]:
+    """A draft of ``code`` made from ``bpmn`` by ``username``, committed in the live server's
+    database: its id, revision and the text it keeps."""
+    with server.app.app_context():
+        user, procedure = designer_and_procedure(username, code)
+        draft = operations.create(procedure, user, bpmn=bpmn, filename=filename,
+                                  origin="upload")
+        db.session.commit()
+        return draft.id, draft.revision, draft.bpmn_xml

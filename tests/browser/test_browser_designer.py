@@ -35,19 +35,16 @@ from designer_support import (
     set_property,
     shape_point,
     sign_in,
+    store_draft,
     touch_drag,
     type_slowly,
     undo_redo,
     xml_of,
 )
 from lxml import etree
-from sqlalchemy import select as query
 
-from motcua.catalog.models import Procedure
 from motcua.db import db
-from motcua.design import operations
 from motcua.design.models import ProcessDraft
-from motcua.org.models import User
 from motcua.processes.checks.document import BPMN_NS
 from support.api import PROCEDURE
 from support.paths import SAMPLES
@@ -406,14 +403,7 @@ UNDRAWN = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_a_file_without_a_drawing_still_lists_its_problems(
         actors: Actors, outside: Outside, server: LiveServer) -> None:
-    with server.app.app_context():
-        user = db.session.scalar(query(User).where(User.username == "qt.binh"))
-        procedure = db.session.scalar(query(Procedure).where(Procedure.code == PROCEDURE))
-        assert user is not None and procedure is not None
-        draft = operations.create(procedure, user, bpmn=UNDRAWN, filename="undrawn.bpmn",
-                                  origin="upload")
-        db.session.commit()
-        draft_id, revision = draft.id, draft.revision
+    draft_id, revision, _ = store_draft(server, UNDRAWN, "undrawn.bpmn", "qt.binh", PROCEDURE)
     designer = sign_in(actors, outside, "qt.binh")
     page = designer.page
     designer.go(f"/design/drafts/{draft_id}")
@@ -440,14 +430,8 @@ def test_parts_the_modeler_cannot_read_are_kept_until_the_designer_agrees(
     process = tree.find(f"{{{BPMN_NS}}}process")
     assert process is not None
     etree.SubElement(process, f"{{{BPMN_NS}}}oddThing", id="Odd_1")
-    with server.app.app_context():
-        user = db.session.scalar(query(User).where(User.username == "qt.binh"))
-        procedure = db.session.scalar(query(Procedure).where(Procedure.code == PROCEDURE))
-        assert user is not None and procedure is not None
-        draft = operations.create(procedure, user, bpmn=etree.tostring(tree),
-                                  filename="odd.bpmn", origin="upload")
-        db.session.commit()
-        draft_id, revision = draft.id, draft.revision
+    draft_id, revision, _ = store_draft(server, etree.tostring(tree), "odd.bpmn", "qt.binh",
+                                        PROCEDURE)
     designer = sign_in(actors, outside, "qt.binh")
     page = designer.page
     designer.go(f"/design/drafts/{draft_id}")

@@ -10,15 +10,12 @@ from typing import Any
 
 import pytest
 from browser_support import Actors, LiveServer, scroll_overflow
-from designer_support import Outside, sign_in, touch_drag
-from sqlalchemy import select
+from designer_support import Outside, designer_and_procedure, sign_in, touch_drag
 
 from design.diffs.diff_support import DESIGNER, Edit, seed_changes
-from motcua.catalog.models import Procedure
 from motcua.db import db
 from motcua.design import operations
 from motcua.design.generate import generate_draft
-from motcua.org.models import User
 from support.api import PROCEDURE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -29,9 +26,7 @@ def compared(server: LiveServer) -> dict[str, Any]:
     """A version published from a generated draft, and a copy of it with every kind of
     change: the path of its diff page and what was changed."""
     with server.app.app_context():
-        user = db.session.scalar(select(User).where(User.username == DESIGNER))
-        procedure = db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-        assert user is not None and procedure is not None
+        user, procedure = designer_and_procedure(DESIGNER, PROCEDURE)
         version = operations.publish(generate_draft(procedure, user), None, user)
         draft = operations.copy_version(procedure, version.version, user)
         bpmn, forms, done = seed_changes(draft.bpmn_xml, draft.forms)
@@ -149,9 +144,7 @@ def test_a_step_whose_form_is_dropped_is_changed_not_removed(actors: Actors,
     """The form a step alone used is dropped with the step's "form": the form is listed as
     removed, but on both diagrams the step is changed (amber), not removed (red) or added."""
     with server.app.app_context():
-        user = db.session.scalar(select(User).where(User.username == DESIGNER))
-        procedure = db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-        assert user is not None and procedure is not None
+        user, procedure = designer_and_procedure(DESIGNER, PROCEDURE)
         version = operations.publish(generate_draft(procedure, user), None, user)
         draft = operations.copy_version(procedure, version.version, user)
         edit = Edit(draft.bpmn_xml)

@@ -12,15 +12,19 @@ from typing import Any
 
 import pytest
 from browser_support import Actors, LiveServer
-from designer_support import Outside, modeler_call, saved, select, set_property, sign_in
+from designer_support import (
+    Outside,
+    modeler_call,
+    saved,
+    select,
+    set_property,
+    sign_in,
+    store_draft,
+)
 from lxml import etree
-from sqlalchemy import select as query
 
-from motcua.catalog.models import Procedure
 from motcua.db import db
-from motcua.design import operations
 from motcua.design.models import ProcessDraft
-from motcua.org.models import User
 from support.api import PROCEDURE
 from support.paths import REPO
 
@@ -40,14 +44,8 @@ FILES = VENDOR_FILES + MIWG
 
 def stored_draft(server: LiveServer, path: Path) -> tuple[int, str]:
     """The file as a draft of the sample procedure, and the text the draft keeps."""
-    with server.app.app_context():
-        user = db.session.scalar(query(User).where(User.username == "qt.binh"))
-        procedure = db.session.scalar(query(Procedure).where(Procedure.code == PROCEDURE))
-        assert user is not None and procedure is not None
-        draft = operations.create(procedure, user, bpmn=path.read_bytes(), filename=path.name,
-                                  origin="upload")
-        db.session.commit()
-        return draft.id, draft.bpmn_xml
+    draft_id, _, text = store_draft(server, path.read_bytes(), path.name, "qt.binh", PROCEDURE)
+    return draft_id, text
 
 
 def saved_xml(server: LiveServer, draft_id: int) -> str:

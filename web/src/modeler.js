@@ -19,6 +19,9 @@ import { downloadText, exportBpmn, exportPng, exportSvg, readFile } from './file
 import { publish } from './publish.js';
 import { Simulator } from './simulate.js';
 
+// A BPMN DI diagram element, whatever the prefix its file gives the namespace.
+const DRAWING = /<(?:[\w.-]+:)?BPMNDiagram[\s>/]/;
+
 function island(id) {
   return JSON.parse(document.getElementById(id).textContent);
 }
@@ -92,11 +95,17 @@ async function start() {
     })))
   });
 
-  let held = false;
-  try {
-    held = await open(modeler, draft.bpmn, { autosave, base: config.file_base });
-  } catch (error) {
-    if (!/no diagram to display/.test(error.message)) throw error;
+  // A file with no drawing is told before bpmn-js is asked; its own error for a drawing it
+  // still cannot show ("no diagram to display") is told the same way.
+  let held = null;
+  if (DRAWING.test(draft.bpmn)) {
+    try {
+      held = await open(modeler, draft.bpmn, { autosave, base: config.file_base });
+    } catch (error) {
+      if (!/no diagram to display/.test(error.message)) throw error;
+    }
+  }
+  if (held === null) {
     undrawable();
     problems.show(draft.problems || []);
     return;

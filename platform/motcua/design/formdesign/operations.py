@@ -25,8 +25,9 @@ from motcua.forms import errors_by_field, parse_form, render_form
 from motcua.forms.fields import initial_values, kind_of, properties
 from motcua.org import operations as org
 from motcua.org.models import User
-from motcua.processes.checks.document import NS, label
+from motcua.processes.checks.document import NS, Document, label
 from motcua.processes.checks.forms import schema_problems
+from motcua.processes.checks.properties import read_properties
 from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 from motcua.schema_errors import validate
 
@@ -50,19 +51,19 @@ class FormSummary:
 
 
 def steps_using(draft: ProcessDraft) -> dict[str, list[Step]]:
-    """Form key -> the steps (and start event) whose ``form`` property names it. A diagram
-    that does not parse uses no form (its check says why)."""
+    """Form key -> the steps (and start events) whose ``form`` property names it, read as
+    the checks read properties. A diagram that does not parse (never a saved draft's: a
+    save refuses one) uses no form."""
     try:
         tree = parse_xml(draft.bpmn_xml.encode("utf-8"), draft.filename)
     except XmlRejected:
         return {}
+    doc = Document(tree, draft.filename)
     used: dict[str, list[Step]] = {}
     for element in tree.xpath(_FORM_XPATH, namespaces=NS):
-        for prop in element.xpath("./bpmn:extensionElements/spiffworkflow:properties/"
-                                  "spiffworkflow:property[@name='form']", namespaces=NS):
-            key = (prop.get("value") or "").strip()
-            if key:
-                used.setdefault(key, []).append(Step(element.get("id") or "", label(element)))
+        key = read_properties(doc, element)[0].get("form", "").strip()
+        if key:
+            used.setdefault(key, []).append(Step(element.get("id") or "", label(element)))
     return used
 
 

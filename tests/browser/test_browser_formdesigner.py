@@ -173,7 +173,7 @@ def test_build_a_form_see_its_preview_check_sample_data_and_save_it(
     # The forms page lists it with its fields.
     designer.go(f"/design/drafts/{draft}/forms")
     row = page.locator(f"tr[data-form-key='{FORM_KEY}']")
-    assert FORM_TITLE in row.inner_text() and "Chưa bước nào dùng" in row.inner_text()
+    assert FORM_TITLE in row.inner_text() and "Chưa dùng ở đâu" in row.inner_text()
     assert outside.requests == []
 
 

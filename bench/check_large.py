@@ -13,12 +13,12 @@ Figures only; the target is under 300 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from util import median_ms
 
 from motcua.processes.checks import (
     DecisionRow,
@@ -214,15 +214,6 @@ def _document(d: Diagram) -> bytes:
     return text.encode("utf-8")
 
 
-def _median_ms(fn: object, runs: int) -> tuple[float, float]:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times), min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
@@ -245,8 +236,8 @@ def main() -> None:
         check_process(data, "large.bpmn", {}, procedure=procedure)
 
     floor()  # the XSD validator is built once per process: not part of either figure
-    base_median, base_min = _median_ms(floor, args.runs)
-    check_median, check_min = _median_ms(full, args.runs)
+    base_median, base_min = median_ms(floor, args.runs)
+    check_median, check_min = median_ms(full, args.runs)
     print(f"diagram: {len(result.steps)} officer steps, {data.count(b'<bpmn:sequenceFlow')} "
           f"flows, {len(data) // 1024} KiB, {len(result.problems)} warnings")
     print(f"baseline (safe parse + XSD): median {base_median:.1f} ms (min {base_min:.1f}) "

@@ -17,8 +17,9 @@ import argparse
 from collections import Counter
 
 # bench/ is on the path as the script's folder, as check_large.py's importers rely on.
-from check_large import _median_ms, build
+from check_large import build
 from lxml import etree
+from util import median_ms
 
 from motcua.design.diffs.compare import compare
 from motcua.design.diffs.read import read
@@ -103,8 +104,8 @@ def main() -> None:
     kinds = Counter(c.kind for c in changes)
     steps = len(read(old_text, "old.bpmn", {}).steps)
     floor()
-    base_median, base_min = _median_ms(floor, args.runs)
-    diff_median, diff_min = _median_ms(diff, args.runs)
+    base_median, base_min = median_ms(floor, args.runs)
+    diff_median, diff_min = median_ms(diff, args.runs)
     print(f"versions: {steps} officer steps each, {len(old) // 1024} KiB; {edits} edits -> "
           f"{len(changes)} changes ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})")
     print(f"baseline (safe lxml parse of both files): median {base_median:.1f} ms "

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
 from browser_support import load_sample  # noqa: E402
+from util import median_ms  # noqa: E402
 
 FILES = sorted((ROOT / "tests" / "design" / "miwg" / "files").glob("*.bpmn"))
 PROCEDURE = "2.000488"
@@ -40,12 +41,7 @@ def _ms(seconds: float) -> float:
 def _parse_ms(data: bytes, name: str, runs: int) -> float:
     from motcua.processes.checks.xml_safety import parse_xml
 
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        parse_xml(data, name)
-        times.append(time.perf_counter() - start)
-    return _ms(statistics.median(times))
+    return median_ms(lambda: parse_xml(data, name), runs)[0]
 
 
 def _create_ms(client: Any, token: str, text: str, runs: int) -> tuple[float, int]:

@@ -23,11 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from check_large import build  # noqa: E402
+from util import median_ms  # noqa: E402
 
 BLOCKS = 5
 PROCEDURE = "2.000488"
-
-
-def _median(fn: Callable[[], Any], runs: int) -> tuple[float, float]:
-    fn()  # warm: the XSD validator and the calendar are built once per process
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times), min(times)
 
 
 def _loops() -> dict[str, list[str]]:
@@ -135,13 +123,16 @@ def main() -> None:
                 assert answer.ended and answer.status == "returned", answer.notes
                 lengths[label] = len(answer.path)
                 assert _spiff_run(data, choices) == len(answer.path)
-                median, low = _median(lambda c=choices: simulate(draft, Request(choices=c), start),
-                                      args.runs)
+                # The XSD validator and the calendar are built once per process: warm first.
+                median, low = median_ms(
+                    lambda c=choices: simulate(draft, Request(choices=c), start), args.runs,
+                    warm=True)
                 rows.append((f"simulate, {label}", median, low, f"{len(answer.path)} tasks"))
-                base, base_low = _median(lambda c=choices: _spiff_run(data, c), args.runs)
+                base, base_low = median_ms(lambda c=choices: _spiff_run(data, c), args.runs,
+                                           warm=True)
                 rows.append((f"  baseline: SpiffWorkflow parse + run, {label}", base, base_low,
                              f"ratio {median / base:.1f}x"))
-            check, check_low = _median(lambda: runnable(draft), args.runs)
+            check, check_low = median_ms(lambda: runnable(draft), args.runs, warm=True)
             rows.append(("  of which the draft's check", check, check_low, ""))
 
         client = app.test_client()
@@ -156,7 +147,7 @@ def main() -> None:
             assert response.status_code == 200, response.get_data(as_text=True)
             json.loads(response.get_data())
 
-        median, low = _median(http, args.runs)
+        median, low = median_ms(http, args.runs, warm=True)
         rows.insert(1, ("POST /drafts/{id}/simulate, longest path", median, low, "HTTP"))
 
     print(f"draft: {steps} officer steps, {data.count(b'<bpmn:sequenceFlow')} flows, "

@@ -5,33 +5,19 @@ and runs to the end along its main path and through every supplement and send-ba
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from gen_support import Driver, every_loop, problems_of, publish
 
-from motcua.catalog.operations import get_procedure, import_decision
+from motcua.catalog.operations import get_procedure
 from motcua.db import db
-from motcua.demo.loader import DATA
 from motcua.design.generation import generate
-from motcua.org.operations import import_org
 from support.api import Api
 
 # The desk each procedure is received at, and who receives there.
 DESKS = {"1.009974": ("mc.lan", "000.00.31.H42"), "2.000815": ("xa.yen", "000.31.51.H42"),
          "1.009972": ("mc.lan", "000.00.31.H42")}
-
-
-@pytest.fixture
-def demo(app: Any, make_api: Callable[[list[dict[str, Any]]], Api]) -> tuple[dict[str, Any], Api]:
-    org = json.loads((DATA / "org.json").read_text(encoding="utf-8"))
-    import_org(json.loads(json.dumps(org)))
-    text = (DATA / "decision.json").read_text(encoding="utf-8")
-    import_decision(json.loads(text), text)
-    db.session.commit()
-    return org, make_api(org["users"])
 
 
 def handling_of(procedure: Any) -> str:

@@ -3,17 +3,12 @@ inter-agency step) and no process published; the demo province (another tree and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from design.generation.gen_support import EXTRA_AGENCIES, LAND_SPECIALIST
-from motcua.catalog.operations import import_decision
-from motcua.db import db
-from motcua.demo.loader import DATA
-from motcua.org.operations import import_org
 from support.api import Api
 
 # A designer of another agency (a commune): the sample procedure's drafts are not theirs.
@@ -33,13 +28,3 @@ def designer(make_api: Callable[[list[dict[str, Any]]], Api], org: dict[str, Any
     return make_api(org["users"])
 
 
-@pytest.fixture
-def demo(app: Any, make_api: Callable[[list[dict[str, Any]]], Api]) -> tuple[dict[str, Any], Api]:
-    """The demo province's organisation and decision, no process published; an API client
-    for its users."""
-    org = json.loads((DATA / "org.json").read_text(encoding="utf-8"))
-    import_org(json.loads(json.dumps(org)))
-    text = (DATA / "decision.json").read_text(encoding="utf-8")
-    import_decision(json.loads(text), text)
-    db.session.commit()
-    return org, make_api(org["users"])

@@ -1,5 +1,5 @@
 """Fixtures for test runs: the sample province with the generation tests' extra agencies (an
-inter-agency step) and no process published; the demo province (another tree and wording)."""
+inter-agency step) and no process published (the demo province is tests/design's)."""
 
 from __future__ import annotations
 

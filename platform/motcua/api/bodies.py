@@ -12,14 +12,20 @@ from flask import request
 from motcua.errors import BadRequest, Invalid
 from motcua.storable import unstorable
 
+_CHECKED = "motcua.json_body_checked"
+
 
 def json_body() -> Any:
-    """The request's JSON, ``None`` when it is not JSON (Flask keeps it parsed: reading it
-    again costs nothing)."""
+    """The request's JSON, ``None`` when it is not JSON (Flask keeps it parsed, and the walk
+    for what no database stores is made once per request)."""
     try:
         body = request.get_json(silent=True)
     except RecursionError:
         raise BadRequest("Nội dung JSON lồng nhau quá sâu") from None
+    # Kept on the request itself: an app context, and its ``g``, may outlive one request.
+    if request.environ.get(_CHECKED):
+        return body
+    request.environ[_CHECKED] = True
     if (bad := unstorable(body)) is not None:
         where = f"dòng {bad.line} có" if bad.line else "chứa"
         message = f"Nội dung {where} {bad.message}"

@@ -9,7 +9,6 @@ process without errors, and it runs the same checks as every upload.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +28,7 @@ from motcua.errors import Conflict, Forbidden, Invalid, NotFound
 from motcua.org.models import Agency, User
 from motcua.processes import operations as processes
 from motcua.processes.access import can_design
+from motcua.processes.checks import CheckResult
 from motcua.processes.checks.document import BPMN_NS
 from motcua.processes.checks.problems import Problem
 from motcua.processes.checks.xml_safety import parse_xml
@@ -165,16 +165,15 @@ def version_in_force(procedure: Procedure) -> ProcessVersion | None:
 
 # -- checks ------------------------------------------------------------------------------
 
-def check_problems(procedure: Procedure, bpmn: bytes, filename: str,
-                   forms: Mapping[str, Mapping[str, Any]]) -> list[Problem]:
-    result = processes.check(bpmn, filename, forms, procedure=procedure)
-    return result.problems
+def check_result(draft: ProcessDraft) -> CheckResult:
+    """The draft as saved, checked as publishing checks it (with the procedure's decision)."""
+    return processes.check(draft.bpmn_xml.encode("utf-8"), draft.filename, draft.forms,
+                           procedure=draft.procedure)
 
 
 def check(draft: ProcessDraft) -> list[Problem]:
     """Check the draft as saved, and keep the problems found with it."""
-    problems = check_problems(draft.procedure, draft.bpmn_xml.encode("utf-8"), draft.filename,
-                              draft.forms)
+    problems = check_result(draft).problems
     draft.problems = [p.as_dict() for p in problems]
     db.session.flush()
     return problems

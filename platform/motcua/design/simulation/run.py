@@ -25,6 +25,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ, WorkingCalendar
 from motcua.design.models import ProcessDraft
+from motcua.design.operations import check_result
 from motcua.design.simulation.ledger import Ledger, Visit
 from motcua.design.simulation.places import Place, Places, places_for
 from motcua.design.simulation.trail import Trail, flow_index, trail_of
@@ -37,7 +38,6 @@ from motcua.engine.runtime import (
     waiting_timers,
 )
 from motcua.errors import Invalid
-from motcua.processes import operations as processes
 from motcua.processes.checks import CheckResult, StepConfig
 from motcua.processes.checks.problems import errors
 from motcua.processes.checks.words import ROLE_WORDS
@@ -89,8 +89,7 @@ class Simulation:
 
 def runnable(draft: ProcessDraft) -> CheckResult:
     """The draft's check, as publishing runs it; a draft with an error never runs."""
-    result = processes.check(draft.bpmn_xml.encode("utf-8"), draft.filename, draft.forms,
-                             procedure=draft.procedure)
+    result = check_result(draft)
     found = errors(result.problems)
     if found or result.spec is None:
         raise Invalid(f"Bản nháp còn {len(found)} lỗi, chưa chạy thử được: sửa các lỗi được "

@@ -33,10 +33,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
-# The panel's pick lists say what the checks' messages say.
-ROLE_LABELS = ROLE_WORDS
-SELECTOR_LABELS = SELECTOR_WORDS
-DOCUMENT_LABELS = DOCUMENT_WORDS
+# The panel's pick lists say what the checks' messages say (ROLE_WORDS, SELECTOR_WORDS,
+# DOCUMENT_WORDS); an outcome's meaning, with what it sets off.
 MEANING_LABELS = {
     Meaning.ACCEPT: "Tiếp nhận hồ sơ (cấp Mẫu 01, bắt đầu tính giờ)",
     Meaning.SUPPLEMENT: "Yêu cầu bổ sung (Mẫu 02, dừng tính giờ)",
@@ -65,7 +63,7 @@ def agency_tree() -> list[dict[str, Any]]:
 
 
 def _selector_label(selector: str, procedure: Procedure) -> str:
-    label = SELECTOR_LABELS.get(selector, selector)
+    label = SELECTOR_WORDS.get(selector, selector)
     unit = {"@handling": procedure.handling_unit, "@agency": procedure.agency}.get(selector)
     return f"{label} ({unit.name})" if unit is not None else label
 
@@ -80,11 +78,11 @@ def modeler_config(draft: ProcessDraft) -> dict[str, Any]:
         "steps": [{"no": str(s.get("no", "")), "work": s.get("work", ""),
                    "responsible": s.get("responsible", ""), "time": s.get("time", "")}
                   for s in procedure.steps or []],
-        "roles": [{"value": r, "label": ROLE_LABELS.get(r, r)} for r in OFFICER_ROLES],
+        "roles": [{"value": r, "label": ROLE_WORDS.get(r, r)} for r in OFFICER_ROLES],
         "selectors": [{"value": s, "label": _selector_label(s, procedure)}
                       for s in UNIT_SELECTORS],
         "agencies": agency_tree(),
-        "documents": [{"value": k, "label": v} for k, v in DOCUMENT_LABELS.items()],
+        "documents": [{"value": k, "label": v} for k, v in DOCUMENT_WORDS.items()],
         "meanings": [{"value": m.value, "label": MEANING_LABELS[m]} for m in Meaning],
         "api": {"draft": api, "check": f"{api}/check", "publish": f"{api}/publish"},
         "csrf": generate_csrf(),

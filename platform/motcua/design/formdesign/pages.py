@@ -19,13 +19,14 @@ from motcua.design.formdesign import operations
 from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.readback import readback
 from motcua.design.formdesign.rows import TYPES, form_json
-from motcua.design.modeler import CSP, ROLE_LABELS
+from motcua.design.modeler import CSP
 from motcua.design.models import ProcessDraft
 from motcua.design.operations import MAX_ID, get_draft_for
 from motcua.errors import AppError
 from motcua.forms.fields import ACTION
 from motcua.org.models import OFFICER_ROLES
 from motcua.org.session import signed_in, web_user
+from motcua.processes.checks.words import ROLE_WORDS
 
 formdesign_pages = Blueprint("formdesign_pages", __name__, template_folder="../templates")
 
@@ -114,7 +115,7 @@ def editor_config(draft: ProcessDraft, key: str) -> dict[str, Any]:
         "types": [{"value": k, "label": v} for k, v in TYPES.items()],
         "patterns": [{"value": p.key, "label": p.label, "hint": p.hint}
                      for p in READY_PATTERNS.values()],
-        "roles": [{"value": r, "label": ROLE_LABELS.get(r, r)} for r in OFFICER_ROLES],
+        "roles": [{"value": r, "label": ROLE_WORDS.get(r, r)} for r in OFFICER_ROLES],
         "forms_url": url_for("formdesign_pages.forms_page", draft_id=draft.id),
     }
 
@@ -146,7 +147,7 @@ def _editor(draft: ProcessDraft, key: str, *, posted: bool = False) -> Response:
     html = render_template(
         "design/formdesigner.html", draft=draft, procedure=draft.procedure, key=key,
         title=operations.title_of(form, key), rows=rows, types=TYPES, steps=steps,
-        patterns=READY_PATTERNS, roles=ROLE_LABELS, preview_html=shown.html,
+        patterns=READY_PATTERNS, roles=ROLE_WORDS, preview_html=shown.html,
         checked=checked, sample_errors=shown.errors, unchecked=posted and not checkable,
         problems=problems,
         config=editor_config(draft, key),

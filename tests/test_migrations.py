@@ -6,11 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 
-from motcua.db import db
+from motcua.db import db, for_dialect
 
 
 def test_models_match_migrations(app: Flask) -> None:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_object": for_dialect(conn.dialect.name)})
         diff = compare_metadata(context, db.metadata)
     assert diff == []

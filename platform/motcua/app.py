@@ -15,6 +15,7 @@ from motcua.db import db
 from motcua.engine.runtime import VersionCache
 from motcua.errors import Conflict
 from motcua.extensions import csrf, migrate
+from motcua.history.maintenance import register_sqlite_function
 from motcua.http_errors import error_reply, register_error_handlers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -64,10 +65,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    register_sqlite_function(dbapi_connection)
 
 
 def _register_models() -> None:
     # Import every model module so metadata (and Alembic) sees all tables.
+    import motcua.audit.models
     import motcua.calendar.models
     import motcua.catalog.models
     import motcua.design.models

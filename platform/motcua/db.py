@@ -74,6 +74,18 @@ def enum_type(enum: type[StrEnum], name: str, length: int = 32) -> Enum:
                 validate_strings=True, values_callable=lambda members: [m.value for m in members])
 
 
+def for_dialect(dialect: str) -> Any:
+    """Alembic's ``include_object`` for a database of ``dialect``: an index the models create
+    only on another database (``Index.ddl_if``) is not missing from this one."""
+
+    def include(obj: Any, _name: str | None, kind: str, reflected: bool, _other: Any) -> bool:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        return not (kind == "index" and not reflected and ddl_if is not None
+                    and ddl_if.dialect not in (None, dialect))
+
+    return include
+
+
 def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 

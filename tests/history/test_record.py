@@ -15,6 +15,7 @@ from motcua.db import db
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.operations import lock_dossier
 from motcua.dossiers.worker import mark_overdue
+from motcua.history.maintenance import maintenance_session
 from motcua.history.models import EventAction, HistoryEvent
 from motcua.history.operations import record
 from support.clock import FakeClock
@@ -75,7 +76,8 @@ def test_unknown_states_are_refused_by_the_database(walker: Walker, table: str,
                                                     column: str) -> None:
     walker.create("mc.lan", "2.000488", "to-khai-ly-lich-tu-phap")
     db.session.commit()
-    with pytest.raises(IntegrityError):
+    # The history is append-only: in a maintenance session, its CHECK constraints still hold.
+    with maintenance_session(db.session.connection()), pytest.raises(IntegrityError):
         db.session.execute(text(f"UPDATE {table} SET {column} = 'bogus'"))
         db.session.flush()
     db.session.rollback()

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
 
 from motcua.db import db
+from motcua.history.maintenance import maintenance_session
 
 
 def postgres_url() -> str | None:
@@ -119,10 +120,11 @@ def rolled_back() -> Iterator[Connection]:
 
 
 def truncate() -> None:
-    """Empty every table but the SQLite writer-lock row's, with real commits."""
+    """Empty every table but the SQLite writer-lock row's, with real commits (in a
+    maintenance session: the history is append-only)."""
     db.session.rollback()
     tables = [t for t in db.metadata.sorted_tables if t.name != "motcua_write_lock"]
-    with db.engine.begin() as conn:
+    with db.engine.begin() as conn, maintenance_session(conn):
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")

@@ -149,8 +149,11 @@ def sync(dossier: Dossier, workflow: BpmnWorkflow, runtime: Runtime, calendar: W
         dossier.timer_due_at = next_timer_at(workflow)
         still_open = [row for sid, row in open_rows.items() if sid in ready_ids] + step.created
         issue: list[tuple[str, str | None, dict[str, Any]]] = []
+        was_running = clock_runs(dossier)
+        before = dossier.status
         _completion_effects(dossier, version, calendar, step, issue)
         _status(dossier, workflow, step, still_open, issue)
+        count_clock(dossier, calendar, step.now, was_running, before)
     db.session.flush()
     _record(dossier, step, calendar, issue)
 
@@ -230,6 +233,24 @@ def start_clock(dossier: Dossier, calendar: WorkingCalendar, at: datetime) -> No
     dossier.clock_started_at = calendar.next_working_minute(at)
     due = calendar.add(at, dossier.time_limit_minutes) if dossier.time_limit_minutes else None
     dossier.due_at = dossier.first_due_at = due
+
+
+def clock_runs(dossier: Dossier) -> bool:
+    """The legal clock runs from its (re)start until a supplement request or the end."""
+    return (dossier.clock_started_at is not None and dossier.finished_at is None
+            and dossier.status != DossierStatus.SUPPLEMENT_REQUESTED)
+
+
+def count_clock(dossier: Dossier, calendar: WorkingCalendar, at: datetime, was_running: bool,
+                before: DossierStatus) -> None:
+    """Keep the counters the statistics read: a supplement request counted when the dossier
+    starts waiting for one, and the working minutes the clock ran added when it stops."""
+    waiting = dossier.status == DossierStatus.SUPPLEMENT_REQUESTED
+    if waiting and before != DossierStatus.SUPPLEMENT_REQUESTED:
+        dossier.supplement_count = (dossier.supplement_count or 0) + 1
+    if was_running and not clock_runs(dossier) and dossier.clock_started_at is not None:
+        dossier.clocked_minutes = ((dossier.clocked_minutes or 0)
+                                   + calendar.elapsed(dossier.clock_started_at, at))
 
 
 def _stop_clock(dossier: Dossier) -> None:

@@ -15,10 +15,11 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from motcua.catalog.models import Procedure
 from motcua.db import JSONType, UTCDateTime, db, enum_type
+from motcua.folding import fold
 from motcua.org.models import Agency, User
 from motcua.processes.models import ProcessVersion
 
@@ -54,6 +55,14 @@ class Dossier(db.Model):  # type: ignore[name-defined]
         Index("ix_dossier_agency_received", "agency_id", "received_at"),
         # The desk's tracking book (Mẫu 07) and the receipt's book number, by period.
         Index("ix_dossier_desk_received", "desk_id", "received_at"),
+        # Finding dossiers by period, and the statistics' scans of a period.
+        Index("ix_dossier_received", "received_at"),
+        Index("ix_dossier_finished", "finished_at"),
+        Index("ix_dossier_name_search", "applicant_name_search"),
+        # A name searched anywhere in it ("van binh"), not only from its start.
+        Index("ix_dossier_name_trgm", "applicant_name_search", postgresql_using="gin",
+              postgresql_ops={"applicant_name_search": "gin_trgm_ops"}
+              ).ddl_if(dialect="postgresql"),
         Index(
             "ix_dossier_timer_due", "timer_due_at",
             postgresql_where=text("timer_due_at IS NOT NULL"),
@@ -77,6 +86,8 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     status: Mapped[DossierStatus] = mapped_column(enum_type(DossierStatus, "status", 24),
                                                   index=True)
     applicant_name: Mapped[str] = mapped_column(String(255), index=True)
+    # The name folded for search (``motcua.folding``), kept in step by ``_fold_name``.
+    applicant_name_search: Mapped[str] = mapped_column(String(255), default="")
     applicant_id_number: Mapped[str | None] = mapped_column(String(32))
     applicant_phone: Mapped[str | None] = mapped_column(String(32))
     applicant_email: Mapped[str | None] = mapped_column(String(255))
@@ -110,6 +121,13 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     # SpiffWorkflow state without the spec (the spec lives once in process_version).
     workflow_state: Mapped[dict[str, Any]] = mapped_column(JSONType, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Counted as they happen, for the statistics and indicators over a period: supplement
+    # requests (more than one makes the dossier late, Decision 766), apologies (Mẫu 04), and
+    # the working minutes the legal clock ran (the handling time, without the citizen's
+    # supplement time), added when the clock stops and when the dossier finishes.
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    apology_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    clocked_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -123,6 +141,11 @@ class Dossier(db.Model):  # type: ignore[name-defined]
                                                        viewonly=True)
     tasks: Mapped[list[Task]] = relationship(back_populates="dossier", order_by="Task.id",
                                              viewonly=True)
+
+    @validates("applicant_name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.applicant_name_search = fold(value)[:255]
+        return value
 
     @property
     def applicant(self) -> dict[str, str | None]:

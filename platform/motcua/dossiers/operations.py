@@ -21,6 +21,8 @@ from motcua.dossiers.flow import (
     ENGINE_ERRORS,
     Advance,
     bind_runtime,
+    clock_runs,
+    count_clock,
     engine_failure,
     issued_document,
     start_clock,
@@ -248,8 +250,10 @@ def stop_dossier(user: User, code: str, reason: str, now: datetime) -> Dossier:
         if task.is_open:
             task.state = TaskState.CANCELLED
     who = "tổ chức, cá nhân" if actor.role == "applicant" else user.full_name
+    was_running, before = clock_runs(dossier), dossier.status
     dossier.status = DossierStatus.STOPPED
     dossier.finished_at = now
+    count_clock(dossier, load_calendar(), now, was_running, before)
     dossier.timer_due_at = None
     dossier.current_step = None
     record(dossier.id, EventAction.STOPPED, now, actor=actor, note=reason.strip(),
@@ -328,6 +332,7 @@ def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
         .where(Membership.agency_id == dossier.agency_id, Membership.role == "leader",
                User.is_active.is_(True)).order_by(User.id).limit(1))
     dossier.due_at = new_due
+    dossier.apology_count = (dossier.apology_count or 0) + 1
     record(dossier.id, EventAction.EXTENDED, now, actor=actor, note=reason.strip(),
            due_at=new_due)
     db.session.add(issued_document(dossier, "apology", now, user, None, reason=reason.strip(),

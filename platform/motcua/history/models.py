@@ -39,7 +39,12 @@ HANDOVERS = (EventAction.RECEIVED, EventAction.COMPLETED, EventAction.TIMER)
 
 class HistoryEvent(db.Model):  # type: ignore[name-defined]
     __tablename__ = "history_event"
-    __table_args__ = (Index("ix_history_event_dossier_at", "dossier_id", "id"),)
+    __table_args__ = (
+        Index("ix_history_event_dossier_at", "dossier_id", "id"),
+        # Not unique: an event inserted with a position already taken must be readable, so
+        # that the audit can name it.
+        Index("ix_history_event_dossier_seq", "dossier_id", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # No cascade: a dossier with a history is never deleted with it.
@@ -68,6 +73,10 @@ class HistoryEvent(db.Model):  # type: ignore[name-defined]
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     task_id: Mapped[int | None] = mapped_column(Integer)
+    # The event's position in its dossier's hash chain (1-based), and its hash: SHA-256 of
+    # the previous event's hash and this event's canonical content (``history.chain``).
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
     # Read-only: ``record`` writes the ids (see Task's relationships).
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], viewonly=True)

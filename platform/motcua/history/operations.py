@@ -1,6 +1,7 @@
 """``record``: the only way an event enters a dossier's history. It refuses to write for a
 dossier whose lock the transaction does not hold, so events of one dossier are written one
-transaction at a time, in order (the hash chain of the audit builds on that)."""
+transaction at a time, in order, each linked to the one before it by its hash
+(``history.chain``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, joinedload
 
 from motcua.db import db
+from motcua.history.chain import GENESIS, event_fields, link
 from motcua.history.models import EventAction, HistoryEvent, Timing
 from motcua.org.models import User
 from motcua.processes.meanings import Meaning
@@ -78,8 +80,20 @@ def record(
         unit_id=unit_id, outcome=outcome, meaning=meaning, document=document,
         note=note, timing=Timing(timing) if timing else None, started_at=started_at,
         due_at=due_at, task_id=task_id)
+    row.seq, previous = _chain_head(dossier_id)
+    row.seq += 1
+    row.hash = link(previous, event_fields(row))
     db.session.add(row)
     return row
+
+
+def _chain_head(dossier_id: int) -> tuple[int, str]:
+    """The position and hash of the dossier's last event, events of this transaction
+    included (the query flushes them first)."""
+    last = db.session.execute(
+        select(HistoryEvent.seq, HistoryEvent.hash).where(HistoryEvent.dossier_id == dossier_id)
+        .order_by(HistoryEvent.seq.desc(), HistoryEvent.id.desc()).limit(1)).first()
+    return (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
 
 
 def events_of(dossier_id: int) -> list[HistoryEvent]:
@@ -88,4 +102,4 @@ def events_of(dossier_id: int) -> list[HistoryEvent]:
         select(HistoryEvent).where(HistoryEvent.dossier_id == dossier_id)
         .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.unit),
                  joinedload(HistoryEvent.actor_unit))
-        .order_by(HistoryEvent.id)))
+        .order_by(HistoryEvent.seq, HistoryEvent.id)))

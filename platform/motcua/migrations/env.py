@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from motcua.db import for_dialect
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -95,6 +97,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=for_dialect(connection.dialect.name),
             **conf_args
         )
 

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from motcua.audit.access import register_access_log
 from motcua.config import load_settings
 from motcua.db import db
 from motcua.engine.runtime import VersionCache
@@ -44,17 +45,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _register_models()
     from motcua.api import register_api
+    from motcua.audit import register_audit
     from motcua.cli import register_cli
     from motcua.design import register_design
     from motcua.web import register_web
 
-    register_api(app, extra=register_design(app))
+    register_api(app, extra=register_design(app) + register_audit(app))
     register_web(app)
     from motcua.documents import register_documents
     register_documents(app)
     register_cli(app)
     register_error_handlers(app)
     _one_transaction_per_request(app)
+    # After the transaction's hooks, so that it runs before the commit.
+    register_access_log(app)
     return app
 
 
@@ -89,6 +93,7 @@ def _one_transaction_per_request(app: Flask) -> None:
     def commit(response: Response) -> Response:
         if response.status_code >= 400 or g.get("rollback_only"):
             db.session.rollback()
+            _keep_after_rollback()
             return response
         try:
             db.session.commit()
@@ -98,6 +103,13 @@ def _one_transaction_per_request(app: Flask) -> None:
                 Conflict("Hồ sơ vừa được người khác cập nhật, vui lòng tải lại và thử lại")
             )
         return response
+
+    def _keep_after_rollback() -> None:
+        # Records a refused request must leave all the same (the auditors' access log).
+        kept = g.pop("kept_after_rollback", [])
+        if kept:
+            db.session.add_all(kept)
+            db.session.commit()
 
     @app.teardown_request
     def rollback(exc: BaseException | None) -> None:

@@ -1,0 +1,1 @@
+"""Model conformance: the process version in force against the decision in force."""

@@ -1,0 +1,1 @@
+"""Execution conformance: each dossier's history replayed against the version it ran."""

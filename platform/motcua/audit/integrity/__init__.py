@@ -1,0 +1,1 @@
+"""Tamper evidence: the history's hash chains verified, and their heads signed daily."""

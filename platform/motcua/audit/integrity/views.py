@@ -1,0 +1,7 @@
+"""The integrity API (under /api/v1/audit)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+blp = Blueprint("audit_integrity", __name__, description="Kiểm soát TTHC: integrity")

@@ -1,0 +1,1 @@
+"""Statistics, the periodic report, the leader's dashboard, charts and exports."""

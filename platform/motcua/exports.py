@@ -1,0 +1,91 @@
+"""Tables to CSV and XLSX files, for every list and report a user can download. Cells are
+plain values; text that a spreadsheet would run as a formula is written as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from motcua.calendar.working_time import TZ
+
+FORMATS = ("csv", "xlsx")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # Local time without a zone: spreadsheets keep none.
+        return value.astimezone(TZ).replace(tzinfo=None)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # CSV/XLSX injection: "=HYPERLINK(...)" in an applicant's name stays text.
+        return "'" + value
+    return value
+
+
+def _text(value: Any) -> str:
+    value = _cell(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def table_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel reads Vietnamese letters right."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_text(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+               sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]] = ()
+               ) -> bytes:
+    """One sheet per table: the first is ``title``; ``sheets`` adds more (title, headers,
+    rows). Sheet titles are cut to Excel's 31 characters."""
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    for index, (name, head, body) in enumerate(((title, headers, rows), *sheets)):
+        sheet = first if index == 0 else book.create_sheet()
+        sheet.title = "".join(c for c in name if c not in "[]:*?/\\")[:31] or f"Bảng {index + 1}"
+        sheet.append(list(head))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in body:
+            sheet.append([_cell(v) for v in row])
+        for column in sheet.columns:
+            width = max((len(_text(c.value)) for c in column), default=8)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def download(data: bytes, filename: str, fmt: str) -> Response:
+    types = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    response = Response(data, mimetype=types[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def table_download(fmt: str, filename: str, title: str, headers: Sequence[str],
+                   rows: Iterable[Sequence[Any]]) -> Response:
+    """``fmt`` is ``csv`` or ``xlsx`` (callers check it against ``FORMATS``)."""
+    if fmt == "csv":
+        return download(table_csv(headers, rows), filename, "csv")
+    return download(table_xlsx(title, headers, rows), filename, "xlsx")

@@ -22,10 +22,11 @@ def register_audit(app: Flask) -> tuple[Blueprint, ...]:
     from motcua.audit.pages import bp
     from motcua.audit.reports import pages as report_pages
     from motcua.audit.reports import views as report_views
+    from motcua.audit.views import blp
 
     app.register_blueprint(bp)
     for module in (conformance_pages, execution_pages, indicator_pages, integrity_pages,
                    report_pages):
         app.register_blueprint(module.bp)
-    return tuple(module.blp for module in (conformance_views, execution_views, indicator_views,
-                                            integrity_views, report_views))
+    return (blp, *(module.blp for module in (conformance_views, execution_views,
+                                             indicator_views, integrity_views, report_views)))

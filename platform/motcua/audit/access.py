@@ -4,11 +4,19 @@ request's own transaction, and never into a dossier's history."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import Flask, Response, g, request
+from sqlalchemy import func, select
 
 from motcua.audit.models import AccessLog
+from motcua.audit.scope import require_auditor
+from motcua.calendar.working_time import TZ
 from motcua.clock import now
 from motcua.db import db
+from motcua.documents.book import parse_period
+from motcua.org.models import User
 
 AUDITOR = "auditor"
 # Requests that read nothing of a dossier or a report: the assets a page loads.
@@ -44,3 +52,36 @@ def register_access_log(app: Flask) -> None:
         else:
             db.session.add(row)
         return response
+
+
+@dataclass(frozen=True)
+class Read:
+    at: datetime
+    username: str
+    full_name: str
+    method: str
+    path: str
+    dossier_code: str | None
+    status: int
+
+
+def reads(user: User, *, username: str | None = None, dossier: str | None = None,
+          start: str | None = None, end: str | None = None, limit: int = 100,
+          offset: int = 0) -> tuple[list[Read], int]:
+    """The access log, newest first, for auditors and system administrators (who watches
+    the auditors: they see each other's reads). ``start``/``end``: local days, inclusive."""
+    require_auditor(user)
+    period = parse_period(start, end, now().astimezone(TZ).date())
+    low, high = period.bounds
+    query = (select(AccessLog, User.username, User.full_name)
+             .join(User, User.id == AccessLog.user_id)
+             .where(AccessLog.at >= low, AccessLog.at < high))
+    if username:
+        query = query.where(User.username == username.strip())
+    if dossier:
+        query = query.where(AccessLog.dossier_code == dossier.strip())
+    total = int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    rows = db.session.execute(query.order_by(AccessLog.at.desc(), AccessLog.id.desc())
+                              .limit(limit).offset(offset)).all()
+    return [Read(log.at, name, full, log.method, log.path, log.dossier_code, log.status)
+            for log, name, full in rows], total

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow.utils import is_collection
 
 from motcua.api.fields import LocalDateTime
-from motcua.dossiers.models import CHANNELS
+from motcua.dossiers.models import CHANNELS, STATUSES
+from motcua.dossiers.search import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MAX_Q,
+    DossierQuery,
+)
 from motcua.tasks.schemas import TaskSchema
 
 
@@ -81,3 +91,84 @@ class LookupSchema(Schema):
     received_at = LocalDateTime()
     due_at = LocalDateTime()
     current_step = fields.String()
+
+
+class StatusList(fields.List):
+    """``status=a&status=b`` or ``status=a,b``: one message naming the wrong values, under
+    the field's own name (not one per index)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(fields.String(validate=validate.OneOf(STATUSES)), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any,
+                     **kwargs: Any) -> list[Any]:
+        values = value if is_collection(value) else [value]
+        picked = [p.strip() for v in values for p in str(v).split(",") if p.strip()]
+        wrong = [p for p in picked if p not in STATUSES]
+        if wrong:
+            raise ValidationError(f"Tình trạng không hợp lệ: {', '.join(wrong)} (chọn trong: "
+                                  f"{', '.join(STATUSES)})")
+        return list(dict.fromkeys(picked))
+
+
+class DossierSearchQuery(Schema):
+    """The filters of ``GET /dossiers``; loads into a ``search.DossierQuery``."""
+
+    q = fields.String(load_default=None, validate=validate.Length(max=MAX_Q), metadata={
+        "description": "Mã hồ sơ (đủ hoặc phần đầu) hoặc tên người nộp, không phân biệt "
+                       "dấu và chữ hoa"})
+    status = StatusList(load_default=list)
+    procedure = fields.String(load_default=None, validate=validate.Length(max=64),
+                              metadata={"description": "Mã thủ tục"})
+    agency = fields.String(load_default=None, validate=validate.Length(max=32), metadata={
+        "description": "Mã cơ quan: cơ quan đó và các cơ quan trực thuộc"})
+    from_ = fields.Date(data_key="from", load_default=None,
+                        error_messages={"invalid": "Không phải ngày (YYYY-MM-DD)"},
+                        metadata={"description": "Tiếp nhận từ ngày (giờ Việt Nam)"})
+    to = fields.Date(load_default=None,
+                     error_messages={"invalid": "Không phải ngày (YYYY-MM-DD)"},
+                     metadata={"description": "Tiếp nhận đến hết ngày (giờ Việt Nam)"})
+    late = fields.Boolean(load_default=None,
+                          error_messages={"invalid": "Chỉ nhận true hoặc false"},
+                          metadata={"description": "Quá hạn tính đến lúc này (true|false)"})
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(
+                               min=1, max=MAX_LIMIT, error=f"Từ 1 đến {MAX_LIMIT}"),
+                           error_messages={"invalid": "Không phải số nguyên"})
+    offset = fields.Integer(load_default=0, validate=validate.Range(
+                                min=0, max=MAX_OFFSET, error=f"Từ 0 đến {MAX_OFFSET}"),
+                            error_messages={"invalid": "Không phải số nguyên"})
+
+    @post_load
+    def to_query(self, data: dict[str, Any], **_kwargs: Any) -> DossierQuery:
+        return DossierQuery(
+            q=(data["q"] or "").strip() or None, statuses=tuple(data["status"]),
+            procedure=(data["procedure"] or "").strip() or None,
+            agency=(data["agency"] or "").strip() or None, start=data["from_"],
+            end=data["to"], late=data["late"], limit=data["limit"], offset=data["offset"])
+
+
+class DossierSummarySchema(Schema):
+    """A dossier in a list: no identity number, phone, email or address."""
+
+    code = fields.String()
+    procedure = fields.String()
+    procedure_name = fields.String()
+    agency = fields.String()
+    agency_name = fields.String()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    channel = fields.String(metadata={"enum": list(CHANNELS)})
+    applicant_name = fields.String()
+    received_at = LocalDateTime()
+    due_at = LocalDateTime(allow_none=True)
+    first_due_at = LocalDateTime(allow_none=True)
+    finished_at = LocalDateTime(allow_none=True)
+    current_step = fields.String(allow_none=True)
+    late = fields.Boolean(metadata={"description": "Quá hạn tính đến lúc trả lời"})
+
+
+class DossierListSchema(Schema):
+    items = fields.List(fields.Nested(DossierSummarySchema))
+    total = fields.Integer(metadata={"description": "Số hồ sơ khớp, đếm tới 10.000"})
+    total_capped = fields.Boolean(metadata={
+        "description": "Có khi nhiều hơn 10.000 hồ sơ khớp (total dừng ở 10.000)"})

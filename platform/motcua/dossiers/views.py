@@ -1,5 +1,6 @@
-"""GET /dossiers/{code}, its history, stop, apology, and the public lookup (POST /dossiers,
-which completes the desk's step too, is in tasks/views.py)."""
+"""GET /dossiers (finding dossiers), GET /dossiers/{code}, its history, stop, apology, and
+the public lookup (POST /dossiers, which completes the desk's step too, is in
+tasks/views.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,34 @@ from flask_smorest import Blueprint
 from motcua.clock import now
 from motcua.dossiers import operations
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.schemas import ApologyBody, DossierSchema, LookupSchema, StopBody
+from motcua.dossiers.schemas import (
+    ApologyBody,
+    DossierListSchema,
+    DossierSchema,
+    DossierSearchQuery,
+    LookupSchema,
+    StopBody,
+)
+from motcua.dossiers.search import DossierQuery, search
 from motcua.history.models import HistoryEvent
 from motcua.history.schemas import HistorySchema
 from motcua.org.auth import current_user
 
 blp = Blueprint("dossiers", __name__, description="Hồ sơ")
 lookup_blp = Blueprint("lookup", __name__, description="Tra cứu công khai")
+
+
+@blp.route("/dossiers")
+@blp.arguments(DossierSearchQuery, location="query")
+@blp.response(200, DossierListSchema)
+def find(query: DossierQuery) -> dict[str, Any]:
+    """The dossiers the caller may open (exactly those `GET /dossiers/{code}` shows them),
+    newest received first; `total` is counted up to 10,000, with `total_capped` above."""
+    page = search(current_user(), query, now())
+    answer: dict[str, Any] = {"items": page.items, "total": page.total}
+    if page.total_capped:
+        answer["total_capped"] = True
+    return answer
 
 
 @blp.route("/dossiers/<code>")

@@ -31,7 +31,7 @@ ACTION_LABELS = {"received": "Tiếp nhận hồ sơ", "claimed": "Nhận xử l
 
 
 def register_web(app: Flask) -> None:
-    from motcua.web import account, dossier_pages, lookup, receive, task_pages  # noqa: F401
+    from motcua.web import account, dossier_list, dossier_pages, lookup, receive, task_pages  # noqa: F401
 
     app.register_blueprint(bp)
     env = app.jinja_env

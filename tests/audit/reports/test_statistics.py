@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import MARCH, OTHER_PROCEDURE, PHONG, SO_TU_PHAP, XA
+from reports_support import MARCH, OTHER_PROCEDURE, PHONG, SO_TU_PHAP, XA
+
 from support.api import Api, assert_error, fields_of
 
 PERIOD = "from=2026-03-01&to=2026-03-31"

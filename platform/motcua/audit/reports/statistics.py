@@ -224,7 +224,7 @@ def _moment(end: datetime) -> datetime:
 
 
 def _grouped(query: StatsQuery, start: datetime, end: datetime,
-             key: ColumnElement[Any] | None, join: Any = None,
+             key: Any, join: Any = None,
              onclause: Any = None) -> dict[str, Row]:
     """Rows keyed by the group's key as text ("" for the ungrouped total)."""
     if start >= now():

@@ -227,6 +227,11 @@ def _in_force_ids(day: date) -> Select[int]:
     return _first_ranked(ProcedureRevision.effective <= day, LATEST_FIRST)
 
 
+def revision_ids_in_force(on: date | datetime) -> Select[int]:
+    """The ids of every procedure's revision in force on ``on``, as a subquery to filter by."""
+    return _in_force_ids(local_date(on))
+
+
 @dataclass(frozen=True)
 class ProcedureState:
     """A procedure as the catalogue shows it on ``on``: the revision in force, or, when none

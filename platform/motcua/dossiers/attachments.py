@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from motcua.db import db
-from motcua.dossiers.models import Attachment, Dossier
+from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.errors import Invalid
 from motcua.org.models import User
 
@@ -75,10 +75,12 @@ def check_uploads(uploads: list[Upload], field: str = "attachments") -> list[tup
     return checked
 
 
-def save_attachments(dossier: Dossier, uploads: list[Upload], user: User,
-                     at: datetime) -> tuple[list[Attachment], list[Path]]:
-    """Write the files and add their rows; returns both. A rollback of the session's
-    transaction (or of a savepoint the files were written in) removes the files itself."""
+def save_attachments(dossier: Dossier, uploads: list[Upload], user: User, at: datetime,
+                     kind: AttachmentKind = AttachmentKind.DOSSIER
+                     ) -> tuple[list[Attachment], list[Path]]:
+    """Write the files and add their rows (all of ``kind``: the dossier's documents, or the
+    electronic copy of its result); returns both. A rollback of the session's transaction
+    (or of a savepoint the files were written in) removes the files itself."""
     root = store_root()
     rows, written = [], []
     try:
@@ -92,7 +94,8 @@ def save_attachments(dossier: Dossier, uploads: list[Upload], user: User,
             row = Attachment(dossier_id=dossier.id, filename=_clean_name(upload.filename),
                              content_type=mime, size=len(upload.content),
                              sha256=hashlib.sha256(upload.content).hexdigest(),
-                             storage_key=key, uploaded_at=at, uploaded_by_id=user.id)
+                             storage_key=key, kind=kind, uploaded_at=at,
+                             uploaded_by_id=user.id)
             db.session.add(row)
             rows.append(row)
         db.session.flush()

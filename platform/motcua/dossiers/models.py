@@ -43,6 +43,14 @@ class Channel(StrEnum):
     ONLINE = "online"
 
 
+class AttachmentKind(StrEnum):
+    """What a file is: a document of the dossier (what the applicant handed in, scanned), or
+    the electronic copy of its result (counted for Decision 766's digitised results)."""
+
+    DOSSIER = "dossier"
+    RESULT = "result"
+
+
 STATUSES = tuple(s.value for s in DossierStatus)
 CHANNELS = tuple(c.value for c in Channel)
 # Statuses after which nothing more happens to a dossier.
@@ -200,6 +208,9 @@ class Attachment(db.Model):  # type: ignore[name-defined]
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[AttachmentKind] = mapped_column(
+        enum_type(AttachmentKind, "kind", 10), default=AttachmentKind.DOSSIER,
+        server_default=AttachmentKind.DOSSIER.value)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

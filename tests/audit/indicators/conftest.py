@@ -1,0 +1,54 @@
+"""The month of dossiers the indicator tests count (``indicator_month``): each made through
+the API at the desk, then shaped directly on its row (dates, counters, status, channel,
+agency, files), which is fine for the indicators' arithmetic."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from indicator_month import CASES, EXTRA_DECISION, SO_TU_PHAP, XA, Case
+from sqlalchemy import select, update
+
+from motcua.catalog.models import Procedure
+from motcua.catalog.operations import import_decision
+from motcua.db import db
+from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
+from motcua.org.models import Agency
+from support.api import Api, new_dossier
+from support.clock import FakeClock, local
+
+
+def _ids(model: Any, codes: list[str]) -> dict[str, int]:
+    rows = db.session.execute(select(model.code, model.id).where(model.code.in_(codes)))
+    return {code: id_ for code, id_ in rows}
+
+
+def shape(code: str, case: Case, agencies: dict[str, int], procedures: dict[str, int]) -> None:
+    dossier_id = db.session.scalar(select(Dossier.id).where(Dossier.code == code))
+    db.session.execute(update(Dossier).where(Dossier.id == dossier_id).values(
+        received_at=case.received, first_due_at=case.due, due_at=case.due,
+        finished_at=case.finished, status=case.status, clocked_minutes=case.minutes,
+        supplement_count=case.supplements, channel=case.channel,
+        agency_id=agencies[case.agency], procedure_id=procedures[case.procedure]))
+    for n, kind in enumerate(case.files):
+        db.session.add(Attachment(
+            dossier_id=dossier_id, filename=f"{kind}-{n}.pdf", content_type="application/pdf",
+            size=10, sha256="0" * 64, storage_key=f"test/{code}-{n}.pdf",
+            kind=AttachmentKind(kind), uploaded_at=case.received))
+
+
+@pytest.fixture
+def month(api: Api, sample: Any, clock: FakeClock) -> dict[str, str]:
+    """The cases above, made and shaped; the clock moved to 2 April. Case name → code."""
+    text = json.dumps(EXTRA_DECISION)
+    import_decision(json.loads(text), text)
+    codes = {name: new_dossier(api)["code"] for name in CASES}
+    agencies = _ids(Agency, [SO_TU_PHAP, XA])
+    procedures = _ids(Procedure, ["2.000488", "2.000505"])
+    for name, case in CASES.items():
+        shape(codes[name], case, agencies, procedures)
+    db.session.commit()
+    clock.set(local(2026, 4, 2, 9))
+    return codes

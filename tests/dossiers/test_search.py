@@ -107,6 +107,10 @@ def test_by_name_without_regard_to_accents_and_case(walker: Walker) -> None:
     assert _codes(walker, q="binh") == [minh, binh]
     assert _codes(walker, q="  Văn   BÌNH ") == [binh]
     assert _codes(walker, q="dang thu") == [dang]  # đ folds to d
+    # Words in their order, with others between them.
+    assert _codes(walker, q="nguyen binh") == [binh]
+    assert _codes(walker, q="nguyen hoa") == [hoa]
+    assert _codes(walker, q="binh nguyen") == []
     assert _codes(walker, q="hoa") == [hoa]
     assert _codes(walker, q="nguyen_van") == [] and _codes(walker, q="%") == []
     assert _codes(walker, q="Lê") == []

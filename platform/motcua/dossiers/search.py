@@ -4,8 +4,9 @@ reception and lateness, within exactly what the dossier page would show the user
 
 ``q`` holding a digit is a dossier code (names hold none): matched exactly or as a prefix,
 an index range on ``dossier.code``. Anything else is an applicant name, folded
-(``motcua.folding``) and matched anywhere in ``applicant_name_search`` (a pg_trgm index on
-PostgreSQL), so "nguyen van binh", "NGUYỄN" and "binh" all find "Nguyễn Văn Bình"."""
+(``motcua.folding``) and its words matched in order anywhere in ``applicant_name_search`` (a
+pg_trgm index on PostgreSQL), so "nguyen van binh", "NGUYỄN", "binh" and "nguyen binh" all
+find "Nguyễn Văn Bình"."""
 
 from __future__ import annotations
 
@@ -88,16 +89,22 @@ def _local_midnight(day: date) -> datetime:
 
 
 def _by_code(text: str) -> ColumnElement[bool]:
-    """Exact or prefix. Codes are made of the agency's code, digits and separators, in one
-    case: the text as typed, upper-cased and lower-cased each stays an index range, where
-    ``upper(code)`` would read every row."""
+    """A whole code when one is typed (one probe of the unique index), else every code
+    starting with the text. Codes are made of the agency's code, digits and separators, in
+    one case: the text as typed, upper-cased and lower-cased covers them, each variant a
+    plain comparison where ``upper(code)`` would read every row."""
     code = "".join(text.split())
-    variants = dict.fromkeys((code, code.upper(), code.lower()))
+    variants = list(dict.fromkeys((code, code.upper(), code.lower())))
+    exact = list(db.session.scalars(select(Dossier.id).where(Dossier.code.in_(variants))))
+    if exact:
+        return Dossier.id.in_(exact)
     return or_(*(Dossier.code.like(_like_escaped(v) + "%", escape="\\") for v in variants))
 
 
 def _by_name(text: str) -> ColumnElement[bool]:
-    pattern = "%" + _like_escaped(fold(text)) + "%"
+    """The words in their order, anything between them: "nguyen binh" finds "Nguyễn Văn
+    Bình" as officers expect, and the pattern stays one LIKE the trigram index serves."""
+    pattern = "%" + "%".join(_like_escaped(word) for word in fold(text).split()) + "%"
     return Dossier.applicant_name_search.like(pattern, escape="\\")
 
 

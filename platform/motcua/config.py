@@ -163,7 +163,7 @@ def load_settings(
         testing=testing,
     )
     for key in ("LOGIN_LIMITS_STORAGE", "LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ADDRESS",
-                "ATTACHMENT_DIR"):
+                "ATTACHMENT_DIR", "AUDIT_SIGNING_KEY_FILE"):
         if env.get(f"MOTCUA_{key}"):
             settings.extra[key] = env[f"MOTCUA_{key}"]
     if env.get("MOTCUA_ATTACHMENT_MAX_MB"):

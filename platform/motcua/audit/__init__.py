@@ -19,11 +19,16 @@ def register_audit(app: Flask) -> tuple[Blueprint, ...]:
     from motcua.audit.indicators import views as indicator_views
     from motcua.audit.integrity import pages as integrity_pages
     from motcua.audit.integrity import views as integrity_views
+    from motcua.audit.integrity.cli import audit_group
+    from motcua.audit.integrity.seal import seal_yesterday
     from motcua.audit.pages import bp
     from motcua.audit.reports import pages as report_pages
     from motcua.audit.reports import views as report_views
     from motcua.audit.views import blp
 
+    app.cli.add_command(audit_group)
+    # Run by ``motcua worker`` each round; it seals yesterday's head once, when missing.
+    app.extensions.setdefault("motcua_daily_jobs", []).append(seal_yesterday)
     app.register_blueprint(bp)
     for module in (conformance_pages, execution_pages, indicator_pages, integrity_pages,
                    report_pages):

@@ -29,7 +29,8 @@ from support.paths import DEMO, REPO, SAMPLES
 from support.rows import BASE_ROWS, ROWS, TASK_ROWS, with_rows
 
 LEGAL = {"time-over-limit", "decision-step-missing", "decision-step-extra",
-         "decision-step-order", "decision-step-responsible", "decision-step-time"}
+         "decision-step-order", "decision-step-responsible", "decision-step-time",
+         "decision-step-by-order"}
 
 
 def legal(result: CheckResult) -> list[Problem]:
@@ -129,14 +130,48 @@ def test_back_edges_are_not_counted() -> None:
 
 
 def test_a_decision_row_no_task_carries_is_missing() -> None:
-    text = with_rows(BASE, {k: v for k, v in TASK_ROWS.items() if k != "Task_Return"})
-    result = check(text, procedure=context())
+    # The decision files the dossier (row 6) after returning the result; no task does.
+    rows = (*ROWS, DecisionRow("6", "Lưu trữ hồ sơ", "clerk", "@agency", 0))
+    result = check(BASE_ROWS, procedure=context(rows=rows))
     [problem] = by_rule(result, "decision-step-missing")
     assert problem.element_id == "Process_Base" and problem.severity is Severity.WARNING
-    assert problem.line == line_of(text, '<bpmn:process id="Process_Base"')
-    assert "Bước 5" in problem.message and "Trả kết quả" in problem.message
+    assert problem.line == line_of(BASE_ROWS, '<bpmn:process id="Process_Base"')
+    assert problem.step_no == "6"
+    assert "Bước 6" in problem.message and "Lưu trữ hồ sơ" in problem.message
     assert result.ok  # warnings block nothing
     assert by_rule(check(BASE_ROWS, procedure=context()), "decision-step-missing") == []
+
+
+def test_a_task_without_row_takes_the_next_row_no_task_declares() -> None:
+    text = with_rows(BASE, {k: v for k, v in TASK_ROWS.items() if k != "Task_Return"})
+    result = check(text, procedure=context())
+    [problem] = legal(result)
+    assert (problem.rule, problem.element_id, problem.step_no, problem.severity) == (
+        "decision-step-by-order", "Task_Return", "5", Severity.WARNING)
+    assert 'bước 5 của quyết định ("Trả kết quả")' in problem.message
+    assert problem.message.endswith("(thuộc tính row).")
+    assert result.ok
+
+
+def test_a_task_matched_by_order_is_compared_with_its_row() -> None:
+    text = with_rows(BASE, {k: v for k, v in TASK_ROWS.items() if k != "Task_Examine"})
+    rows = (*ROWS[:2], DecisionRow("3", "Thẩm định", "unit_head", "@handling", 480), *ROWS[3:])
+    found = {(p.rule, p.element_id, p.step_no) for p in legal(check(text,
+                                                                    procedure=context(rows=rows)))}
+    assert found == {("decision-step-by-order", "Task_Examine", "3"),
+                     ("decision-step-responsible", "Task_Examine", "3"),
+                     ("decision-step-time", "Task_Examine", "3")}
+
+
+def test_no_task_takes_a_row_before_one_declared_earlier_on_its_route() -> None:
+    # The assignment declares the examination's row (3): the examination after it, with no
+    # row, cannot be the assignment (row 2); it is extra, and row 2 is missing.
+    text = with_rows(BASE, {"Task_Receive": "1", "Task_Assign": "3", "Task_Sign": "4",
+                            "Task_Return": "5"})
+    result = check(text, procedure=context())
+    assert by_rule(result, "decision-step-by-order") == []
+    assert [p.element_id for p in by_rule(result, "decision-step-extra")] == ["Task_Examine"]
+    assert [p.step_no for p in by_rule(result, "decision-step-missing")] == ["2"]
 
 
 def test_a_heading_row_whose_sub_steps_are_carried_is_not_missing() -> None:
@@ -203,10 +238,16 @@ def test_another_time_than_the_decision() -> None:
     assert "1,5 ngày" in problem.message and "1 ngày" in problem.message
 
 
-def test_a_process_that_declares_no_row_is_not_compared_with_the_table() -> None:
-    # Older files: every row would be both missing and extra. The time limit still holds.
-    assert legal(check(BASE, procedure=context())) == []
-    assert [p.rule for p in legal(check(BASE, procedure=context("2d")))] == ["time-over-limit"]
+def test_a_process_that_declares_no_row_is_compared_by_order() -> None:
+    # Older files: the officer steps along the main route take the table's rows in order, a
+    # warning each; the steps that differ from their row are reported as for a declared row.
+    problems = legal(check(BASE, procedure=context()))
+    assert [(p.rule, p.element_id, p.step_no) for p in problems] == [
+        ("decision-step-by-order", task, no) for task, no in TASK_ROWS.items()]
+    # The reminder (reached only by a timer) takes no row.
+    assert "Task_Remind" not in {p.element_id for p in problems}
+    over = legal(check(BASE, procedure=context("2d")))
+    assert [p.rule for p in over if p.rule != "decision-step-by-order"] == ["time-over-limit"]
 
 
 def test_legal_problems_are_reported_alongside_other_errors() -> None:

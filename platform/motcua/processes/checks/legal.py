@@ -4,12 +4,15 @@ step table (contract: *Checks: errors and warnings*).
 The longest main path over the time limit is an error (the appointment printed on the receipt
 could not be kept even if every step were on time); the step table's rows missing, extra, in
 another order, with another responsible or another time are warnings: a province may have
-reasons, an auditor will ask. Tasks are matched to rows only by the ``row`` they declare.
+reasons, an auditor will ask. Tasks are matched to rows by the ``row`` they declare; an officer
+step on the main route that declares none is matched by order to the rows no step declares (a
+warning saying so), so that older files are compared too. The audit (``audit.conformance``)
+runs the same checker on published versions through :func:`review`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +24,7 @@ from motcua.processes.checks.document import Document, label, local_name
 from motcua.processes.checks.mainpath import MainPath, main_path
 from motcua.processes.checks.problems import Problem, Severity
 from motcua.processes.checks.properties import readable_time
+from motcua.processes.checks.structure import Library, resolve_calls, select_process
 from motcua.processes.checks.words import (
     ALLOTTED,
     DECISION_ROW,
@@ -32,6 +36,7 @@ from motcua.processes.checks.words import (
     role_text,
     unit_text,
 )
+from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
 
 def row_key(no: object) -> str:
@@ -115,6 +120,17 @@ class LegalChecker:
         self.problems: list[Problem] = []
         self.path: MainPath = main_path(process, steps)
         self._call_weights: dict[str, int] = {}
+        # What the findings were made of, for callers that word them again (the audit): the
+        # longest route's total, the row each row-less step was matched to by order, and for
+        # a step out of order the later-numbered step before it.
+        self.longest_minutes: int | None = None
+        self.matched: dict[str, DecisionRow] = {}
+        self.after: dict[str, str] = {}
+
+    def run(self) -> list[Problem]:
+        self.time_limit()
+        self.rows()
+        return self.problems
 
     def _warn(self, el: etree._Element, message: str, rule: str,
               step_no: str | None = None) -> None:
@@ -145,6 +161,7 @@ class LegalChecker:
         if limit <= 0:
             return
         total, route = self.path.longest(lambda n: self._weight(self.path, n, frozenset()))
+        self.longest_minutes = total
         if total <= limit:
             return
         timed = [(n, self._weight(self.path, n, frozenset())) for n in route]
@@ -171,9 +188,7 @@ class LegalChecker:
 
     def rows(self) -> None:
         rows = self.procedure.rows
-        if not rows or not any(s.row is not None for s in self.steps.values()):
-            # A process that declares no row at all has not been tied to the table yet (older
-            # files): every row would be both missing and extra, which says nothing more.
+        if not rows:
             return
         table = {r.no: r for r in reversed(rows)}
         position = {no: i for i, no in enumerate(dict.fromkeys(r.no for r in rows))}
@@ -184,9 +199,13 @@ class LegalChecker:
         for step in self.steps.values():
             if step.row is not None:
                 carriers.setdefault(row_key(step.row), []).append(step)
+        open_rows = [table[no] for no in position if no not in carriers and no not in headings]
+        self.matched = self._match_by_order(open_rows, position)
+        taken = {row.no for row in self.matched.values()}
         reported: set[str] = set()
         for row in rows:
-            if row.no not in carriers and row.no not in headings and row.no not in reported:
+            if (row.no not in carriers and row.no not in headings and row.no not in taken
+                    and row.no not in reported):
                 reported.add(row.no)  # once, even if the table repeats the number
                 self._warn(
                     self.process,
@@ -202,7 +221,11 @@ class LegalChecker:
             if el is None:
                 continue
             if step.row is None:
-                if ident in self.path.reached and self.path.human(ident):
+                if (by_order := self.matched.get(ident)) is not None:
+                    self._by_order(el, by_order)
+                    self._responsible(el, step, by_order)
+                    self._time(el, step, by_order)
+                elif ident in self.path.reached and self.path.human(ident):
                     self._warn(
                         el,
                         f"{cap_label(el)} nằm trên đường xử lý chính nhưng chưa chọn "
@@ -226,6 +249,43 @@ class LegalChecker:
             self._responsible(el, step, found)
             self._time(el, step, found)
         self._order(position)
+
+    def _match_by_order(self, open_rows: Sequence[DecisionRow], position: Mapping[str, int]
+                        ) -> dict[str, DecisionRow]:
+        """The officer steps without a row, along the main route with the most officer steps
+        (a refusal or notice branch is not the route the table describes), each taking the
+        next row no step declares. A step that declares a row moves the match past it: the
+        rows before a declared one can only be matched by steps before it."""
+        if not open_rows:
+            return {}
+        _, route = self.path.longest(lambda n: 1 if self.path.human(n) else 0)
+        matched: dict[str, DecisionRow] = {}
+        cursor, floor = 0, -1
+        for ident in route:
+            step = self.steps.get(ident)
+            if step is None or not self.path.human(ident):
+                continue
+            if step.row is not None:
+                floor = max(floor, position.get(row_key(step.row), floor))
+                continue
+            while cursor < len(open_rows) and position[open_rows[cursor].no] < floor:
+                cursor += 1
+            if cursor == len(open_rows):
+                break
+            matched[ident] = open_rows[cursor]
+            cursor += 1
+        return matched
+
+    def _by_order(self, el: etree._Element, row: DecisionRow) -> None:
+        self._warn(
+            el,
+            f'{cap_label(el)} chưa chọn "{DECISION_ROW}" nên được đối chiếu theo thứ tự trên '
+            f'đường xử lý chính với bước {row.no} của quyết định ("{row.work}"): chọn '
+            f'"{DECISION_ROW}" là bước {row.no} nếu đúng, hoặc chọn bước mà bước này thực hiện'
+            f"{hint('row')}.",
+            "decision-step-by-order",
+            row.no,
+        )
 
     def _responsible(self, el: etree._Element, step: StepConfig, row: DecisionRow) -> None:
         role = row.role is not None and row.role != step.role
@@ -270,6 +330,7 @@ class LegalChecker:
             if not later:
                 continue
             _, other = max(later)
+            self.after[ident] = other
             el, other_el = self.path.nodes[ident], self.path.nodes[other]
             self._warn(
                 el,
@@ -286,7 +347,25 @@ def check_legal(doc: Document, process: etree._Element, steps: Mapping[str, Step
                 procedure: ProcedureContext,
                 called: Mapping[str, etree._Element] | None = None,
                 agency_name: AgencyName | None = None) -> list[Problem]:
-    checker = LegalChecker(doc, process, steps, procedure, called or {}, agency_name)
-    checker.time_limit()
-    checker.rows()
-    return checker.problems
+    return LegalChecker(doc, process, steps, procedure, called or {}, agency_name).run()
+
+
+def review(bpmn: bytes, filename: str, steps: Mapping[str, StepConfig],
+           procedure: ProcedureContext, library: Sequence[tuple[str, bytes]] = (),
+           agency_name: AgencyName | None = None) -> LegalChecker | None:
+    """The legal checks alone, of a process every other check has passed (a published
+    version, with its steps as the dialect read them at upload), against ``procedure``: what
+    the audit compares with the decision in force on a day. None when no process can be
+    read from ``bpmn`` (a published version always has one)."""
+    try:
+        doc = Document(parse_xml(bpmn, filename), filename)
+    except XmlRejected:
+        return None
+    selection = select_process(doc)
+    if selection.process is None:
+        return None
+    calls = resolve_calls(doc, selection.checked, Library(library, filename))
+    called = {p.get("id") or "": p for _, p in calls.processes}
+    checker = LegalChecker(doc, selection.process, steps, procedure, called, agency_name)
+    checker.run()
+    return checker

@@ -15,7 +15,7 @@ from motcua.dossiers.models import Dossier
 from motcua.history.maintenance import maintenance_session
 from motcua.history.models import EventAction, HistoryEvent
 from motcua.org.models import Agency
-from support.clock import FakeClock
+from support.clock import FakeClock, local
 from support.walk import Walker
 
 PROCEDURE = "2.000488"
@@ -92,3 +92,22 @@ def rewrite(event: HistoryEvent, **values: Any) -> None:
         db.session.execute(update(HistoryEvent).where(HistoryEvent.id == event.id)
                            .values(**values))
     db.session.expire_all()
+
+
+def three_lives(walker: Walker, clock: FakeClock) -> dict[str, str]:
+    """B: examined 3 days 1 hour late, returned 6 working hours after its appointment without
+    an apology, its assignment forged to skip the examination. A: on time throughout. C: two
+    supplement requests (the desk's, then Phạm Thị Mai's), her second examination forged as
+    done for the department."""
+    b = Life(walker, clock).receive().through(0, 0)
+    clock.advance(days=14)
+    b.through(1)
+    rewrite(b.event("Task_Assign"), to_steps=["Task_Review"])
+    clock.set(local(2026, 3, 31, 9, 0))
+    a = Life(walker, clock).receive().to_the_end()
+    clock.set(local(2026, 4, 1, 9, 0))
+    c = Life(walker, clock).receive("supplement")
+    c.step("mc.lan").step("mc.lan", "accept").through(0, 0)
+    c.step("cv.mai", "supplement", note="Thiếu bản sao căn cước").step("mc.lan").through(1)
+    rewrite(c.event("Task_Examine", nth=1), actor_unit_id=agency_id(AGENCY))
+    return {"A": a.code, "B": b.code, "C": c.code}

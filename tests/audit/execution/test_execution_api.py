@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from execution_support import AGENCY, Life, agency_id, rewrite
+from execution_support import AGENCY, Life, rewrite, three_lives
 
 from support.api import assert_error
-from support.clock import FakeClock, local
+from support.clock import FakeClock
 from support.walk import Walker
 
 FIGURES = ("dossiers", "with_findings", "late_steps", "late_minutes", "outside_model",
@@ -70,22 +70,7 @@ def test_bad_filters_are_named(sample: Any, api: Any, query: str, status: int,
 
 @pytest.fixture
 def three(walker: Walker, clock: FakeClock) -> dict[str, str]:
-    """B: examined 3 days 1 hour late, returned 6 working hours after its appointment without
-    an apology, its assignment forged to skip the examination. A: on time throughout. C: two
-    supplement requests (the desk's, then Phạm Thị Mai's), her second examination forged as
-    done for the department."""
-    b = Life(walker, clock).receive().through(0, 0)
-    clock.advance(days=14)
-    b.through(1)
-    rewrite(b.event("Task_Assign"), to_steps=["Task_Review"])
-    clock.set(local(2026, 3, 31, 9, 0))
-    a = Life(walker, clock).receive().to_the_end()
-    clock.set(local(2026, 4, 1, 9, 0))
-    c = Life(walker, clock).receive("supplement")
-    c.step("mc.lan").step("mc.lan", "accept").through(0, 0)
-    c.step("cv.mai", "supplement", note="Thiếu bản sao căn cước").step("mc.lan").through(1)
-    rewrite(c.event("Task_Examine", nth=1), actor_unit_id=agency_id(AGENCY))
-    return {"A": a.code, "B": b.code, "C": c.code}
+    return three_lives(walker, clock)
 
 
 def _figures(row: dict[str, Any]) -> tuple[int, ...]:

@@ -232,6 +232,12 @@ def worker(interval: float, once: bool) -> None:
             fired = fire_due_timers(now())
         with transaction():
             overdue = mark_overdue(now())
+        # Jobs other domains register (the audit's daily seal): each decides if it is due.
+        for job in current_app.extensions.get("motcua_daily_jobs", ()):
+            with transaction():
+                done = job(now())
+            if done and once:
+                click.echo(done)
         if once:
             click.echo(f"Hẹn giờ đã kích hoạt: {fired}; công việc quá hạn mới: {overdue}")
             return

@@ -175,7 +175,7 @@ def test_an_applicant_lists_their_own_dossiers(app: Flask, walker: Walker) -> No
     own: str = walker.create("cong.dan", PROCEDURE, FORM, channel="online",
                              applicant={})["code"]
     client = Isolated(app.test_client())
-    sign_in(client, CITIZEN["username"], CITIZEN["password"])
+    sign_in(client, "cong.dan", "cong-dan-2026")
     page = text(client.get("/dossiers"))
     assert _rows(page) == [own] and "Trần Văn Bình" in page
     assert 'name="agency"' not in page

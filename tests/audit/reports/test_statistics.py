@@ -1,14 +1,22 @@
-"""Statistics checked against figures worked out by hand (``conftest.MARCH``): the columns,
+"""Statistics checked against figures worked out by hand (``reports_support.MARCH``): the columns,
 the period's local-day boundaries, grouping by agency subtree, by procedure and by month,
 and who may read what."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from reports_support import MARCH, OTHER_PROCEDURE, PHONG, SO_TU_PHAP, XA
+from flask import Flask
+from reports_support import MARCH, NOW, OTHER_PROCEDURE, PHONG, SO_TU_PHAP, XA
+from sqlalchemy import func, select
 
+from motcua.audit.reports.statistics import StatsQuery, statistics
+from motcua.db import db
+from motcua.documents.book import Period
+from motcua.dossiers import timing
 from support.api import Api, assert_error, fields_of
+from support.clock import local
 
 PERIOD = "from=2026-03-01&to=2026-03-31"
 
@@ -122,3 +130,16 @@ def test_bad_input_is_a_422_naming_its_field(api: Api, march: Any) -> None:
         error = assert_error(api.get("ks.nga", f"/audit/statistics?{query}"), 422)
         assert fields_of(error) == {field}, query
     assert_error(api.get("ks.nga", "/audit/statistics?agency=NO.SUCH"), 404)
+
+
+def test_each_slice_agrees_with_the_timing_rules_at_its_end(app: Flask, march: Any) -> None:
+    """The month cut (one scan, folded per month) gives, at each month's end, what
+    ``dossiers.timing`` counts directly at that moment."""
+    stats = statistics(StatsQuery(None, None, Period(date(2026, 1, 1), date(2026, 4, 30)),
+                                  "month"))
+    ends = [local(2026, 2, 1), local(2026, 3, 1), local(2026, 4, 1), NOW]
+    for row, end in zip(stats.rows, ends, strict=True):
+        open_now = db.session.scalar(select(func.count()).where(timing.open_at(end)))
+        late_now = db.session.scalar(select(func.count()).where(timing.late_open_at(end)))
+        assert (row.figures["in_progress"], row.figures["in_progress_late"]) == (
+            open_now, late_now), row.key

@@ -3,12 +3,11 @@ the columns of the provincial reports: carried over from the period before, rece
 channel), handled early / on time / late, returned, refused, stopped, still in progress at
 the end of the period (within or past due), supplement requests and apologies.
 
-One set-based query per table: the dossiers active in the period (received before its end
-and not finished before its start) with a conditional count per column, grouped by agency
-(each child of the chosen agency with its subtree, from a recursive CTE), by procedure or by
-month (a small table of months joined in). Periods run from local midnight to local
-midnight (Asia/Ho_Chi_Minh), computed here, so the database compares plain timestamps on its
-indexes. Early / on time / late come from ``dossiers.timing``, the one definition.
+One set-based query per table (``counting``: each dossier active in the period read once,
+counted by class), grouped by agency (each child of the chosen agency with its subtree,
+from a recursive CTE), by procedure, or cut by month. Periods run from local midnight to
+local midnight (Asia/Ho_Chi_Minh), computed here, so the database compares plain timestamps.
+Early / on time / late come from ``dossiers.timing``, the one definition.
 
 The supplement requests and apologies are the sums of the dossiers' counters
 (``supplement_count``, ``apology_count``) over the dossiers active in the period: the
@@ -20,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, literal, select, union_all
 
+from motcua.audit.reports import counting
+from motcua.audit.reports.counting import Slices
 from motcua.audit.scope import agency_in_scope
 from motcua.calendar.working_time import TZ
 from motcua.catalog.models import Procedure
 from motcua.clock import now
-from motcua.db import UTCDateTime, db
+from motcua.db import db
 from motcua.documents.book import Period, parse_period
-from motcua.dossiers import timing
 from motcua.dossiers.access import subtree
-from motcua.dossiers.models import Channel, Dossier, DossierStatus
+from motcua.dossiers.models import Dossier
 from motcua.errors import field_error
 from motcua.org.models import Agency, User
 
@@ -146,16 +146,16 @@ def local_midnight(day: date) -> datetime:
 
 
 def statistics(query: StatsQuery) -> Statistics:
-    start, end = query.period.bounds
-    total = _grouped(query, start, end, None)
-    rows: list[Row]
-    if query.group == "agency":
-        rows = _by_agency(query, start, end)
-    elif query.group == "procedure":
-        rows = _by_procedure(query, start, end)
-    else:
-        rows = _by_month(query)
-    return Statistics(query, rows, total.get("", Row("", "Tổng cộng")))
+    if query.group == "month":
+        rows, total = _by_month(query)
+        return Statistics(query, rows, total)
+    rows = (_by_agency if query.group == "agency" else _by_procedure)(query)
+    total = Row("", "Tổng cộng")
+    # The groups split the dossiers in scope: the total is their sum.
+    for row in rows:
+        for key in KEYS:
+            total.figures[key] += row.figures[key]
+    return Statistics(query, rows, total)
 
 
 def months(period: Period) -> list[tuple[str, date, date]]:
@@ -171,77 +171,29 @@ def months(period: Period) -> list[tuple[str, date, date]]:
     return out
 
 
-def _figures(start: Any, end: Any, moment: Any) -> list[ColumnElement[Any]]:
-    """The conditional counts over dossiers already restricted to those active in
-    [start, end); ``moment`` is when "still in progress" is judged (the end, or now if the
-    period has not ended). Each bound is a datetime or a column of the months table:
-    ``timing`` takes either, the comparison being SQL."""
-    at = cast(datetime, moment)
-    finished = Dossier.finished_at < end
-
-    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.count().filter(*conditions)
-
-    judged = [timing.finished_early(), timing.finished_on_time(), timing.finished_late()]
-    columns: dict[str, ColumnElement[Any]] = {
-        "carried_over": count(Dossier.received_at < start),
-        "received": count(Dossier.received_at >= start),
-        "received_online": count(Dossier.received_at >= start, Dossier.channel == Channel.ONLINE),
-        "received_direct": count(Dossier.received_at >= start, Dossier.channel == Channel.DIRECT),
-        "received_postal": count(Dossier.received_at >= start, Dossier.channel == Channel.POSTAL),
-        "handled": count(finished),
-        "early": count(finished, judged[0]),
-        "on_time": count(finished, judged[1]),
-        "late": count(finished, judged[2]),
-        "unjudged": count(finished, ~or_(*judged)),
-        "returned": count(finished, Dossier.status == DossierStatus.RETURNED),
-        "refused": count(finished, Dossier.status == DossierStatus.REFUSED),
-        "stopped": count(finished, Dossier.status == DossierStatus.STOPPED),
-        "in_progress": count(timing.open_at(at)),
-        "in_progress_on_time": count(timing.open_at(at), ~timing.late_open_at(at)),
-        "in_progress_late": count(timing.late_open_at(at)),
-        "supplements": func.coalesce(func.sum(Dossier.supplement_count), 0),
-        "apologies": func.coalesce(func.sum(Dossier.apology_count), 0),
-    }
-    return [columns[key].label(key) for key in KEYS]
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(KEYS, 0)
 
 
-def _active(start: Any, end: Any) -> ColumnElement[bool]:
-    return (Dossier.received_at < end) & or_(Dossier.finished_at.is_(None),
-                                             Dossier.finished_at >= start)
-
-
-def _scoped(query: StatsQuery, stmt: Select[Any]) -> Select[Any]:
+def _scope(query: StatsQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
     if query.agency is not None:
-        stmt = stmt.where(Dossier.agency_id.in_(subtree({query.agency.id})))
+        where.append(Dossier.agency_id.in_(subtree({query.agency.id})))
     if query.procedure is not None:
-        stmt = stmt.where(Dossier.procedure_id == query.procedure.id)
-    return stmt
+        where.append(Dossier.procedure_id == query.procedure.id)
+    return where
 
 
-def _moment(end: datetime) -> datetime:
-    return min(end, now())
-
-
-def _grouped(query: StatsQuery, start: datetime, end: datetime,
-             key: Any, join: Any = None,
-             onclause: Any = None) -> dict[str, Row]:
-    """Rows keyed by the group's key as text ("" for the ungrouped total)."""
-    if start >= now():
-        return {}  # nothing received yet: every figure is zero
-    group_key = (key if key is not None else literal("")).label("group_key")
-    stmt = select(group_key, *_figures(start, end, _moment(end))).select_from(Dossier)
-    if join is not None:
-        stmt = stmt.join(join, onclause)
-    stmt = _scoped(query, stmt.where(_active(start, end)))
-    if key is not None:
-        stmt = stmt.group_by(key)
-    out: dict[str, Row] = {}
-    for record in db.session.execute(stmt):
-        mapping = record._mapping
-        out[str(mapping["group_key"])] = Row(str(mapping["group_key"]), "",
-                                            {k: int(mapping[k] or 0) for k in KEYS})
-    return out
+def _whole_period(query: StatsQuery, key: Any, join: Any = None,
+                  onclause: Any = None) -> dict[str, dict[str, int]]:
+    """The columns over the whole period per group key (nothing before it has begun)."""
+    start, end = query.period.bounds
+    current = now()
+    if start >= current:
+        return {}
+    found = counting.scan(Slices([start, end], min(end, current)), key, join, onclause,
+                          _scope(query))
+    return {name: counting.fold(classes, 1, _zeros)[1] for name, classes in found.items()}
 
 
 def group_agencies(agency: Agency | None) -> list[Agency]:
@@ -258,7 +210,7 @@ def _parent_ids(agency: Agency | None) -> Select[Any]:
     return select(Agency.id).where(Agency.parent_id.is_(None))
 
 
-def _by_agency(query: StatsQuery, start: datetime, end: datetime) -> list[Row]:
+def _by_agency(query: StatsQuery) -> list[Row]:
     parents = _parent_ids(query.agency)
     # (group, agency): every child of the parents stands for itself and its subtree; a
     # parent's own dossiers are a group of their own.
@@ -269,54 +221,44 @@ def _by_agency(query: StatsQuery, start: datetime, end: datetime) -> list[Row]:
     groups = union_all(select(tree.c.group_id, tree.c.agency_id),
                        select(Agency.id, Agency.id).where(Agency.id.in_(parents))
                        ).subquery("groups")
-    found = _grouped(query, start, end, groups.c.group_id, groups,
-                     groups.c.agency_id == Dossier.agency_id)
-    parent_rows = list(db.session.scalars(select(Agency).where(Agency.id.in_(parents))
-                                          .order_by(Agency.code)))
+    found = _whole_period(query, groups.c.group_id, groups,
+                          groups.c.agency_id == Dossier.agency_id)
     rows = []
-    for agency in parent_rows:
-        row = found.get(str(agency.id))
-        if row is not None and any(row.figures.values()):
-            rows.append(Row(agency.code, agency.name, row.figures, direct=True))
+    for agency in db.session.scalars(select(Agency).where(Agency.id.in_(parents))
+                                     .order_by(Agency.code)):
+        figures = found.get(str(agency.id))
+        if figures is not None and any(figures.values()):
+            rows.append(Row(agency.code, agency.name, figures, direct=True))
     for agency in group_agencies(query.agency):
-        row = found.get(str(agency.id))
-        rows.append(Row(agency.code, agency.name, row.figures if row else Row("", "").figures))
+        rows.append(Row(agency.code, agency.name, found.get(str(agency.id)) or _zeros()))
     return rows
 
 
-def _by_procedure(query: StatsQuery, start: datetime, end: datetime) -> list[Row]:
-    found = _grouped(query, start, end, Dossier.procedure_id)
+def _by_procedure(query: StatsQuery) -> list[Row]:
+    found = _whole_period(query, Dossier.procedure_id)
     if not found:
         return []
     procedures = db.session.execute(select(Procedure.id, Procedure.code, Procedure.name).where(
         Procedure.id.in_([int(k) for k in found]))).all()
-    return sorted((Row(code, name, found[str(pid)].figures) for pid, code, name in procedures),
+    return sorted((Row(code, name, found[str(pid)]) for pid, code, name in procedures),
                   key=lambda row: row.key)
 
 
-def _by_month(query: StatsQuery) -> list[Row]:
+def _by_month(query: StatsQuery) -> tuple[list[Row], Row]:
     spans = months(query.period)
     current = now()
-    parts = []
-    for label, first, last in spans:
-        start, end = local_midnight(first), local_midnight(last + timedelta(days=1))
-        if start < current:  # a month not begun has nothing yet
-            parts.append(select(literal(label).label("label"),
-                                literal(start, UTCDateTime).label("start"),
-                                literal(end, UTCDateTime).label("end"),
-                                literal(min(end, current), UTCDateTime).label("moment")))
-    found: dict[str, Row] = {}
-    if parts:
-        table = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("months")
-        start, end = query.period.bounds
-        stmt = (select(table.c.label, *_figures(table.c.start, table.c.end, table.c.moment))
-                .select_from(Dossier).join(table, _active(table.c.start, table.c.end))
-                .where(_active(start, end)).group_by(table.c.label))
-        for record in db.session.execute(_scoped(query, stmt)):
-            mapping = record._mapping
-            found[mapping["label"]] = Row(mapping["label"], mapping["label"],
-                                          {k: int(mapping[k] or 0) for k in KEYS})
-    return [found.get(label, Row(label, label)) for label, _, _ in spans]
+    # Only the months begun by now are counted; the others are zeros.
+    begun = [(first, last) for _, first, last in spans if local_midnight(first) < current]
+    total = Row("", "Tổng cộng")
+    per_month: list[dict[str, int]] = []
+    if begun:
+        bounds = [local_midnight(first) for first, _ in begun]
+        end = local_midnight(begun[-1][1] + timedelta(days=1))
+        slices = Slices([*bounds, end], min(end, current))
+        classes = counting.scan(slices, where=_scope(query)).get("", [])
+        per_month, total.figures = counting.fold(classes, slices.count, _zeros)
+    return ([Row(label, label, per_month[i] if i < len(per_month) else _zeros())
+             for i, (label, _, _) in enumerate(spans)], total)
 
 
 def rate_items(rows: Sequence[Row]) -> list[tuple[str, float]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import filetype
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from motcua.db import db
@@ -98,6 +98,11 @@ def save_attachments(dossier: Dossier, uploads: list[Upload], user: User, at: da
                              uploaded_by_id=user.id)
             db.session.add(row)
             rows.append(row)
+        # One atomic increment: two uploads at once both count, and the dossier's
+        # optimistic lock is not spent on it.
+        counter = Dossier.result_files if kind is AttachmentKind.RESULT else Dossier.dossier_files
+        db.session.execute(update(Dossier).where(Dossier.id == dossier.id)
+                           .values({counter: counter + len(rows)}))
         db.session.flush()
     except Exception:
         discard(written)

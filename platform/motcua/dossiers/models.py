@@ -71,6 +71,10 @@ class Dossier(db.Model):  # type: ignore[name-defined]
         Index("ix_dossier_name_trgm", "applicant_name_search", postgresql_using="gin",
               postgresql_ops={"applicant_name_search": "gin_trgm_ops"}
               ).ddl_if(dialect="postgresql"),
+        # A code searched by its start: the unique index's collation cannot serve LIKE 'x%'
+        # on PostgreSQL (SQLite's LIKE is served by the unique index).
+        Index("ix_dossier_code_pattern", "code",
+              postgresql_ops={"code": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
         Index(
             "ix_dossier_timer_due", "timer_due_at",
             postgresql_where=text("timer_due_at IS NOT NULL"),
@@ -136,6 +140,11 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     supplement_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     apology_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     clocked_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Its attachments of each kind (``Attachment.kind``), counted by ``save_attachments``: the
+    # indicators' digitised dossiers and results read them on the rows they scan instead of
+    # probing the attachments of every dossier of a period.
+    dossier_files: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    result_files: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": lock_version}

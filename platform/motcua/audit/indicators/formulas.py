@@ -23,13 +23,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from motcua.calendar.working_time import DAY_MINUTES
 from motcua.catalog.models import ProcedureRevision, RevisionStatus
 from motcua.catalog.operations import revision_ids_in_force
 from motcua.dossiers import timing
-from motcua.dossiers.models import Attachment, AttachmentKind, Channel, Dossier, DossierStatus
+from motcua.dossiers.models import Channel, Dossier, DossierStatus
 
 
 class Group(StrEnum):
@@ -66,6 +66,10 @@ class Window:
     end: datetime
     measured_at: datetime
     last_day: date
+    # The procedures offered online on that day (``offered_online``), read beforehand: a
+    # list of ids keeps the dossier scan free of subqueries, so PostgreSQL runs it in
+    # parallel.
+    online_procedures: frozenset[int]
 
 
 Predicate = Callable[[Window], ColumnElement[bool]]
@@ -159,25 +163,24 @@ def procedures_full_online(w: Window) -> ColumnElement[bool]:
     return and_(procedures_in_force(w), ProcedureRevision.online_level == "full")
 
 
-def received_offered_online(w: Window) -> ColumnElement[bool]:
-    """Received in the period, of a procedure offered online (full or partial) as in force at
-    the period's end."""
-    online = select(ProcedureRevision.procedure_id).where(
-        ProcedureRevision.id.in_(revision_ids_in_force(w.last_day)),
+def offered_online(day: date) -> Select[int]:
+    """The procedures offered online (full or partial) as in force on ``day``."""
+    return select(ProcedureRevision.procedure_id).where(
+        ProcedureRevision.id.in_(revision_ids_in_force(day)),
         ProcedureRevision.online_level.in_(ONLINE_LEVELS))
-    return and_(received_in(w), Dossier.procedure_id.in_(online))
+
+
+def received_offered_online(w: Window) -> ColumnElement[bool]:
+    """Received in the period, of a procedure offered online as in force at its end."""
+    return and_(received_in(w), Dossier.procedure_id.in_(sorted(w.online_procedures)))
 
 
 def received_online(w: Window) -> ColumnElement[bool]:
     return and_(received_offered_online(w), Dossier.channel == Channel.ONLINE)
 
 
-def _has_file(kind: AttachmentKind) -> ColumnElement[bool]:
-    return exists().where(Attachment.dossier_id == Dossier.id, Attachment.kind == kind)
-
-
 def received_digitised(w: Window) -> ColumnElement[bool]:
-    return and_(received_in(w), _has_file(AttachmentKind.DOSSIER))
+    return and_(received_in(w), Dossier.dossier_files > 0)
 
 
 def finished_with_result(w: Window) -> ColumnElement[bool]:
@@ -185,7 +188,7 @@ def finished_with_result(w: Window) -> ColumnElement[bool]:
 
 
 def result_digitised(w: Window) -> ColumnElement[bool]:
-    return and_(finished_with_result(w), _has_file(AttachmentKind.RESULT))
+    return and_(finished_with_result(w), Dossier.result_files > 0)
 
 
 # --- The indicators -------------------------------------------------------------------

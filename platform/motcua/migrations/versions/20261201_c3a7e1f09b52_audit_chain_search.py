@@ -195,6 +195,8 @@ def upgrade():
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute("CREATE INDEX ix_dossier_name_trgm ON dossier "
                    "USING gin (applicant_name_search gin_trgm_ops)")
+        # A code searched by its start (LIKE 'x%' cannot use the unique index's collation).
+        op.execute("CREATE INDEX ix_dossier_code_pattern ON dossier (code varchar_pattern_ops)")
     _create_triggers(bind)
 
 
@@ -203,6 +205,7 @@ def downgrade():
     _drop_triggers(bind)
     if bind.dialect.name == 'postgresql':
         op.execute("DROP INDEX IF EXISTS ix_dossier_name_trgm")
+        op.execute("DROP INDEX IF EXISTS ix_dossier_code_pattern")
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.drop_index('ix_history_event_dossier_seq')
         batch_op.drop_column('hash')

@@ -4,7 +4,10 @@ worker seals yesterday once after midnight; the key file; the history's triggers
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -196,3 +199,13 @@ def test_the_history_refuses_changes_outside_a_maintenance_session(
     with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
         db.session.execute(text(statement))
     assert db.session.scalar(select(func.count()).select_from(text("history_event"))) == before
+
+
+def test_the_motcua_command_lists_the_audit_group(tmp_path: Path) -> None:
+    """``motcua`` is Flask's CLI: the group ``register_audit`` adds is one of its commands."""
+    env = {**os.environ, "MOTCUA_DEV": "1", "MOTCUA_INSTANCE": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", "from motcua.cli import main; main()",
+                             "audit", "--help"], capture_output=True, text=True, env=env,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "seal" in result.stdout and "verify" in result.stdout

@@ -107,8 +107,15 @@ class Report:
 
     def summary(self) -> str:
         state = "Toàn vẹn" if self.intact else f"{len(self.problems)} chỗ bị sửa đổi"
-        return (f"{state}: {self.dossiers} hồ sơ, {self.events} sự kiện, {self.heads} đầu cây "
-                f"đã ký; {self.seconds:.1f} giây, {self.rate:,.0f} sự kiện/giây.")
+        seconds = f"{self.seconds:.1f}".replace(".", ",")
+        return (f"{state}: {_number(self.dossiers)} hồ sơ, {_number(self.events)} sự kiện, "
+                f"{self.heads} đầu cây đã ký; {seconds} giây, "
+                f"{_number(round(self.rate))} sự kiện/giây.")
+
+
+def _number(value: int) -> str:
+    """Thousands grouped with a dot, as Vietnamese writes them."""
+    return f"{value:,}".replace(",", ".")
 
 
 def verify_all() -> Report:

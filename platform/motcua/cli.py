@@ -246,12 +246,19 @@ def worker(interval: float, once: bool) -> None:
 
 @click.command("demo")
 @click.option("--effective", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-01-01")
+@click.option("--dossiers", "dossier_count", type=click.IntRange(min=0), default=60,
+              show_default=True, help="Số hồ sơ mẫu tạo trong bốn tháng trước hôm nay")
+@click.option("--no-dossiers", is_flag=True, help="Không tạo hồ sơ mẫu")
 @with_appcontext
-def demo(effective: Any) -> None:
-    """Nạp tỉnh mẫu, người dùng mẫu và thư viện quy trình (bpmn/, forms/)."""
-    from motcua.demo.loader import load_demo
+def demo(effective: Any, dossier_count: int, no_dossiers: bool) -> None:
+    """Nạp tỉnh mẫu, người dùng mẫu, thư viện quy trình (bpmn/, forms/) và hồ sơ mẫu."""
+    from motcua.demo.loader import load_demo, load_dossiers
 
     with transaction():
         lines = load_demo(effective.date())
     for line in lines:
+        click.echo(line)
+    if dossier_count and not no_dossiers:
+        with transaction():
+            line = load_dossiers(dossier_count)
         click.echo(line)

@@ -18,7 +18,7 @@ from support.walk import Walker
 
 @pytest.fixture
 def demo(app: Flask) -> Flask:
-    result = app.test_cli_runner().invoke(args=["demo"])
+    result = app.test_cli_runner().invoke(args=["demo", "--no-dossiers"])
     assert result.exit_code == 0, result.output
     return app
 
@@ -29,7 +29,7 @@ def walker(demo: Flask, make_walker: Callable[..., Walker]) -> Walker:
 
 
 def test_demo_loads_idempotently(demo: Flask) -> None:
-    result = demo.test_cli_runner().invoke(args=["demo"])
+    result = demo.test_cli_runner().invoke(args=["demo", "--no-dossiers"])
     assert result.exit_code == 0, result.output
     assert "tạo mới: 0" in result.output
     assert "giữ nguyên phiên bản 1" in result.output

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.committed
 
 def test_two_workers_fire_each_timer_once(app: Flask, make_walker: Callable[..., Walker],
                                           clock: FakeClock) -> None:
-    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "--no-dossiers"]).exit_code == 0
     walker = make_walker(load_json(DEMO / "org.json")["users"], REPO / "forms")
     codes = []
     for _ in range(6):

@@ -44,3 +44,11 @@ def load_demo(effective: date) -> list[str]:
                                      library=library)
         lines.append(f"Quy trình {procedure.code}: đã công bố phiên bản {version.version}")
     return lines
+
+
+def load_dossiers(count: int) -> str:
+    """Dossiers of the library's procedures over the last months (see ``demo.dossiers``)."""
+    from motcua.demo.dossiers import load_demo_dossiers
+
+    manifest = json.loads((LIBRARY / "library.json").read_text(encoding="utf-8"))
+    return load_demo_dossiers(count, [entry["procedure"] for entry in manifest["processes"]])

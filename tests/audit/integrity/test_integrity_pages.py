@@ -123,6 +123,7 @@ def test_the_api_lists_heads_and_verifies_with_an_inclusion_proof(
     whole = api.post("ks.nga", "/audit/integrity/verify", json={}).get_json()
     assert whole["intact"] and (whole["dossiers"], whole["heads"]) == (2, 1)
     assert whole["problems"] == [] and whole["proof"] is None
+    assert api.post("ks.nga", "/audit/integrity/verify").get_json()["intact"]  # no body
     one = api.post("ks.nga", "/audit/integrity/verify", json={"dossier": sealed[1]}).get_json()
     proof: dict[str, Any] = one["proof"]
     leaf = merkle.leaf_hash(merkle.leaf_data(dossier_id(sealed[1]), proof["size"],

@@ -353,32 +353,30 @@ def _positions(problem: Problem) -> str:
     return f"sự kiện thứ {first}–{last}"
 
 
+# The line of each other kind of problem; a dossier's names its code and event positions.
+LINES = {
+    "truncated": "{code}: {positions} bị xóa (đầu chuỗi ký ngày {day} có {last} sự kiện, nay "
+                 "còn {kept})",
+    "rewritten": "{code}: {positions} bị sửa: chuỗi không còn đi qua đầu chuỗi đã ký ngày "
+                 "{day} (chuỗi bị viết lại, mã băm được tính lại)",
+    "regressed": "{code}: {positions} bị xóa: đầu chuỗi ký ngày {day} ngắn hơn đầu chuỗi đã "
+                 "ký trước đó ({last} sự kiện)",
+    "forked": "{code}: {positions} bị sửa: đầu chuỗi ký ngày {day} khác đầu chuỗi cùng {last} "
+              "sự kiện đã ký trước đó",
+    "size": "Đầu cây ngày {day}: {detail} (lá hoặc đầu cây bị sửa)",
+    "root": "Đầu cây ngày {day}: gốc không khớp các lá đã lưu (lá hoặc đầu cây bị sửa)",
+    "signature": "Đầu cây ngày {day}: chữ ký không hợp lệ (đầu cây bị sửa)",
+    "key": "Đầu cây ngày {day}: ký bằng khóa khác khóa hiện tại (mã khóa {detail}…), không "
+           "kiểm được chữ ký",
+    "order": "Đầu cây ngày {day}: không nối tiếp đầu cây ngày {detail} (ngày, số hồ sơ hoặc "
+             "sự kiện cuối lùi lại)",
+}
+
+
 def _line(p: Problem) -> str:
-    day = f"{p.day:%d/%m/%Y}" if p.day else ""
+    positions = _positions(p) if p.position is not None else ""
     if p.kind in KIND_WORDS:
-        return f"{p.dossier_code}: {_positions(p)} {KIND_WORDS[p.kind]}"
-    if p.kind == "truncated":
-        return (f"{p.dossier_code}: {_positions(p)} bị xóa (đầu chuỗi ký ngày {day} có "
-                f"{p.last_position} sự kiện, nay còn {(p.position or 1) - 1})")
-    if p.kind == "rewritten":
-        return (f"{p.dossier_code}: {_positions(p)} bị sửa: chuỗi không còn đi qua đầu "
-                f"chuỗi đã ký ngày {day} (chuỗi bị viết lại, mã băm được tính lại)")
-    if p.kind == "regressed":
-        return (f"{p.dossier_code}: {_positions(p)} bị xóa: đầu chuỗi ký ngày {day} ngắn hơn "
-                f"đầu chuỗi đã ký trước đó ({p.last_position} sự kiện)")
-    if p.kind == "forked":
-        return (f"{p.dossier_code}: {_positions(p)} bị sửa: đầu chuỗi ký ngày {day} khác đầu "
-                f"chuỗi cùng {p.last_position} sự kiện đã ký trước đó")
-    if p.kind == "size":
-        return f"Đầu cây ngày {day}: {p.detail} (lá hoặc đầu cây bị sửa)"
-    if p.kind == "root":
-        return f"Đầu cây ngày {day}: gốc không khớp các lá đã lưu (lá hoặc đầu cây bị sửa)"
-    if p.kind == "signature":
-        return f"Đầu cây ngày {day}: chữ ký không hợp lệ (đầu cây bị sửa)"
-    if p.kind == "key":
-        return (f"Đầu cây ngày {day}: ký bằng khóa khác khóa hiện tại (mã khóa "
-                f"{p.detail}…), không kiểm được chữ ký")
-    if p.kind == "order":
-        return (f"Đầu cây ngày {day}: không nối tiếp đầu cây ngày {p.detail} (ngày, số hồ sơ "
-                f"hoặc sự kiện cuối lùi lại)")
-    return f"{p.dossier_code or day}: {p.kind}"
+        return f"{p.dossier_code}: {positions} {KIND_WORDS[p.kind]}"
+    return LINES[p.kind].format(
+        code=p.dossier_code, positions=positions, day=f"{p.day:%d/%m/%Y}" if p.day else "",
+        last=p.last_position, kept=(p.position or 1) - 1, detail=p.detail)

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from execution_support import AGENCY, Life, rewrite, three_lives
 
+from motcua.audit.execution import aggregate as figures
 from support.api import assert_error
 from support.clock import FakeClock
 from support.walk import Walker
+from support.web import Browser, text
 
 FIGURES = ("dossiers", "with_findings", "late_steps", "late_minutes", "outside_model",
            "outside_lane", "late_without_apology", "clock_stops", "multi_supplement")
@@ -128,3 +130,13 @@ def test_the_dossiers_behind_a_row(three: dict[str, str], api: Any) -> None:
     assert none == {"items": [], "total": 0}
     unknown = api.get("ks.nga", "/audit/execution/dossiers?group=agency&key=zzz").get_json()
     assert unknown == {"items": [], "total": 0}
+
+
+def test_too_many_dossiers_at_once_are_refused(three: dict[str, str], api: Any, app: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(figures, "MAX_DOSSIERS", 2)
+    error = assert_error(api.get("ks.nga", "/audit/execution"), 422)
+    assert [d["field"] for d in error["details"]] == ["from"]
+    assert api.get("ks.nga", "/audit/execution?from=2026-03-31").status_code == 200
+    page = Browser(app, "ks.nga").get("/audit/execution?from=2026-03-01")
+    assert page.status_code == 422 and "Hơn 2 hồ sơ" in text(page)

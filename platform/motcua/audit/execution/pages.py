@@ -84,7 +84,12 @@ def _agencies() -> list[Agency]:
 def execution() -> Any:
     args = _args()
     filters, errors, status = _filters(args)
-    rows = figures.aggregate(filters, now()) if filters is not None else []
+    rows: list[figures.Row] = []
+    if filters is not None:
+        try:
+            rows = figures.aggregate(filters, now())
+        except Invalid as exc:  # too many dossiers at once
+            filters, errors, status = None, exc.details, exc.status
     fmt = request.args.get("format")
     if filters is not None and fmt in FORMATS:
         total = figures.totals(rows)
@@ -107,8 +112,13 @@ def execution_dossiers() -> Any:
     filters, errors, status = _filters(args)
     if filters is not None and not key:
         errors, status = [{"field": "key", "message": "Chọn một dòng của bảng tổng hợp"}], 422
-    listed, total = (figures.dossiers_of(filters, key, now()) if filters is not None and key
-                     else ([], 0))
+    listed: list[figures.Listed] = []
+    total = 0
+    if filters is not None and key:
+        try:
+            listed, total = figures.dossiers_of(filters, key, now())
+        except Invalid as exc:
+            filters, errors, status = None, exc.details, exc.status
     fmt = request.args.get("format")
     if filters is not None and key and fmt in FORMATS:
         return table_download(

@@ -24,12 +24,14 @@ def register_audit(app: Flask) -> tuple[Blueprint, ...]:
     from motcua.audit.pages import bp
     from motcua.audit.reports import pages as report_pages
     from motcua.audit.reports import views as report_views
+    from motcua.audit.settings_pages import bp as settings_bp
     from motcua.audit.views import blp
 
     app.cli.add_command(audit_group)
     # Run by ``motcua worker`` each round; it seals yesterday's head once, when missing.
     app.extensions.setdefault("motcua_daily_jobs", []).append(seal_yesterday)
     app.register_blueprint(bp)
+    app.register_blueprint(settings_bp)
     for module in (conformance_pages, execution_pages, indicator_pages, integrity_pages,
                    report_pages):
         app.register_blueprint(module.bp)

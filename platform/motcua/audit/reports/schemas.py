@@ -21,3 +21,36 @@ class StatisticsSchema(Schema):
     to = fields.String()
     rows = fields.List(fields.Nested(StatsRowSchema))
     total = fields.Nested(StatsRowSchema)
+
+
+class PeriodSchema(Schema):
+    id = fields.String()
+    kind = fields.String()
+    label = fields.String()
+    from_ = fields.String(data_key="from", attribute="from")
+    to = fields.String()
+
+
+class TreeHeadSchema(Schema):
+    day = fields.String()
+    size = fields.Integer()
+    root = fields.String()
+    signature = fields.String()
+    key_id = fields.String()
+    signed_at = fields.String()
+
+
+class RankSchema(Schema):
+    name = fields.String()
+    on_time_rate = fields.Float()
+
+
+class PeriodicSchema(Schema):
+    period = fields.Nested(PeriodSchema)
+    agency = fields.String(allow_none=True)
+    total = fields.Nested(StatsRowSchema)
+    agencies = fields.List(fields.Nested(StatsRowSchema))
+    procedures = fields.List(fields.Nested(StatsRowSchema))
+    trend = fields.List(fields.Nested(StatsRowSchema))
+    ranking = fields.List(fields.Nested(RankSchema))
+    tree_head = fields.Nested(TreeHeadSchema, allow_none=True)

@@ -15,7 +15,7 @@ from motcua.calendar.working_time import TZ
 from motcua.clock import now
 from motcua.db import db
 from motcua.dossiers.attachments import Upload, attachment_path, save_attachments
-from motcua.dossiers.models import FINISHED, Attachment, Dossier, IssuedDocument
+from motcua.dossiers.models import FINISHED, Attachment, AttachmentKind, Dossier, IssuedDocument
 from motcua.dossiers.operations import (
     extend_due,
     get_dossier,
@@ -158,13 +158,17 @@ def attach(code: str) -> Any:
     if dossier.status in FINISHED or not _may_attach(user, dossier):
         raise Forbidden("Bạn không được đính kèm tệp vào hồ sơ này")
     uploads = uploads_from_request()
+    kind = request.form.get("kind", AttachmentKind.DOSSIER.value)
+    if kind not in {k.value for k in AttachmentKind}:
+        return _dossier_view(dossier, {"kind": "Chọn loại tệp: thành phần hồ sơ hoặc kết quả"},
+                             status=422)
     try:
         if not uploads:
             raise Invalid("Chọn tệp", [{"field": "attachments", "message": "Chọn ít nhất một tệp"}])
-        rows, _written = save_attachments(dossier, uploads, user, now())
+        rows, _written = save_attachments(dossier, uploads, user, now(), AttachmentKind(kind))
     except Invalid as exc:
         return _dossier_view(dossier, {"attachments": "; ".join(
-            d["message"] for d in exc.details) or exc.message}, status=422)
+            d["message"] for d in exc.details) or exc.message}, {"kind": kind}, status=422)
     flash(f"Đã đính kèm {len(rows)} tệp.", "success")
     return redirect(url_for("web.dossier_page", code=dossier.code) + "#attachments")
 

@@ -98,6 +98,8 @@ class Indicator:
     # value = numerator / denominator × scale.
     scale: float = 100.0
     unit: str = "%"
+    # What the numerator is in when it is not a count.
+    numerator_unit: str = ""
     # The value that earns all the indicator's points (the rest in proportion); None: no
     # threshold is known, so full marks need 100 %.
     full_marks: float | None = None
@@ -208,10 +210,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "cuối kỳ", UNCONFIRMED, False, Counted.DOSSIERS, settled_in_time, judged_for_progress),
     Indicator(
         "handling_days", "Thời gian giải quyết trung bình", Group.PROGRESS,
-        "Tổng số ngày làm việc giải quyết hồ sơ (thời gian tính hạn, không tính thời gian bổ "
-        "sung hồ sơ) / Số hồ sơ đã giải quyết có ngày hẹn trả", UNCONFIRMED, False,
-        Counted.DOSSIERS, settled, settled, summed=Dossier.clocked_minutes,
-        scale=1 / DAY_MINUTES, unit="ngày làm việc", scored=False),
+        "Tổng thời gian giải quyết (phút làm việc tính vào thời hạn, không tính thời gian bổ "
+        f"sung hồ sơ) / Số hồ sơ đã giải quyết có ngày hẹn trả / {DAY_MINUTES} phút mỗi ngày "
+        "làm việc",
+        UNCONFIRMED, False, Counted.DOSSIERS, settled, settled, summed=Dossier.clocked_minutes,
+        scale=1 / DAY_MINUTES, unit="ngày làm việc", numerator_unit="phút", scored=False),
     Indicator(
         "procedures_online", "Tỷ lệ thủ tục hành chính cung cấp dịch vụ công trực tuyến",
         Group.ONLINE,

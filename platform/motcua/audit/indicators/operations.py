@@ -75,7 +75,7 @@ def window(period: Period, now: datetime) -> Window:
 @dataclass(frozen=True)
 class Figure:
     indicator: Indicator
-    numerator: float | None
+    numerator: int | None
     denominator: int | None
     value: float | None
 
@@ -98,7 +98,7 @@ def report(user: User, agency_code: str | None, start: str | None, end: str | No
     scope = scope_for(user, agency_code)
     period = period_of(start, end, now)
     w = window(period, now)
-    counted: dict[str, tuple[float, int]] = {}
+    counted: dict[str, tuple[int, int]] = {}
     for kind in Counted:
         counted.update(_aggregate(kind, w, scope.agency_ids))
     figures = []
@@ -112,7 +112,7 @@ def report(user: User, agency_code: str | None, start: str | None, end: str | No
 
 
 def _aggregate(kind: Counted, w: Window, agency_ids: set[int] | None
-               ) -> dict[str, tuple[float, int]]:
+               ) -> dict[str, tuple[int, int]]:
     """Numerator and denominator of every indicator counting ``kind``, in one query over the
     rows some denominator takes (each numerator's rows are among its denominator's)."""
     indicators = [i for i in INDICATORS if i.counts is kind]
@@ -131,7 +131,7 @@ def _aggregate(kind: Counted, w: Window, agency_ids: set[int] | None
         stmt = stmt.where(_AGENCY[kind].in_(agency_ids))
     with _without_jit():
         row = db.session.execute(stmt).one()
-    return {indicator.key: (float(row[2 * n]), int(row[2 * n + 1]))
+    return {indicator.key: (int(row[2 * n]), int(row[2 * n + 1]))
             for n, indicator in enumerate(indicators)}
 
 

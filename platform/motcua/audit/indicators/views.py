@@ -45,6 +45,7 @@ class IndicatorSchema(Schema):
     confirmed = fields.Boolean(attribute="indicator.confirmed")
     counts = fields.String(attribute="indicator.counts", allow_none=True)
     unit = fields.String(attribute="indicator.unit")
+    numerator_unit = fields.String(attribute="indicator.numerator_unit")
     full_marks = fields.Float(attribute="indicator.full_marks", allow_none=True)
     scored = fields.Boolean(attribute="indicator.scored")
     numerator = fields.Function(lambda f: rounded(f.numerator))

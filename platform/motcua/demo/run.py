@@ -13,7 +13,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -50,6 +50,8 @@ from motcua.tasks.models import OPEN_STATES, Task
 from motcua.tasks.operations import complete
 from motcua.tasks.reception import receive
 
+WORKER_EVERY = timedelta(minutes=10)
+
 
 @contextmanager
 def clock_at(app: Flask, at: datetime) -> Iterator[None]:
@@ -73,6 +75,7 @@ class Run:
         self.walks: list[Walk] = []
         self.users: dict[str, User] = {}
         self.scan: bytes | None = None
+        self.worked_at: datetime | None = None
 
     def go(self, plans: list[Plan]) -> list[int]:
         self.walks = [Walk(p, random.Random(p.seed)) for p in plans]  # noqa: S311
@@ -101,8 +104,11 @@ class Run:
             heapq.heappush(self.queue, (at, next(self.order), index, kind, task_id))
 
     def _worker(self, at: datetime) -> None:
-        """What ``motcua worker`` would have done by then: a timer that fired opens a task
-        (a reminder), which gets its turn like any other."""
+        """What ``motcua worker`` would have done by then, were it run every few minutes: a
+        timer that fired opens a task (a reminder), which gets its turn like any other."""
+        if self.worked_at is not None and at - self.worked_at < WORKER_EVERY and at < self.now:
+            return
+        self.worked_at = at
         if fire_due_timers(at):
             for index in range(len(self.walks)):
                 self._schedule(index, at)
@@ -146,13 +152,16 @@ class Run:
         schema = version.form_schema(task.form_key)
         ctx = self._context(walk, at, dossier)
         overrides: dict[str, Any] = {}
-        reason = _reason(walk.rng, outcome, ctx)
+        # What the applicant must add: one or two of the procedure's papers, listed once.
+        missing = walk.rng.sample(list(ctx.papers), k=min(len(ctx.papers),
+                                                          walk.rng.randint(1, 2)))
+        reason = _reason(walk.rng, outcome, missing)
         if reason and config.reason_field:
             overrides[config.reason_field] = reason
         if outcome and outcome.meaning is Meaning.SUPPLEMENT and config.missing_field and schema:
             spec = (schema.get("properties") or {}).get(config.missing_field) or {}
             overrides[config.missing_field] = papers(
-                spec.get("items") or {"type": "string"}, ctx, ctx.papers[:2])
+                spec.get("items") or {"type": "string"}, ctx, missing)
         if config.assignee_field:
             overrides[config.assignee_field] = self._assignee(walk, version, task, dossier,
                                                               config.assignee_field)
@@ -286,12 +295,13 @@ class Run:
         return self.users[username]
 
 
-def _reason(rng: random.Random, outcome: Outcome | None, ctx: Context) -> str | None:
+def _reason(rng: random.Random, outcome: Outcome | None, missing: list[str]) -> str | None:
+    """The reason an officer writes for a refusal, a supplement request or a send-back."""
     if outcome is None or outcome.meaning not in NEEDS_REASON:
         return None
     if outcome.meaning is Meaning.SUPPLEMENT:
-        return SUPPLEMENT.format(papers="; ".join(p.lower() for p in ctx.papers[:2])
-                                 or "giấy tờ theo quy định")
+        named = "; ".join(p[:1].lower() + p[1:] for p in missing)
+        return SUPPLEMENT.format(papers=named or "giấy tờ theo quy định")
     return rng.choice(REFUSALS if outcome.meaning is Meaning.REFUSE else SEND_BACKS)
 
 

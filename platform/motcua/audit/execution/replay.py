@@ -134,10 +134,13 @@ class Replay:
         self.open_tasks.update(event.to_tasks or ())
 
     def _handover(self, event: Event, source: str) -> None:
+        name = event.step_name or self.model.name(source)
         if source == START:
             giver = "Tiếp nhận hồ sơ"
+        elif event.action == EventAction.TIMER:
+            giver = f'Hẹn giờ "{name}"'
         else:
-            giver = f'Bước "{event.step_name or self.model.name(source)}"'
+            giver = f'Bước "{name}"'
         back = event.meaning == Meaning.BACK
         for target in event.to_steps or []:
             if not self.model.opens(source, target):

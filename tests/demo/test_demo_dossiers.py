@@ -65,9 +65,9 @@ def _spread() -> None:
     status = Counter(d.status for d in dossiers)
     assert {DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.STOPPED} <= set(status)
     assert status[DossierStatus.STOPPED] == 1
+    assert status[DossierStatus.SUPPLEMENT_REQUESTED] >= 1
     assert sum(n for s, n in status.items() if s in (
-        DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT_REQUESTED,
-        DossierStatus.DONE)) >= 3
+        DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.DONE)) >= 3
     assert set(Counter(d.channel for d in dossiers)) == {"direct", "online", "postal"}
     assert len({d.procedure_id for d in dossiers}) == 3
     assert len({d.agency_id for d in dossiers}) >= 2
@@ -174,6 +174,7 @@ def test_plans_are_seeded_and_cover_every_fate() -> None:
     assert all(p.procedure == "1.000001" for p in made if len(p.supplement_at) == 2 or p.back)
     assert all(p.channel != "online" for p in made if p.procedure == "2.000002")
     assert {"postal", "online", "direct"} == {p.channel for p in made}
-    assert Counter(fates(40)) == {"plain": 24, "refuse": 2, "stop": 1, "supplement": 5,
-                                  "supplement_twice": 1, "apology": 2, "back": 3, "stall": 2}
+    assert Counter(fates(40)) == {"plain": 23, "refuse": 2, "stop": 1, "supplement": 5,
+                                  "supplement_twice": 1, "apology": 2, "back": 3, "stall": 2,
+                                  "awaiting": 1}
     assert len(fates(3)) == 3

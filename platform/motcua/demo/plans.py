@@ -61,6 +61,8 @@ class Plan:
     stop_after: int | None = None
     # The longest step is never completed: the dossier stays open past its appointment.
     stall: bool = False
+    # The applicant has not brought what a supplement request asked for by now.
+    awaiting: bool = False
     scanned: bool = True
 
 
@@ -68,13 +70,15 @@ def fates(count: int) -> list[str]:
     """Something of everything the pages count, the rest ordinary dossiers."""
     special = (["refuse"] * max(1, count // 20) + ["stop"] + ["supplement"] * max(1, count // 8)
                + ["supplement_twice"] + ["apology"] * max(1, count // 20)
-               + ["back"] * max(1, count // 12) + ["stall"] * max(1, count // 20))
+               + ["back"] * max(1, count // 12) + ["stall"] * max(1, count // 20)
+               + ["awaiting"] * max(1, count // 30))
     special = special[:count]
     return special + ["plain"] * (count - len(special))
 
 
 def _fits(offer: Offer, fate: str) -> bool:
     needs = {"refuse": (Meaning.REFUSE, 1), "supplement": (Meaning.SUPPLEMENT, 1),
+             "awaiting": (Meaning.SUPPLEMENT, 1),
              "supplement_twice": (Meaning.SUPPLEMENT, 2), "back": (Meaning.BACK, 1)}
     if fate in needs:
         meaning, at_least = needs[fate]
@@ -121,11 +125,12 @@ def _plan(r: random.Random, fate: str, offer: Offer, accounts: Sequence[str],
         applicant=who, account=account,
         supplement_at=(frozenset({0, 1}) if fate == "supplement_twice"
                        else frozenset({r.randrange(supplements)})
-                       if fate == "supplement" and supplements else frozenset()),
+                       if fate in ("supplement", "awaiting") and supplements else frozenset()),
 
         refuse_at=r.randrange(refusals) if fate == "refuse" and refusals else None,
         back=fate == "back", apology=fate == "apology",
         stop_after=r.randint(1, 3) if fate == "stop" else None, stall=fate == "stall",
+        awaiting=fate == "awaiting",
         scanned=r.random() < 0.8)
 
 
@@ -140,6 +145,9 @@ def _reception(r: random.Random, offer: Offer, fate: str, channel: Channel, star
         last = max(first, today - timedelta(days=round(back)))
     else:
         last = max(first, today - timedelta(days=1))
+        if fate == "awaiting":
+            # Asked for papers in the last fortnight: still within the time one brings them.
+            first = max(first, today - timedelta(days=14))
     day = first + timedelta(days=r.randint(0, (last - first).days))
     if channel is Channel.ONLINE and r.random() < 0.25:
         # Filed online in the evening: the desk's time counts from the next working hour.

@@ -50,9 +50,11 @@ def when(walk: Walk, dossier: Dossier, task: Task, at: datetime,
          calendar: WorkingCalendar) -> datetime | None:
     """When the officer completes ``task`` (opened by ``at``): a short while for the desk at
     the counter, days for an applicant bringing papers, else on the dossier's pace. None:
-    never (the plan's stalled step)."""
+    never (the plan's stalled step, the papers an awaiting applicant has not brought)."""
     rng, add = walk.rng, calendar.add
     if task.id in walk.waiting or task.document == "supplement":
+        if walk.plan.awaiting:
+            return None
         return add(at, rng.randint(1, 8) * 480 - rng.randint(0, 300))
     if task.id in walk.quick:
         return add(at, rng.randint(5, 30))

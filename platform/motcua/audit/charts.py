@@ -71,11 +71,11 @@ def bar_chart(title: str, items: Sequence[tuple[str, float]], unit: str = "") ->
         width = 0.0 if not value or peak <= 0 else max(value, 0.0) / peak * bar_w
         parts.append(
             f'<g><title>{escape(label)}: {escape(number(value, unit))}</title>'
-            f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" font-size="12" '
+            f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end" font-size="13" '
             f'fill="{INK}">{escape(_cut(label, 34))}</text>'
             f'<rect x="{label_w}" y="{y + 1}" width="{width:.1f}" height="16" '
             f'fill="#0b4f9c"/>'
-            f'<text x="{label_w + width + 6:.1f}" y="{y + 13}" font-size="12" '
+            f'<text x="{label_w + width + 6:.1f}" y="{y + 13}" font-size="13" '
             f'fill="{INK}">{escape(number(value, unit))}</text></g>')
     parts.append(f'<line x1="{label_w}" y1="{top - 4}" x2="{label_w}" '
                  f'y2="{top + max(len(items), 1) * row - 6}" stroke="{MUTED}"/>')
@@ -88,7 +88,7 @@ def line_chart(title: str, series: dict[str, list[tuple[str, float]]]) -> Markup
     labels = _x_labels(series.values())
     names = list(series)
     legend_rows = -(-len(names) // 3) if names else 0
-    left, right = 56, WIDTH - 16
+    left, right = 60, WIDTH - 34
     top = 34 + legend_rows * 20 + 8
     bottom = top + 180
     height = bottom + 34
@@ -103,7 +103,7 @@ def line_chart(title: str, series: dict[str, list[tuple[str, float]]]) -> Markup
         parts.append(
             f'<g><line x1="{lx}" y1="{ly + 6}" x2="{lx + 28}" y2="{ly + 6}" stroke="{colour}" '
             f'stroke-width="2.5"{_dash(dash)}/>{_marker(marker, lx + 14, ly + 6, colour)}'
-            f'<text x="{lx + 34}" y="{ly + 10}" font-size="12" fill="{INK}">'
+            f'<text x="{lx + 34}" y="{ly + 10}" font-size="13" fill="{INK}">'
             f'{escape(_cut(name, 26))}</text></g>')
     ticks = round(y_max / step)
     for tick in range(ticks + 1):
@@ -111,7 +111,7 @@ def line_chart(title: str, series: dict[str, list[tuple[str, float]]]) -> Markup
         ty = bottom - value / y_max * (bottom - top)
         parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{right}" y2="{ty:.1f}" '
                      f'stroke="{GRID}"/><text x="{left - 6}" y="{ty + 4:.1f}" '
-                     f'text-anchor="end" font-size="11" fill="{MUTED}">'
+                     f'text-anchor="end" font-size="12" fill="{MUTED}">'
                      f'{escape(number(value))}</text>')
     if not labels:
         parts.append(_empty_note((top + bottom) // 2))
@@ -176,7 +176,7 @@ def share_chart(title: str, parts: Sequence[tuple[str, float, str]]) -> Markup:
         share = value / total * 100 if total > 0 else 0.0
         y = legend_top + index * 22
         svg.append(f'<g>{_swatch(uid, key, 16, y, 22, 14)}<text x="46" y="{y + 12}" '
-                   f'font-size="12" fill="{INK}">{escape(_cut(label, 40))}: '
+                   f'font-size="13" fill="{INK}">{escape(_cut(label, 40))}: '
                    f'{escape(number(value))} ({escape(number(share, "%"))})</text></g>')
     return _close(svg)
 
@@ -194,7 +194,7 @@ def _close(parts: list[str]) -> Markup:
 
 
 def _heading(title: str) -> str:
-    return (f'<text x="16" y="20" font-size="14" font-weight="bold" fill="{INK}">'
+    return (f'<text x="16" y="20" font-size="15" font-weight="bold" fill="{INK}">'
             f'{escape(_cut(title, 80))}</text>')
 
 

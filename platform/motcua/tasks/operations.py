@@ -101,6 +101,19 @@ def _locked(user: User, task_id: int) -> tuple[Dossier, Task]:
     return dossier, task
 
 
+def acting_as(user: User, task: Task) -> Actor:
+    """The membership the user acts in on the task, as the history records it: the task's
+    role at its unit when they hold it; else (a task assigned to an officer who has since
+    moved) the membership they do hold, of the same role first, so that the audit sees a
+    completion outside the lane's role and unit instead of a membership nobody held."""
+    held = sorted(user.memberships, key=lambda m: (m.role != task.role, m.agency_id))
+    if any(m.role == task.role and m.agency_id == task.unit_id for m in held):
+        return Actor(user, task.role, task.unit_id)
+    if held:
+        return Actor(user, held[0].role, held[0].agency_id)
+    return Actor(user, None, None)
+
+
 def _require_actionable(user: User, task: Task) -> None:
     if task.state not in OPEN_STATES:
         raise Conflict("Công việc đã được hoàn thành hoặc hủy")
@@ -115,7 +128,7 @@ def claim(user: User, task_id: int, now: datetime) -> Task:
         task.assignee_id = user.id
         task.state = TaskState.CLAIMED
         task.claimed_at = now
-        record(dossier.id, EventAction.CLAIMED, now, actor=Actor(user, task.role, task.unit_id),
+        record(dossier.id, EventAction.CLAIMED, now, actor=acting_as(user, task),
                step=task.element_id, step_name=task.name, unit_id=task.unit_id,
                task_id=task.id)
     db.session.flush()
@@ -220,7 +233,7 @@ def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any]
     task.reason = checked.reason
     task.note = checked.note
     task.data = data
-    step = Advance(dossier=dossier, now=now, actor=Actor(user, task.role, task.unit_id),
+    step = Advance(dossier=dossier, now=now, actor=acting_as(user, task),
                    completed=task, outcome=checked.outcome, reason=checked.reason,
                    missing=checked.missing,
                    assignee_username=data.get(config.assignee_field)

@@ -166,6 +166,24 @@ def test_the_membership_recorded_at_completion_decides_not_the_one_held_now(
     assert agency_id(UNIT) != agency_id(AGENCY)
 
 
+def test_an_officer_moved_before_completing_their_task_acts_outside_its_lane(
+        walker: Walker, clock: FakeClock) -> None:
+    life = Life(walker, clock).receive().through(0, 0)
+    # The examination is assigned to Phạm Thị Mai; she moves to the department, then
+    # completes it: the history records the membership she held, not the task's.
+    membership = db.session.scalar(select(Membership).where(
+        Membership.user_id == _user("cv.mai").id, Membership.role == "specialist"))
+    assert membership is not None
+    membership.agency_id = agency_id(AGENCY)
+    db.session.commit()
+    life.through(1, 1)
+    examine = life.event("Task_Examine")
+    assert (examine.actor_role, examine.actor_unit_id) == ("specialist", agency_id(AGENCY))
+    [lane] = by_rule(findings(life.code, clock), "outside_lane")
+    assert (lane.event, lane.element_id) == (examine.seq, "Task_Examine")
+    assert "Chuyên viên tại Sở Tư pháp" in lane.message
+
+
 def test_a_completion_forged_under_the_lock_is_found_though_its_chain_holds(
         walker: Walker, clock: FakeClock) -> None:
     life = Life(walker, clock).receive().through(0, 1)

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import select
 
 from motcua.audit.charts import TEMPLATE_GLOBALS
+from motcua.audit.indicators.operations import agencies_readable
 from motcua.audit.reports import periodic, tables
 from motcua.audit.reports.dashboard import dashboard as dashboard_data
 from motcua.audit.reports.statistics import (
@@ -28,10 +28,8 @@ from motcua.audit.reports.statistics import (
 )
 from motcua.audit.scope import agency_in_scope, is_province_wide, readable_agencies
 from motcua.audit.settings import DEFAULTS
-from motcua.db import db
 from motcua.documents.formatting import short_time
 from motcua.errors import Invalid, NotFound
-from motcua.org.models import Agency, User
 from motcua.org.session import signed_in, web_user
 
 bp = Blueprint("audit_reports_pages", __name__, template_folder="../templates")
@@ -50,15 +48,6 @@ def _chart_globals(state: BlueprintSetupState) -> None:
 def _shared() -> dict[str, Any]:
     return {"group_words": GROUP_WORDS, "notes": NOTES, "rate_formula": RATE_FORMULA,
             "share_parts": share_parts, "rate_items": rate_items, "short_time": short_time}
-
-
-def agency_options(user: User) -> list[Agency]:
-    """The agencies the reader may pick: all of them for auditors, else their subtree."""
-    allowed = readable_agencies(user)
-    stmt = select(Agency).order_by(Agency.code)
-    if allowed is not None:
-        stmt = stmt.where(Agency.id.in_(allowed))
-    return list(db.session.scalars(stmt))
 
 
 def _format() -> str:
@@ -82,7 +71,7 @@ def statistics_page() -> Response | tuple[str, int]:
         raise NotFound("Bảng thống kê tải được dạng CSV hoặc XLSX")
     values = {key: request.args.get(key, "")[:64] for key in
               ("agency", "procedure", "from", "to", "group")}
-    context: dict[str, Any] = {"values": values, "agencies": agency_options(user),
+    context: dict[str, Any] = {"values": values, "agencies": agencies_readable(user),
                                "groups": GROUPS, "stats": None, "error": None}
     try:
         query = parse_query(user, values)
@@ -131,7 +120,7 @@ def report(period_id: str) -> Response | str:
     if fmt == "pdf":
         return tables.periodic_pdf(data, **context)
     return render_template(
-        "audit/periodic.html", report=data, agencies=agency_options(user),
+        "audit/periodic.html", report=data, agencies=agencies_readable(user),
         province_wide=is_province_wide(user),
         export=lambda f: url_for("audit_reports_pages.report", **{**args, "format": f}),
         **context)
@@ -147,6 +136,6 @@ def dashboard() -> str:
     late_link = "/dossiers?" + urlencode({"late": "true",
                                           **({"agency": agency.code} if agency else {})})
     return render_template(
-        "audit/dashboard.html", board=data, agencies=agency_options(user),
+        "audit/dashboard.html", board=data, agencies=agencies_readable(user),
         province_wide=is_province_wide(user), late_link=late_link,
         trend_series=periodic.trend_series(data.trend))

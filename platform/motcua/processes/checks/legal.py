@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -39,8 +40,10 @@ from motcua.processes.checks.words import (
 from motcua.processes.checks.xml_safety import XmlRejected, parse_xml
 
 
+@lru_cache(maxsize=4096)
 def row_key(no: object) -> str:
-    """A step number as one text: ``3``, ``"3"`` and ``"03"`` are the same row."""
+    """A step number as one text: ``3``, ``"3"`` and ``"03"`` are the same row. Kept per
+    value: every step and row of every process the audit compares asks again."""
     text = str(no).strip()
     parts = text.split(".")
     if all(p.isdigit() for p in parts):

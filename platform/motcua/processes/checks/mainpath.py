@@ -102,28 +102,37 @@ def _entry_exit(graph: ScopeGraph) -> tuple[dict[str, list[str]], dict[str, list
     return entry, leave
 
 
-def _detour(graph: ScopeGraph, gateway: str, flow: etree._Element,
-            steps: Mapping[str, StepConfig]) -> bool:
-    """Only back or supplement outcomes (or no outcome at all) take ``flow``."""
+def _detours(graph: ScopeGraph, gateway: str,
+             steps: Mapping[str, StepConfig]) -> list[etree._Element]:
+    """The flows out of ``gateway`` that only back or supplement outcomes (or no outcome at
+    all) take. Read once per gateway: its routes parse every condition of its flows."""
     deciders = [steps[s] for s in upstream_steps(gateway, graph.nodes, graph.incoming)
                 if s in steps and steps[s].outcomes]
     keys = list(dict.fromkeys(k for d in deciders for k in d.outcome_keys))
     if not keys:
-        return False
+        return []
     flows = routes(graph.nodes[gateway], graph.outs(gateway))
-    route = next(r for r in flows if r.flow is flow)
-    taking = keys_taking(route, flows, keys)
-    meanings = {o.meaning for d in deciders for k in taking if (o := d.outcome(k)) is not None}
-    return not taking or meanings <= _DETOURS
+    found = []
+    for route in flows:
+        taking = keys_taking(route, flows, keys)
+        meanings = {o.meaning for d in deciders for k in taking
+                    if (o := d.outcome(k)) is not None}
+        if not taking or meanings <= _DETOURS:
+            found.append(route.flow)
+    return found
 
 
 def _scope_edges(graph: ScopeGraph, steps: Mapping[str, StepConfig]) -> Iterator[tuple[str, str]]:
+    detours: dict[str, list[etree._Element]] = {}
     for flow in graph.flows:
         source, target = flow.get("sourceRef") or "", flow.get("targetRef") or ""
         if source not in graph.nodes or target not in graph.nodes:
             continue
-        if graph.kind(source) in CONDITIONAL_GATEWAYS and _detour(graph, source, flow, steps):
-            continue
+        if graph.kind(source) in CONDITIONAL_GATEWAYS:
+            if source not in detours:
+                detours[source] = _detours(graph, source, steps)
+            if any(d is flow for d in detours[source]):
+                continue
         yield source, target
 
 

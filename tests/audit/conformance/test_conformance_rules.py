@@ -192,6 +192,17 @@ def test_an_abolished_procedure_whose_process_still_takes_dossiers(
     assert (left.rule, left.count) == ("abolished-dossiers-received", 2)
 
 
+def test_a_replaced_procedure_whose_process_still_runs(decide: Decide) -> None:
+    decide("9/QĐ-KT", "2026-03-16", {**entry(code="2.000999"), "action": "replaced",
+                                      "replaces": "2.000488"})
+    [finding] = report("2.000488").findings
+    assert (finding.rule, finding.severity) == ("abolished-process-in-force", "error")
+    assert "thay thế bởi thủ tục 2.000999" in finding.message
+    assert finding.suggestion and "theo thủ tục 2.000999" in finding.suggestion
+    # The replacing procedure has no process yet.
+    assert [f.rule for f in report("2.000999").findings] == ["no-published-process"]
+
+
 @pytest.mark.parametrize(("days", "stale_from"), [(3, date(2026, 3, 16)),
                                                  (5, date(2026, 3, 18))])
 def test_a_decision_newer_than_the_process_past_the_deadline(

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import load_only
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import defer, load_only
 
 from motcua.audit.conformance.catalogue_rules import catalogue_findings
 from motcua.audit.conformance.rules import ERROR, UNREADABLE, Finding, Status, by_severity
@@ -26,7 +26,7 @@ from motcua.audit.settings import DEFAULTS, setting
 from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ
 from motcua.catalog.models import Decision, Procedure, ProcedureRevision, RevisionStatus
-from motcua.catalog.operations import catalogue, get_procedure, procedure_in_force
+from motcua.catalog.operations import get_procedure, procedure_in_force, revision_ids_in_force
 from motcua.clock import now
 from motcua.db import db
 from motcua.dossiers.access import subtree
@@ -291,20 +291,29 @@ def summary(user: User, day: date, filters: Filters = Filters()) -> list[Report]
     agencies = _agency_ids(filters.agency)
     needle = fold(filters.q)
     pairs = []
-    for state in catalogue(day):
-        if not state.in_force:
+    for revision, procedure in db.session.execute(_in_force(day, agencies)):
+        if needle and needle not in fold(procedure.code) and needle not in fold(revision.name):
             continue
-        revision = state.revision
-        if agencies is not None and revision.agency_id not in agencies:
-            continue
-        if needle and needle not in fold(state.procedure.code) and needle not in fold(
-                revision.name):
-            continue
-        pairs.append((state.procedure, revision))
+        pairs.append((procedure, revision))
     everything = agencies is None and not needle
     reports = compare(subjects(pairs, day, all_procedures=everything), Context.read(day))
     return [r for r in reports
             if (r.subject.active or r.findings) and (r.findings or not filters.with_findings)]
+
+
+def _in_force(day: date, agencies: set[int] | None) -> Select[ProcedureRevision, Procedure]:
+    """Each procedure's revision in force on the day (the catalogue's rule), by code, without
+    what the comparison never reads (the documents, the legal basis, the procedure's own
+    copy of its latest state)."""
+    stmt = (select(ProcedureRevision, Procedure)
+            .join(Procedure, ProcedureRevision.procedure_id == Procedure.id)
+            .where(ProcedureRevision.id.in_(revision_ids_in_force(day)))
+            .options(defer(ProcedureRevision.documents), defer(ProcedureRevision.legal_basis),
+                     load_only(Procedure.id, Procedure.code))
+            .order_by(Procedure.code))
+    if agencies is not None:
+        stmt = stmt.where(ProcedureRevision.agency_id.in_(agencies))
+    return stmt
 
 
 def _agency_ids(code: str | None) -> set[int] | None:

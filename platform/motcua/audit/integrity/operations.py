@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from motcua.audit.integrity.log import Consistency, LogState, consistency, log_state
 from motcua.audit.integrity.signing import head_message, signing_key
 from motcua.audit.integrity.verify import Report, verify_all, verify_dossier
 from motcua.audit.models import TreeHead, TreeLeaf
@@ -68,8 +69,9 @@ def parse_day(value: str) -> date:
         raise NotFound(f"Không có ngày {value[:20]}: ghi ngày dạng YYYY-MM-DD") from None
 
 
-def head_of(user: User, day: str) -> tuple[SignedHead, SignedHead | None]:
-    """The day's signed head (with the leaves it wrote), and the head before it."""
+def head_of(user: User, day: str) -> tuple[SignedHead, SignedHead | None, LogState]:
+    """The day's signed head (with the leaves it wrote), the head before it, and the log of
+    heads up to this one (what the printed report keeps to check the log against later)."""
     require_auditor(user)
     wanted = parse_day(day)
     head = db.session.scalar(select(TreeHead).where(TreeHead.day == wanted)
@@ -79,7 +81,19 @@ def head_of(user: User, day: str) -> tuple[SignedHead, SignedHead | None]:
     changed = db.session.scalar(select(func.count()).where(TreeLeaf.tree_id == head.id)) or 0
     before = db.session.scalar(select(TreeHead).where(TreeHead.id < head.id)
                                .order_by(TreeHead.id.desc()).limit(1))
-    return _signed(head, changed), (_signed(before) if before is not None else None)
+    return (_signed(head, changed), (_signed(before) if before is not None else None),
+            log_state(head))
+
+
+def current_log(user: User) -> LogState:
+    require_auditor(user)
+    return log_state()
+
+
+def check_log(user: User, size: int, root: str) -> Consistency:
+    """Does today's log of heads extend the one a printed report recorded?"""
+    require_auditor(user)
+    return consistency(size, root.strip().lower())
 
 
 def check(user: User, code: str | None = None) -> Report:

@@ -12,7 +12,7 @@ from motcua.audit.integrity import operations
 from motcua.audit.integrity.verify import Report
 from motcua.db import db
 from motcua.documents.pdf import render_pdf
-from motcua.errors import NotFound
+from motcua.errors import Invalid, NotFound
 from motcua.org.session import signed_in, web_user
 
 bp = Blueprint("audit_integrity_pages", __name__, template_folder="../templates")
@@ -27,12 +27,13 @@ KIND_LABELS = {
 
 
 def _page(report: Report | None = None, dossier: str = "", error: str | None = None,
-          status: int = 200) -> tuple[str, int]:
+          status: int = 200, **extra: Any) -> tuple[str, int]:
     user = web_user()
     return render_template(
         "audit/integrity.html", heads=operations.latest_heads(user),
-        key=operations.public_key(user), report=report, dossier=dossier, error=error,
-        kind_labels=KIND_LABELS, local_time=operations.local_time), status
+        key=operations.public_key(user), log=operations.current_log(user), report=report,
+        dossier=dossier, error=error, kind_labels=KIND_LABELS,
+        local_time=operations.local_time, **extra), status
 
 
 @bp.route("/audit/integrity")
@@ -53,16 +54,32 @@ def verify() -> tuple[str, int]:
     return _page(report, dossier)
 
 
+@bp.route("/audit/integrity/log")
+@signed_in
+def log_check() -> tuple[str, int]:
+    """A printed report's log of heads (size, root) against today's."""
+    size = request.args.get("size", type=int)
+    root = request.args.get("root", "")[:80].strip()
+    if size is None or size < 0:
+        return _page(log_error="Ghi số đầu cây (một số nguyên) như trên báo cáo đã in",
+                     log_size="", log_root=root, status=422)
+    try:
+        result = operations.check_log(web_user(), size, root)
+    except Invalid as exc:
+        return _page(log_error=exc.message, log_size=size, log_root=root, status=422)
+    return _page(log_result=result, log_size=size, log_root=root)
+
+
 @bp.route("/audit/integrity/heads/<day>")
 @signed_in
 def head_report(day: str) -> Response:
     user = web_user()
-    signed, before = operations.head_of(user, day)
+    signed, before, log = operations.head_of(user, day)
     fmt = request.args.get("format", "html")
     if fmt not in ("html", "pdf"):
         raise NotFound("Chỉ in được dạng HTML hoặc PDF")
     context: dict[str, Any] = {
-        "signed": signed, "before": before, "key": operations.public_key(user),
+        "signed": signed, "before": before, "log": log, "key": operations.public_key(user),
         "local_time": operations.local_time, "pdf": fmt == "pdf",
         "pdf_url": url_for("audit_integrity_pages.head_report", day=day, format="pdf"),
     }

@@ -1,5 +1,6 @@
-"""The integrity API (under /api/v1/audit): ``GET /audit/integrity`` (the signed daily heads
-and the public key) and ``POST /audit/integrity/verify`` (every history, or one dossier's)."""
+"""The integrity API (under /api/v1/audit): ``GET /audit/integrity`` (the signed daily heads,
+the public key and the log of heads), ``GET /audit/integrity/consistency`` (does today's log
+extend a printed one) and ``POST /audit/integrity/verify`` (every history, or one dossier's)."""
 
 from __future__ import annotations
 
@@ -30,10 +31,31 @@ class IntegrityHeadSchema(Schema):
     message = fields.String()
 
 
+class IntegrityLogSchema(Schema):
+    size = fields.Integer()
+    root = fields.String()
+
+
 class IntegrityHeadsSchema(Schema):
     key_id = fields.String()
     public_key = fields.String()
     heads = fields.List(fields.Nested(IntegrityHeadSchema))
+    # The log of every signed head so far (RFC 9162 tree over their signed messages).
+    log = fields.Nested(IntegrityLogSchema)
+
+
+class IntegrityConsistencyQuery(Schema):
+    size = fields.Integer(required=True, validate=validate.Range(0, 10_000_000))
+    root = fields.String(required=True, validate=validate.Length(equal=64))
+
+
+class IntegrityConsistencySchema(Schema):
+    consistent = fields.Boolean()
+    size = fields.Integer()
+    root = fields.String()
+    current_size = fields.Integer()
+    current_root = fields.String()
+    consistency_proof = fields.List(fields.String())
 
 
 class IntegrityVerifyBody(Schema):
@@ -77,8 +99,18 @@ class IntegrityReportSchema(Schema):
 def heads(query: dict[str, Any]) -> dict[str, Any]:
     user = current_user()
     key = operations.public_key(user)
+    log = operations.current_log(user)
     return {"key_id": key.key_id, "public_key": key.pem,
-            "heads": [h.as_dict() for h in operations.latest_heads(user, query["limit"])]}
+            "heads": [h.as_dict() for h in operations.latest_heads(user, query["limit"])],
+            "log": {"size": log.size, "root": log.root}}
+
+
+@blp.route("/audit/integrity/consistency")
+@blp.arguments(IntegrityConsistencyQuery, location="query")
+@blp.response(200, IntegrityConsistencySchema)
+def log_consistency(query: dict[str, Any]) -> dict[str, Any]:
+    """Whether today's log of heads extends a printed one (its size and root)."""
+    return operations.check_log(current_user(), query["size"], query["root"]).as_dict()
 
 
 @blp.route("/audit/integrity/verify", methods=["POST"])

@@ -232,3 +232,17 @@ def test_a_broken_chain_is_reported_once(app: Flask, codes: tuple[str, str],
 def test_verify_of_an_unknown_dossier_exits_2(app: Flask, codes: tuple[str, str]) -> None:
     result = app.test_cli_runner().invoke(args=["audit", "verify", "--dossier", "KHONG-CO"])
     assert result.exit_code == 2 and "Không tìm thấy hồ sơ KHONG-CO" in result.output
+
+
+def test_a_forged_second_leaf_in_a_tree_is_caught(app: Flask, codes: tuple[str, str],
+                                                  clock: FakeClock) -> None:
+    target = codes[0]
+    _seal_today(clock)
+    rewrite(target, 2, "Viết lại")
+    head = db.session.scalars(db.select(TreeHead)).one()
+    tamper("INSERT INTO tree_leaf (tree_id, dossier_id, size, head) VALUES (:t, :d, :s, :h)",
+           t=head.id, d=dossier_id(target), s=len(events(target)), h=events(target)[-1].hash)
+    problems = verify_all().problems
+    assert {(p.kind, p.dossier_code) for p in problems} == {("rewritten", target),
+                                                            ("root", None)}
+    assert {p.kind for p in verify_dossier(target).problems} == {"rewritten", "root"}

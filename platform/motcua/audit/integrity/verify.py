@@ -283,9 +283,12 @@ def _check_heads(tree_cutoff: int) -> Iterator[Problem]:
                     yield Problem("forked", dossier_id=dossier_id, position=1,
                                   last_position=size, day=head.day)
                 changes.append((dossier_id, size, new))
+                if len(changes) == STREAM_ROWS:  # a first tree has a leaf per dossier
+                    tree.update(changes)
+                    changes = []
             group = next(by_tree, None)
-        # One leaf per dossier in a tree: of duplicates, the last row written counts.
-        tree.update(dict((c[0], c) for c in changes).values())
+        # Of two rows for one dossier in a tree (a forged one), the last written counts.
+        tree.update(changes)
         if len(tree) != head.size:
             yield Problem("size", day=head.day, detail=f"ghi {head.size} hồ sơ nhưng có "
                                                        f"{len(tree)} lá")

@@ -1,73 +1,140 @@
-"""Fill a PostgreSQL database with dossiers fast, with set-based SQL (generate_series).
+"""Fill a PostgreSQL database with dossiers fast: the plan in set-based SQL
+(generate_series), each dossier's life in Python (``lifecycle``), written with COPY.
 
 Runs on a schema made by ``motcua db upgrade`` with the sample org, decision and processes
-imported by the CLI, so every foreign key points at real rows. Each dossier gets its
-completed tasks and history events up to its current step and (for ~90%) one open task;
-codes follow the real pattern ``{agency}-{yymmdd}-{seq:04}`` with a dense per-agency, per-day
-sequence (and ``dossier_sequence`` updated to match, so the API keeps numbering after them).
+imported by the CLI, so every foreign key points at real rows. Codes follow the real pattern
+``{agency}-{yymmdd}-{seq:04}`` with a dense per-agency, per-day sequence (and
+``dossier_sequence`` updated to match, so the API keeps numbering after them). Each dossier
+gets the tasks and the history of the route it took up to where it stands now, its history
+hash-chained by the platform's own ``history.chain.link`` as it is written (COPY only
+appends: the history's append-only triggers never fire).
 
 For speed the secondary indexes, the unique code constraint and the foreign keys of
 dossier, task and history_event are dropped during the load and re-created from their own
-definitions afterwards (re-adding a foreign key validates every row).
+definitions afterwards (re-adding a foreign key validates every row). The load runs in
+several transactions (the lives are written by parallel workers on their own
+connections): a fill that fails leaves a database only fit to be dropped.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
-from datetime import datetime
+import traceback
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+import lifecycle
 import psycopg
+from lifecycle import LIFE_COLUMNS, TASK_COLUMNS, Clock, Lives, Proc
+from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.json import Jsonb
-from steps import ASSIGN, EXAMINE, ISSUE, RECEIVE, RETURN, REVIEW_AGREE
+from steps import EXAMINE, ISSUE, RECEIVE, RETURN, REVIEW_AGREE
 from util import log
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = lifecycle.TZ
 TABLES = ("dossier", "task", "history_event")
 SHARE_FIRST = 700  # per mille of dossiers on 2.000488 (Sở Tư pháp); the rest on 1.001193 (xã)
-FINISHED = 10  # per cent of dossiers already returned (no open task)
+FINISHED = 10  # per cent of dossiers drawn finished (returned or refused: no open task)
 
-# proc 1 = 2.000488, proc 2 = 1.001193: (element, who completes, open assignee, weight %,
-# start offset h, outcome, data). "receiver"/"specialist" are per dossier; else a username.
-FLOW: dict[int, list[tuple[str, str, str | None, int, float, str | None, dict[str, Any]]]] = {
-    1: [("Task_Receive", "receiver", None, 3, 0, "accept", RECEIVE.data),
-        ("Task_Assign", "tp.hung", None, 7, 2, None, {"chi_dao": ASSIGN.data["chi_dao"]}),
-        ("Task_Examine", "specialist", "specialist", 55, 24, "approve", EXAMINE.data),
-        ("Task_Review", "tp.hung", None, 10, 150, "agree", REVIEW_AGREE.data),
-        ("Task_Approve", "gd.son", None, 10, 170, "sign", {"y_kien": "Ký duyệt"}),
-        ("Task_Issue", "vt.ha", None, 5, 195, None, ISSUE.data),
-        ("Task_Return", "receiver", None, 10, 215, None, RETURN.data)],
-    2: [("Task_Receive", "receiver", None, 10, 0, "accept", {}),
-        ("Task_Examine", "xa.hoa", None, 50, 2, None, {}),
-        ("Task_Sign", "xa.chutich", None, 25, 6, None, {}),
-        ("Task_Return", "receiver", None, 15, 8, None, {})],
+# Per procedure, per step: who completes it ("receiver"/"specialist" are the dossier's own,
+# any other name is that user), who it waits for while open, how often an open dossier
+# stands there (per cent, on the plain route), and the step's form data.
+FLOW: dict[int, dict[str, tuple[str, str | None, int, dict[str, Any]]]] = {
+    1: {"Task_Receive": ("receiver", None, 3, RECEIVE.data),
+        "Task_Assign": ("tp.hung", None, 7, {"chi_dao": "Thẩm định, tra cứu trong 5 ngày"}),
+        "Task_Examine": ("specialist", "specialist", 55, EXAMINE.data),
+        "Task_Supplement2": ("receiver", None, 15, {}),
+        "Task_Review": ("tp.hung", None, 10, REVIEW_AGREE.data),
+        "Task_Approve": ("gd.son", None, 10, {"y_kien": "Ký duyệt"}),
+        "Task_Issue": ("vt.ha", None, 5, ISSUE.data),
+        "Task_Return": ("receiver", None, 10, RETURN.data)},
+    2: {"Task_Receive": ("receiver", None, 10, {}),
+        "Task_Examine": ("xa.hoa", None, 50, {}),
+        "Task_Sign": ("xa.chutich", None, 25, {}),
+        "Task_Return": ("receiver", None, 15, {})},
+}
+_R1 = ("Task_Receive", "accept", None)
+_A1 = ("Task_Assign", None, None)
+_E1 = ("Task_Examine", "approve", None)
+_S1 = [("Task_Examine", "supplement", "Thiếu bản sao giấy tờ tùy thân"),
+       ("Task_Supplement2", None, None)]
+_B1 = [("Task_Review", "back", "Trả lại: bổ sung kết quả tra cứu"), _E1]
+_END1 = [("Task_Review", "agree", None), ("Task_Approve", "sign", None),
+         ("Task_Issue", None, None), ("Task_Return", None, None)]
+# The ways a dossier goes, each with its share per mille of the procedure's dossiers (the
+# plain route takes the rest). 2.000488 is 70% of the dossiers: ~10% of all dossiers have
+# one supplement request, ~1% two.
+ROUTES: dict[int, dict[str, tuple[int, list[tuple[str, str | None, str | None]]]]] = {
+    1: {"plain": (0, [_R1, _A1, _E1, *_END1]),
+        "supplement": (150, [_R1, _A1, *_S1, _E1, *_END1]),
+        "supplement2": (16, [_R1, _A1, *_S1, *_S1, _E1, *_END1]),
+        "back": (50, [_R1, _A1, _E1, *_B1, *_END1]),
+        "refused": (20, [("Task_Receive", "refuse", "Hồ sơ không thuộc thẩm quyền giải quyết")])},
+    2: {"plain": (0, [("Task_Receive", "accept", None), ("Task_Examine", None, None),
+                      ("Task_Sign", None, None), ("Task_Return", None, None)])},
 }
 PROCS = {1: {"code": "2.000488", "desk": "000.00.31.H99", "receivers": ["mc.lan", "mc.tuan"],
              "specialists": ["cv.mai", "cv.dung"]},
          2: {"code": "1.001193", "desk": "000.31.20.H99", "receivers": ["xa.hoa"],
              "specialists": ["xa.hoa"]}}
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+          "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Đức", "Ngọc", "Hữu", "Quang"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hùng", "Lan", "Long", "Mai",
+         "Nam", "Nga", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy"]
+NAMES = len(FAMILY) * len(MIDDLE) * len(GIVEN)  # dossier i is applicant i % NAMES
+
+
+def name(idx: int) -> str:
+    # As the fill did in SQL before: family, middle and given name from the number's digits.
+    family, middle = len(FAMILY), len(MIDDLE)
+    return (f"{FAMILY[idx % family]} {MIDDLE[(idx // family) % middle]} "
+            f"{GIVEN[(idx // (family * middle)) % len(GIVEN)]}")
 
 
 def _ids(conn: psycopg.Connection[Any], sql: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in conn.execute(sql)}
 
 
-def prepare(conn: psycopg.Connection[Any], templates: dict[int, tuple[str, str]]) -> None:
-    """Reference tables the fill joins against: procedures with their templates, and steps."""
+def _names_and_applicants(conn: psycopg.Connection[Any]) -> int:
+    """The applicants' names, folded for search in Python (``motcua.folding.fold``), and an
+    applicant account per name for the dossiers submitted online. Returns the first
+    account's id (the accounts are numbered in the names' order)."""
+    from motcua.folding import fold
+
+    conn.execute("DROP TABLE IF EXISTS bench_name")
+    conn.execute("CREATE TABLE bench_name (idx int PRIMARY KEY, name text, folded text)")
+    with conn.cursor().copy("COPY bench_name FROM STDIN") as copy:
+        for idx in range(NAMES):
+            copy.write_row((idx, name(idx), fold(name(idx))))
+    # No password anyone could type: these accounts only own dossiers.
+    conn.execute("""INSERT INTO user_account (username, full_name, password_hash, kind, is_active)
+        SELECT 'bench.cd' || lpad(idx::text, 4, '0'), name, '!', 'applicant', true
+        FROM bench_name ORDER BY idx ON CONFLICT (username) DO NOTHING""")
+    rows = conn.execute(
+        "SELECT u.id, n.idx FROM bench_name n JOIN user_account u ON u.username = "
+        "'bench.cd' || lpad(n.idx::text, 4, '0') ORDER BY n.idx").fetchall()
+    base = int(rows[0][0])
+    assert len(rows) == NAMES and all(uid - base == idx for uid, idx in rows), \
+        "applicant accounts not numbered in the names' order"
+    return base
+
+
+def prepare(conn: psycopg.Connection[Any], templates: dict[int, tuple[str, str]]
+            ) -> dict[int, Proc]:
+    """The procedures the fill joins against (bench_proc) and each one's routes."""
+    from motcua.processes.meanings import Meaning, outcome_from
+
     users = _ids(conn, "SELECT username, id FROM user_account")
     agencies = _ids(conn, "SELECT code, id FROM agency")
-    conn.execute("DROP TABLE IF EXISTS bench_proc, bench_step")
+    conn.execute("DROP TABLE IF EXISTS bench_proc")
     conn.execute("""CREATE TABLE bench_proc (proc int PRIMARY KEY, procedure_id int,
         version_id int, agency_id int, agency_code text, desk_id int, handling_id int,
-        limit_minutes int, receivers int[], specialists int[], first_step text,
-        data jsonb, state jsonb)""")
-    conn.execute("""CREATE TABLE bench_step (proc int, step_no int, nsteps int, element_id text,
-        name text, role text, unit_id int, who text, who_id int, open_specialist bool,
-        cum_lo int, cum_hi int, form_key text, outcomes jsonb, document text,
-        allotted_minutes int, start_h float, end_h float, outcome text, data jsonb,
-        next_name text, PRIMARY KEY (proc, step_no))""")
+        limit_minutes int, receivers int[], specialists int[], data jsonb, state jsonb)""")
+    procs = {}
     for proc, spec in PROCS.items():
         row = conn.execute(
             "SELECT p.id, v.id, p.agency_id, a.code, coalesce(p.handling_unit_id, p.agency_id), "
@@ -76,32 +143,37 @@ def prepare(conn: psycopg.Connection[Any], templates: dict[int, tuple[str, str]]
             "WHERE p.code = %s ORDER BY v.version DESC LIMIT 1", (spec["code"],)).fetchone()
         assert row is not None, spec["code"]
         pid, vid, agency_id, agency_code, handling_id, limit_minutes, steps = row
-        flow = FLOW[proc]
-        first = steps[flow[0][0]]["name"]
         data, state = templates[proc]
         conn.execute(
-            "INSERT INTO bench_proc VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+            "INSERT INTO bench_proc VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             (proc, pid, vid, agency_id, agency_code, agencies[spec["desk"]], handling_id,
-             limit_minutes or 14400, [users[u] for u in spec["receivers"]],
-             [users[u] for u in spec["specialists"]], first, Jsonb(json.loads(data)),
+             limit_minutes or 0, [users[u] for u in spec["receivers"]],
+             [users[u] for u in spec["specialists"]], Jsonb(json.loads(data)),
              Jsonb(json.loads(state))))
         units = {"@desk": agencies[spec["desk"]], "@agency": agency_id, "@handling": handling_id}
-        cum = 0
-        for no, (element, who, open_who, weight, start_h, outcome, step_data) in enumerate(flow, 1):
-            cfg = steps[element]
-            end_h = flow[no][4] if no < len(flow) else start_h + 1
-            next_name = steps[flow[no][0]]["name"] if no < len(flow) else "Kết thúc: đã trả kết quả"
-            conn.execute(
-                "INSERT INTO bench_step VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
-                "%s,%s,%s,%s,%s,%s)",
-                (proc, no, len(flow), element, cfg["name"], cfg["role"], units[cfg["unit"]],
-                 who if who in ("receiver", "specialist") else "fixed", users.get(who),
-                 open_who == "specialist", cum, cum + weight, cfg.get("form"),
-                 Jsonb(cfg.get("outcomes") or []), cfg.get("document"),
-                 cfg["allotted_minutes"], start_h, end_h, outcome, Jsonb(step_data),
-                 next_name))
-            cum += weight
-        assert cum == 100, (proc, cum)
+        declares = any(outcome_from(o).meaning is Meaning.SUPPLEMENT
+                       for cfg in steps.values() for o in cfg.get("outcomes") or [])
+        routes = {(variant, online): lifecycle.build_route(
+                      plan, steps, FLOW[proc], units, users, online, declares)
+                  for variant, (_share, plan) in ROUTES[proc].items()
+                  for online in (False, True)}
+        leader = next(((s.who_id, s.role, s.unit_id) for s in routes[("plain", False)]
+                       if s.role == "leader" and s.who_id), None)
+        procs[proc] = Proc(proc, pid, limit_minutes or 0, leader, routes,
+                           [(v, share / 1000) for v, (share, _p) in ROUTES[proc].items()
+                            if share])
+    return procs
+
+
+def _calendar(conn: psycopg.Connection[Any]) -> Any:
+    """The province's working calendar, built as ``calendar.operations`` builds it."""
+    from motcua.calendar.working_time import WorkingCalendar
+
+    hours = conn.execute("SELECT working_hours FROM province LIMIT 1").fetchone()
+    days = list(conn.execute("SELECT day, kind FROM calendar_day"))
+    return WorkingCalendar.from_settings(
+        hours[0] if hours else None, [d for d, k in days if k == "day_off"],
+        [d for d, k in days if k == "working_saturday"])
 
 
 def _constraints(conn: psycopg.Connection[Any]) -> list[tuple[str, str, str]]:
@@ -118,44 +190,100 @@ def _indexes(conn: psycopg.Connection[Any]) -> list[tuple[str, str, str]]:
         "ORDER BY i.indexname", (list(TABLES),))]
 
 
-def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tuple[str, str]]
-         ) -> dict[str, Any]:
-    """Add dossiers number ``start`` .. ``end - 1`` (0 is the most recent)."""
-    timings: dict[str, float] = {}
+def _one(conn: psycopg.Connection[Any], sql: str) -> Any:
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _worker(dsn: str, lives: Lives, first: int, last: int, out: Any) -> None:
+    try:
+        out.put(_write_lives(dsn, lives, first, last))
+    except BaseException:
+        out.put({"error": traceback.format_exc()})
+        raise
+
+
+def _write_lives(dsn: str, lives: Lives, first: int, last: int) -> dict[str, Any]:
+    """One worker: the plan's dossiers ``first`` .. ``last`` (ids) through ``lives``, each
+    table through its own COPY on its own connection, so PostgreSQL takes the rows on the
+    other CPU while Python draws and hashes."""
+    counts = {"dossiers": 0, "tasks": 0, "events": 0}
+    began = time.process_time()
+    conns = [psycopg.connect(dsn) for _ in range(4)]
+    try:
+        for conn in conns[1:]:
+            conn.execute("SET synchronous_commit = off")
+        src, c_life, c_task, c_event = conns
+        event_columns = lifecycle.event_columns()
+        with (src.cursor().copy(
+                "COPY (SELECT id, i, proc, received_at, receiver_id, specialist_id FROM "
+                f"bench_plan WHERE id BETWEEN {first} AND {last} ORDER BY id) TO STDOUT") as plan,
+              c_life.cursor().copy(f"COPY bench_life ({', '.join(LIFE_COLUMNS)}) FROM STDIN",
+                                   writer=QueuedLibpqWriter(c_life.cursor())) as life_in,
+              c_task.cursor().copy(f"COPY task ({', '.join(TASK_COLUMNS)}) FROM STDIN",
+                                   writer=QueuedLibpqWriter(c_task.cursor())) as task_in,
+              c_event.cursor().copy(
+                  f"COPY history_event ({', '.join(event_columns)}) FROM STDIN",
+                  writer=QueuedLibpqWriter(c_event.cursor())) as event_in):
+            plan.set_types(["int4", "int4", "int4", "timestamptz", "int4", "int4"])
+            for dossier_id, i, proc, received_at, receiver_id, specialist_id in plan.rows():
+                rows = lives.life(dossier_id, i, proc, received_at, receiver_id, specialist_id)
+                life_in.write_row(rows.life)
+                for task in rows.tasks:
+                    task_in.write_row(task)
+                for event in lifecycle.chained(dossier_id, rows.events, lives.event_id):
+                    event_in.write_row(event)
+                lives.event_id += len(rows.events)
+                counts["dossiers"] += 1
+                counts["tasks"] += len(rows.tasks)
+                counts["events"] += len(rows.events)
+        for conn in conns:
+            conn.commit()
+    finally:
+        for conn in conns:
+            conn.close()
+    return {**counts, "cpu_s": round(time.process_time() - began, 1)}
+
+
+def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tuple[str, str]],
+         finished: float = FINISHED, workers: int | None = None) -> dict[str, Any]:
+    """Add dossiers number ``start`` .. ``end - 1`` (0 is the most recent); ``finished`` per
+    cent of them drawn finished (a recent one stands where its schedule has got to)."""
+    timings: dict[str, Any] = {}
     t0 = time.perf_counter()
 
     def mark(label: str) -> None:
-        timings[label] = round(time.perf_counter() - sum(timings.values()) - t0, 2)
+        timings[label] = round(time.perf_counter() - sum(
+            v for v in timings.values() if isinstance(v, float)) - t0, 2)
         log(f"  fill {start}..{end}: {label} {timings[label]} s")
 
+    workers = workers or min(2, os.cpu_count() or 1)
     today = datetime.now(TZ).date()
-    now_utc = datetime.now(TZ)
+    now = datetime.now(UTC)
+    first_day = today - timedelta(days=1 + (end - 1) // per_day)
     with psycopg.connect(dsn) as conn:
         conn.execute("SET maintenance_work_mem = '512MB'")
         conn.execute("SET work_mem = '256MB'")
-        conn.execute("SET synchronous_commit = off")
-        prepare(conn, templates)
+        procs = prepare(conn, templates)
+        applicant_base = _names_and_applicants(conn)
+        calendar = _calendar(conn)
         constraints, indexes = _constraints(conn), _indexes(conn)
-        for table, name, _d in constraints:
-            conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for _t, name, _d in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
-        id_base = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM dossier").fetchone()[0]  # type: ignore[index]
-        task_base = conn.execute("SELECT coalesce(max(id), 0) FROM task").fetchone()[0]  # type: ignore[index]
+        for table, cname, _d in constraints:
+            conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{cname}"')
+        for _t, iname, _d in indexes:
+            conn.execute(f'DROP INDEX "{iname}"')
+        id_base = _one(conn, "SELECT coalesce(max(id), 0) + 1 FROM dossier")
+        task_base = _one(conn, "SELECT coalesce(max(id), 0) + 1 FROM task")
+        event_base = _one(conn, "SELECT coalesce(max(id), 0) + 1 FROM history_event")
         mark("prepare")
         conn.execute("SELECT setseed(%s)", (0.5 + start / 1e9,))
-        conn.execute("DROP TABLE IF EXISTS bench_plan0, bench_plan")
+        conn.execute("DROP TABLE IF EXISTS bench_plan0, bench_plan, bench_life")
         conn.execute(f"""
             CREATE UNLOGGED TABLE bench_plan0 AS
-            SELECT g.i, g.proc,
-                   CASE WHEN random() * 100 < {FINISHED} THEN NULL ELSE (
-                       SELECT s.step_no FROM bench_step s WHERE s.proc = g.proc
-                       AND g.r >= s.cum_lo AND g.r < s.cum_hi) END AS open_step,
-                   (DATE '{today.isoformat()}' - 1 - g.i / {per_day}) AS day,
-                   g.i % {per_day} AS slot
-            FROM (SELECT i, CASE WHEN random() * 1000 < {SHARE_FIRST} THEN 1 ELSE 2 END AS proc,
-                         floor(random() * 100)::int AS r
-                  FROM generate_series({start}, {end - 1}) AS i) g""")
+            SELECT i, CASE WHEN random() * 1000 < {SHARE_FIRST} THEN 1 ELSE 2 END AS proc,
+                   (DATE '{today.isoformat()}' - 1 - i / {per_day}) AS day, i % {per_day} AS slot
+            FROM generate_series({start}, {end - 1}) AS i""")
         conn.execute(f"""
             CREATE UNLOGGED TABLE bench_plan AS
             SELECT p.*, {id_base - 1} + row_number() OVER (ORDER BY p.day, p.slot, p.i) AS id,
@@ -168,119 +296,63 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                        PARTITION BY pr.agency_id, p.day ORDER BY p.i) AS seq
             FROM bench_plan0 p JOIN bench_proc pr ON pr.proc = p.proc
             LEFT JOIN dossier_sequence sq ON sq.agency_id = pr.agency_id AND sq.day = p.day""")
-        mark("plan")
-        conn.execute("""
+        conn.execute("""CREATE UNLOGGED TABLE bench_life (id int PRIMARY KEY, channel text,
+            status text, current_step text, clock_started_at timestamptz, due_at timestamptz,
+            first_due_at timestamptz, finished_at timestamptz, supplement_count int,
+            apology_count int, clocked_minutes int, applicant_user_id int, created_by_id int,
+            lock_version int)""")
+        conn.commit()
+    mark("plan")
+    clock = Clock(calendar, first_day - timedelta(days=7), today + timedelta(days=150))
+    timings["workers"] = _run_workers(dsn, workers, id_base, end - start, procs, clock,
+                                      calendar, now, finished, task_base, event_base,
+                                      applicant_base, start)
+    mark("lives")
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        conn.execute("SET work_mem = '256MB'")
+        conn.execute("SET synchronous_commit = off")
+        conn.execute(f"""
             INSERT INTO dossier (id, code, procedure_id, process_version_id, agency_id, desk_id,
-                handling_unit_id, time_limit_minutes, channel, status, applicant_name, applicant_id_number, applicant_phone,
-                applicant_email, applicant_address, applicant_user_id, data, received_at,
-                clock_started_at, due_at, first_due_at, finished_at, timer_due_at, current_step,
-                workflow_state, created_by_id, lock_version)
+                handling_unit_id, time_limit_minutes, channel, status, applicant_name,
+                applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
+                applicant_address, applicant_user_id, data, received_at, clock_started_at,
+                due_at, first_due_at, finished_at, timer_due_at, current_step, workflow_state,
+                created_by_id, supplement_count, apology_count, clocked_minutes, lock_version)
             SELECT p.id,
                    pr.agency_code || '-' || to_char(p.day, 'YYMMDD') || '-' ||
                        CASE WHEN p.seq < 10000 THEN lpad(p.seq::text, 4, '0') ELSE p.seq::text END,
                    pr.procedure_id, pr.version_id, pr.agency_id, pr.desk_id,
-                   pr.handling_id, pr.limit_minutes,
-                   CASE WHEN p.i % 10 < 8 THEN 'direct' ELSE 'postal' END,
-                   CASE WHEN p.open_step IS NULL THEN 'returned'
-                        WHEN p.open_step = 1 THEN 'received'
-                        WHEN p.open_step = s.nsteps THEN 'done' ELSE 'processing' END,
-                   n.name, lpad((p.i::bigint * 7919 % 1000000000000)::text, 12, '0'),
+                   pr.handling_id, pr.limit_minutes, l.channel, l.status, n.name, n.folded,
+                   lpad((p.i::bigint * 7919 % 1000000000000)::text, 12, '0'),
                    '09' || lpad((p.i % 100000000)::text, 8, '0'), NULL,
-                   (1 + p.i % 300) || ' đường Lê Lợi, phường Đông Hải, tỉnh Mẫu', NULL,
+                   (1 + p.i % 300) || ' đường Lê Lợi, phường Đông Hải, tỉnh Mẫu',
+                   l.applicant_user_id,
                    CASE WHEN p.proc = 1 THEN pr.data || jsonb_build_object('ho_ten', n.name,
                         'so_dinh_danh', lpad((p.i::bigint * 7919 % 1000000000000)::text, 12, '0'))
                         ELSE pr.data END,
-                   p.received_at, p.received_at,
-                   p.received_at + pr.limit_minutes * INTERVAL '1 minute' * 1.4,
-                   p.received_at + pr.limit_minutes * INTERVAL '1 minute' * 1.4,
-                   CASE WHEN p.open_step IS NULL THEN p.received_at + INTERVAL '9 days' END, NULL,
-                   s.name, pr.state, p.receiver_id, 1 + coalesce(p.open_step, 8)
-            FROM bench_plan p JOIN bench_proc pr ON pr.proc = p.proc
-            LEFT JOIN bench_step s ON s.proc = p.proc AND s.step_no = p.open_step
-            CROSS JOIN LATERAL (SELECT
-                (ARRAY['Nguyễn','Trần','Lê','Phạm','Hoàng','Huỳnh','Phan','Vũ','Võ','Đặng',
-                       'Bùi','Đỗ','Hồ','Ngô','Dương','Lý'])[1 + p.i % 16] || ' ' ||
-                (ARRAY['Văn','Thị','Minh','Thanh','Đức','Ngọc','Hữu','Quang'])[1 + (p.i / 16) % 8]
-                || ' ' ||
-                (ARRAY['An','Bình','Chi','Dũng','Giang','Hà','Hải','Hằng','Hùng','Lan','Long',
-                       'Mai','Nam','Nga','Phúc','Quân','Sơn','Tâm','Thảo','Trang','Tuấn','Vy'])
-                       [1 + (p.i / 128) % 22] AS name) n""")
+                   p.received_at, l.clock_started_at, l.due_at, l.first_due_at, l.finished_at,
+                   NULL, l.current_step, pr.state, l.created_by_id, l.supplement_count,
+                   l.apology_count, l.clocked_minutes, l.lock_version
+            FROM bench_plan p JOIN bench_life l ON l.id = p.id
+            JOIN bench_proc pr ON pr.proc = p.proc
+            JOIN bench_name n ON n.idx = p.i % {NAMES}""")
         mark("dossiers")
-        conn.execute(f"""
-            INSERT INTO task (dossier_id, procedure_id, spiff_task_id, element_id, name, role,
-                unit_id,
-                assignee_id, state, form_key, outcomes, document, allotted_minutes, started_at,
-                due_at, overdue, claimed_at, completed_at, completed_by_id, outcome, data)
-            SELECT p.id, pr.procedure_id, gen_random_uuid()::text, s.element_id, s.name, s.role,
-                   s.unit_id,
-                   CASE WHEN p.open_step = s.step_no THEN
-                            CASE WHEN s.open_specialist THEN p.specialist_id END
-                        ELSE w.user_id END,
-                   CASE WHEN p.open_step = s.step_no THEN 'ready' ELSE 'completed' END,
-                   s.form_key, s.outcomes, s.document, s.allotted_minutes, t.started_at, t.due_at,
-                   coalesce(p.open_step = s.step_no AND t.due_at < TIMESTAMPTZ '{now_utc.isoformat()}',
-                            false),
-                   NULL,
-                   CASE WHEN p.open_step = s.step_no THEN NULL
-                        ELSE p.received_at + s.end_h * INTERVAL '1 hour' END,
-                   CASE WHEN p.open_step = s.step_no THEN NULL ELSE w.user_id END,
-                   CASE WHEN p.open_step = s.step_no THEN NULL ELSE s.outcome END,
-                   CASE WHEN p.open_step = s.step_no THEN NULL ELSE s.data END
-            FROM bench_plan p JOIN bench_proc pr ON pr.proc = p.proc
-            JOIN bench_step s ON s.proc = p.proc AND s.step_no <= coalesce(p.open_step, s.nsteps)
-            CROSS JOIN LATERAL (SELECT CASE s.who WHEN 'receiver' THEN p.receiver_id
-                                WHEN 'specialist' THEN p.specialist_id ELSE s.who_id END
-                                AS user_id) w
-            CROSS JOIN LATERAL (SELECT p.received_at + s.start_h * INTERVAL '1 hour' AS started_at,
-                CASE WHEN s.allotted_minutes > 0 THEN p.received_at + s.start_h * INTERVAL '1 hour'
-                     + s.allotted_minutes * INTERVAL '1 minute' * 1.4 END AS due_at) t""")
-        mark("tasks")
-        conn.execute(f"""
-            INSERT INTO history_event (dossier_id, at, actor_id, action, step, step_name,
-                from_step, to_step, unit_id, outcome, note, timing, started_at, due_at, task_id,
-                document)
-            SELECT dossier_id, at, actor_id, action, step, step_name, from_step, to_step,
-                   unit_id, CASE WHEN action = 'document' THEN NULL ELSE outcome END, note,
-                   timing, started_at, due_at, task_id,
-                   CASE WHEN action = 'document' THEN outcome END FROM (
-                SELECT p.id AS dossier_id, p.received_at AS at, p.receiver_id AS actor_id,
-                       'received' AS action, NULL AS step, NULL AS step_name,
-                       NULL AS from_step, pr.first_step AS to_step, p.desk_id AS unit_id,
-                       NULL AS outcome,
-                       CASE WHEN p.i % 10 < 8 THEN 'Trực tiếp' ELSE 'Bưu chính' END AS note,
-                       NULL AS timing, NULL::timestamptz AS started_at,
-                       NULL::timestamptz AS due_at, NULL::int AS task_id, 0 AS ord
-                FROM bench_plan p JOIN bench_proc pr ON pr.proc = p.proc
-                UNION ALL
-                SELECT t.dossier_id, t.completed_at, t.completed_by_id, 'completed', t.element_id,
-                       t.name, t.name, s.next_name, t.unit_id, t.outcome, NULL,
-                       CASE WHEN t.due_at IS NULL OR t.completed_at <= t.due_at
-                            THEN 'on_time' ELSE 'late' END,
-                       t.started_at, t.due_at, t.id, 1
-                FROM task t JOIN bench_plan p ON p.id = t.dossier_id
-                JOIN bench_step s ON s.proc = p.proc AND s.element_id = t.element_id
-                WHERE t.id > {task_base} AND t.state = 'completed'
-                UNION ALL
-                SELECT t.dossier_id, t.completed_at, t.completed_by_id, 'document', t.element_id,
-                       NULL, NULL, NULL, NULL, t.document, NULL, NULL, NULL, NULL, NULL, 2
-                FROM task t WHERE t.id > {task_base} AND t.state = 'completed'
-                AND t.document IN ('receipt', 'result')) h
-            ORDER BY h.dossier_id, h.at, h.ord""")
-        mark("history")
         conn.execute("""
             INSERT INTO dossier_sequence (agency_id, day, last)
             SELECT agency_id, day, max(seq) FROM bench_plan GROUP BY agency_id, day
             ON CONFLICT (agency_id, day) DO UPDATE
             SET last = greatest(dossier_sequence.last, excluded.last)""")
-        conn.execute("SELECT setval(pg_get_serial_sequence('dossier', 'id'), "
-                     "(SELECT max(id) FROM dossier))")
+        for table in TABLES:
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                         f"(SELECT max(id) FROM {table}))")
         for _t, _n, definition in indexes:
             conn.execute(definition)
         mark("indexes")
-        for table, name, definition in constraints:
-            conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for table, cname, definition in constraints:
+            conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{cname}" {definition}')
         mark("constraints")
-        conn.execute("DROP TABLE bench_plan0, bench_plan, bench_proc, bench_step")
+        conn.execute("DROP TABLE bench_plan0, bench_plan, bench_life, bench_proc, bench_name")
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         for table in TABLES:
@@ -291,17 +363,68 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
     return timings
 
 
+def _run_workers(dsn: str, workers: int, id_base: int, n: int, procs: dict[int, Proc],
+                 clock: Clock, calendar: Any, now: datetime, finished: float, task_base: int,
+                 event_base: int, applicant_base: int, start: int) -> list[dict[str, Any]]:
+    """Split the plan's ids into ``workers`` contiguous slices, each a forked process with
+    its own id ranges (so ids still follow the dossiers' order)."""
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    size = -(-n // workers)
+    processes = []
+    for k in range(workers):
+        first = id_base + k * size
+        last = min(id_base + n - 1, first + size - 1)
+        if first > last:
+            continue
+        lives = Lives(procs, clock, calendar, now, finished, seed=start * 7919 + k,
+                      task_id=task_base + k * size * lifecycle.MAX_TASKS,
+                      event_id=event_base + k * size * lifecycle.MAX_EVENTS,
+                      applicant_base=applicant_base)
+        process = context.Process(target=_worker, args=(dsn, lives, first, last, out))
+        process.start()
+        processes.append(process)
+    results = [out.get() for _ in processes]
+    for process in processes:
+        process.join()
+    failed = [r["error"] for r in results if "error" in r]
+    if failed:
+        raise RuntimeError("fill worker failed:\n" + "\n".join(failed))
+    return results
+
+
 def counts(dsn: str) -> dict[str, Any]:
     with psycopg.connect(dsn) as conn:
         out: dict[str, Any] = {}
         for table in TABLES:
-            out[f"{table}_rows"] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
-        out["open_tasks"] = conn.execute(
-            "SELECT count(*) FROM task WHERE state IN ('ready', 'claimed')").fetchone()[0]  # type: ignore[index]
-        out["database_mib"] = round(conn.execute(
-            "SELECT pg_database_size(current_database())").fetchone()[0] / 2**20)  # type: ignore[index]
-        out["tables_mib"] = {t: round(conn.execute(
-            "SELECT pg_total_relation_size(%s::regclass)", (t,)).fetchone()[0] / 2**20)  # type: ignore[index]
-            for t in TABLES}
+            out[f"{table}_rows"] = _one(conn, f"SELECT count(*) FROM {table}")
+        out["open_tasks"] = _one(conn, "SELECT count(*) FROM task WHERE state IN ('ready', 'claimed')")
+        out["database_mib"] = round(_one(conn, "SELECT pg_database_size(current_database())")
+                                    / 2**20)
+        out["tables_mib"] = {t: round(_one(conn, f"SELECT pg_total_relation_size('{t}')") / 2**20)
+                             for t in TABLES}
     return out
 
+
+def mix(dsn: str) -> dict[str, Any]:
+    """What the filled dossiers look like: by status, channel, timing (finished ones, and
+    open ones past their appointment), supplement requests and apologies."""
+    with psycopg.connect(dsn) as conn:
+        def grouped(sql: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in conn.execute(sql)}
+
+        return {
+            "status": grouped("SELECT status, count(*) FROM dossier GROUP BY 1 ORDER BY 1"),
+            "channel": grouped("SELECT channel, count(*) FROM dossier GROUP BY 1 ORDER BY 1"),
+            "finished_timing": grouped("""SELECT CASE
+                WHEN supplement_count > 1 OR finished_at > first_due_at THEN 'late'
+                WHEN (finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+                     < (first_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date THEN 'early'
+                ELSE 'on_time' END, count(*) FROM dossier
+                WHERE finished_at IS NOT NULL AND first_due_at IS NOT NULL GROUP BY 1"""),
+            "open_past_due": _one(conn, "SELECT count(*) FROM dossier WHERE finished_at IS NULL "
+                                        "AND first_due_at < now()"),
+            "supplement_count": grouped("SELECT supplement_count, count(*) FROM dossier "
+                                        "GROUP BY 1 ORDER BY 1"),
+            "apologies": _one(conn, "SELECT count(*) FROM dossier WHERE apology_count > 0"),
+        }

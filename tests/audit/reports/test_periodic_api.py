@@ -37,5 +37,8 @@ def test_by_default_the_last_period_over(api: Api, march: Any) -> None:
 def test_bad_period_and_scope(api: Api, march: Any) -> None:
     error = assert_error(api.get("ks.nga", "/audit/reports/periodic?period=March"), 422)
     assert fields_of(error) == {"period"}
+    for far in ("0001-01", "9999-12-31"):
+        error = assert_error(api.get("ks.nga", f"/audit/reports/periodic?period={far}"), 422)
+        assert fields_of(error) == {"period"}
     assert_error(api.get("cv.mai", "/audit/reports/periodic?period=2026-03"), 403)
     assert_error(api.get("xa.chutich", f"/audit/reports/periodic?agency={SO_TU_PHAP}"), 404)

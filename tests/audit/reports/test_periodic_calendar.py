@@ -89,6 +89,19 @@ def test_a_bad_period_id_is_refused_naming_the_field(value: str) -> None:
     assert [d["field"] for d in raised.value.details] == ["period"]
 
 
+@pytest.mark.parametrize("value", ["0001-01", "0001-Q1", "0001-H1", "0001-W01", "0001-06-30",
+                                   "9999-12", "9999-H2", "9999-W52", "9999-12-31", "1899-11-30",
+                                   "3000-01"])
+def test_a_period_outside_the_supported_years_is_refused(value: str) -> None:
+    # Year 1's trend and previous closing date, or year 9999's next day, fall outside what a
+    # date holds: refused like any bad id, never counted.
+    with pytest.raises(Invalid) as raised:
+        parse_period_id(value, HAU_GIANG)
+    assert [d["field"] for d in raised.value.details] == ["period"]
+    assert parse_period_id("1900-01", HAU_GIANG).start == date(1900, 1, 1)
+    assert parse_period_id("2999-H2", HAU_GIANG).end == date(2999, 12, 31)
+
+
 def test_closing_dates_are_validated() -> None:
     assert parse_dates(["30/11", "30/6", "30/6"]) == [(6, 30), (11, 30)]
     assert parse_dates([" 29 / 2 "]) == [(2, 29)]

@@ -29,7 +29,7 @@ from motcua.audit.reports.statistics import (
 )
 from motcua.audit.settings import setting
 from motcua.db import db
-from motcua.documents.book import Period
+from motcua.documents.book import FIRST_YEAR, LAST_YEAR, Period
 from motcua.errors import Invalid, field_error
 from motcua.org.models import Agency
 
@@ -146,13 +146,18 @@ def _month_end(first: date) -> date:
 
 
 def parse_period_id(value: str, dates: list[tuple[int, int]]) -> ReportPeriod:
-    """A period from its id (any calendar's); a closing date must be one of ``dates``."""
+    """A period from its id (any calendar's); a closing date must be one of ``dates``. Years
+    are those a period of dates accepts everywhere else: a report of year 1 or 9999 would
+    reach past what a date holds when its trend or its previous closing date is counted."""
     value = (value or "").strip()
     for kind, pattern in _IDS.items():
         match = pattern.match(value)
         if not match:
             continue
         year, number = int(match.group(1)), int(match.group(2))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise field_error("period", f"Năm của kỳ báo cáo phải trong khoảng {FIRST_YEAR}–"
+                                        f"{LAST_YEAR}")
         try:
             if kind == "weekly":
                 day = date.fromisocalendar(year, number, 1)

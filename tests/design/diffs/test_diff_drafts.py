@@ -73,17 +73,9 @@ def test_a_draft_against_the_decision(designer: Designer) -> None:
     who = find(changes, element_id=other.get("id"), field="responsible")
     assert who["old"]["role"] == row.role and who["new"]["role"] == role
     assert all(c["rule"].startswith(("decision-", "time-")) for c in changes)
-
-
-def test_a_draft_tied_to_no_row_says_so(designer: Designer) -> None:
-    draft = designer.generated()
-    edit = Edit(draft["bpmn"])
-    for task in edit.tasks():
-        for prop in edit.all_in(task, ".//spiffworkflow:property[@name='row']"):
-            prop.getparent().remove(prop)
-    edited = designer.save(draft, bpmn=edit.xml)
-    (change,) = designer.changes(f"/drafts/{edited['id']}/diff?against=decision")
-    assert change["element_kind"] == "process" and "Bước trong quyết định" in change["message"]
+    # Every step declares its row: none is matched by order, and each change names its row.
+    assert "decision-step-by-order" not in {c["rule"] for c in changes}
+    assert (time["step_no"], who["step_no"]) == (edit.prop(timed, "row"), edit.prop(other, "row"))
 
 
 CALLING = """<?xml version="1.0" encoding="UTF-8"?>

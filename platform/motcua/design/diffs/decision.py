@@ -1,7 +1,9 @@
 """A draft against the decision's step table, as changes: the legal checks' comparison
 (``processes.checks.legal``: rows missing, extra, with another responsible or another time,
-in another order; the longest path over the time limit), each finding with the values
-compared. The comparison itself is the check's; nothing here decides again what differs."""
+in another order, steps matched by order; the longest path over the time limit), each finding
+with the values compared. The comparison itself is the check's: which row a step is compared
+with (the row it declares, or the one the checker matched it to by order) and which rows no
+step does are read from the checker, never decided again here."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from motcua.processes.checks.dialect import DialectChecker, StepConfig
 from motcua.processes.checks.document import label
 from motcua.processes.checks.legal import (
     DecisionRow,
+    LegalChecker,
     ProcedureContext,
-    check_legal,
     duration_text,
     row_key,
 )
@@ -24,6 +26,8 @@ from motcua.processes.checks.problems import Problem
 from motcua.processes.checks.structure import Library, resolve_calls
 from motcua.processes.checks.words import DECISION_ROW, AgencyName, capital
 
+BY_ORDER = "khớp theo thứ tự"
+
 
 def _row(row: DecisionRow) -> dict[str, Any]:
     return {"no": row.no, "work": row.work, "role": row.role, "unit": row.unit,
@@ -31,60 +35,82 @@ def _row(row: DecisionRow) -> dict[str, Any]:
 
 
 class DecisionChanges:
-    def __init__(self, steps: Mapping[str, StepConfig], context: ProcedureContext,
-                 labels: Mapping[str, str], process_id: str | None,
+    """The checker's findings as changes, each with the row the checker compared."""
+
+    def __init__(self, checker: LegalChecker, labels: Mapping[str, str],
                  agency_name: AgencyName | None) -> None:
-        self.steps = steps
-        self.table = {r.no: r for r in reversed(context.rows)}
+        self.checker = checker
+        self.table = {r.no: r for r in reversed(checker.procedure.rows)}
         self.labels = labels
-        self.process_id = process_id
+        self.process_id = checker.process.get("id")
         self.names = agency_name
 
-    def change(self, problem: Problem) -> Change | None:
+    def _compared_row(self, ident: str, step: StepConfig) -> tuple[DecisionRow | None, bool]:
+        """The row the check compared ``step`` with and whether it was matched by order (the
+        step declares no row): the checker's match, so diff and check name the same row."""
+        if step.row:
+            return self.table.get(row_key(step.row)), False
+        matched = self.checker.matched.get(ident)
+        return matched, matched is not None
+
+    def _row_words(self, row: DecisionRow, by_order: bool) -> str:
+        return f"bước {row.no} của quyết định" + (f" ({BY_ORDER})" if by_order else "")
+
+    def change(self, problem: Problem) -> Change:
         ident = problem.element_id
-        step = self.steps.get(ident or "")
+        rule, no = problem.rule, problem.step_no
+        step = self.checker.steps.get(ident or "")
         what = self.labels.get(ident or "", "quy trình")
-        row = self.table.get(row_key(step.row)) if step is not None and step.row else None
-        rule = problem.rule
         if rule == "decision-step-missing":
-            missing = self.table.get(problem.step_no or "")
+            missing = self.table.get(no or "")
             if missing is None:
                 return Change(ident, "removed", "row", "quyết định", problem.message,
-                              rule=rule)
+                              rule=rule, step_no=no)
             return Change(
                 self.process_id, "removed", "row", f"bước {missing.no} của quyết định",
                 f'Bước {missing.no} của quyết định ("{missing.work}") không có bước nào trên '
-                "sơ đồ thực hiện.", old=_row(missing), rule=rule)
+                "sơ đồ thực hiện.", old=_row(missing), rule=rule, step_no=missing.no)
         if step is None:
-            return Change(ident, "changed", "process", what, problem.message, rule=rule)
+            return Change(ident, "changed", "process", what, problem.message, rule=rule,
+                          step_no=no)
+        row, by_order = self._compared_row(ident or "", step)
         if rule == "decision-step-extra":
             text = (f'{capital(what)} có "{DECISION_ROW}" là "{step.row}", quyết định không '
                     "có bước này." if step.row else
-                    f"{capital(what)} nằm trên đường xử lý chính nhưng không thuộc bước nào của "
-                    "quyết định.")
+                    f'{capital(what)} nằm trên đường xử lý chính, chưa chọn "{DECISION_ROW}" '
+                    "và không tương ứng theo thứ tự với bước nào còn lại của quyết định.")
             # The step itself is what the decision lacks: added as a whole, its row beside.
             return Change(ident, "added", "step", what, text, new=step.row, rule=rule)
+        if rule == "decision-step-by-order" and row is not None:
+            # The decision's side is the row the checker took for the step; the draft's is
+            # no row at all: choosing it (or the right one) makes the match not hang on order.
+            return Change(
+                ident, "changed", "step", what,
+                f'{capital(what)} {BY_ORDER} với bước {row.no} của quyết định ("{row.work}"): '
+                f'bước chưa chọn "{DECISION_ROW}" nên được so theo thứ tự các bước trên đường '
+                "xử lý chính.",
+                field="row", old=row.no, new=None, rule=rule, step_no=row.no)
         if rule == "decision-step-responsible" and row is not None:
             return Change(
                 ident, "changed", "step", what,
-                f"{capital(what)} do {who(step.role, step.unit, self.names)} thực hiện; bước "
-                f"{row.no} của quyết định giao cho {who(row.role, row.unit, self.names)}.",
+                f"{capital(what)} do {who(step.role, step.unit, self.names)} thực hiện; "
+                f"{self._row_words(row, by_order)} giao cho "
+                f"{who(row.role, row.unit, self.names)}.",
                 field="responsible", old={"role": row.role, "unit": row.unit},
-                new={"role": step.role, "unit": step.unit}, rule=rule)
+                new={"role": step.role, "unit": step.unit}, rule=rule, step_no=row.no)
         if rule == "decision-step-time" and row is not None:
             return Change(
                 ident, "changed", "step", what,
                 f'{capital(what)}: "Thời gian giải quyết" là '
-                f"{duration_text(step.allotted_minutes)}, bước {row.no} của quyết định là "
-                f"{duration_text(row.minutes)}.", field="allotted", old=row.minutes,
-                new=step.allotted_minutes, rule=rule)
+                f"{duration_text(step.allotted_minutes)}, {self._row_words(row, by_order)} "
+                f"là {duration_text(row.minutes)}.", field="allotted", old=row.minutes,
+                new=step.allotted_minutes, rule=rule, step_no=row.no)
+        # The order of declared rows, the time limit, and any rule the checker learns after
+        # this module: the check's own sentence, never dropped.
         field = "order" if rule == "decision-step-order" else None
         return Change(ident, "changed", "step", what, problem.message, field=field,
-                      old=row.no if row else None, new=step.row if field else None, rule=rule)
-
-
-_RULES = ("decision-step-missing", "decision-step-extra", "decision-step-responsible",
-          "decision-step-time", "decision-step-order", "time-over-limit")
+                      old=row.no if row else None, new=step.row if field else None,
+                      rule=rule, step_no=no)
 
 
 def against_decision(bpmn: str, filename: str, forms: Mapping[str, Mapping[str, Any]],
@@ -109,13 +135,8 @@ def against_decision(bpmn: str, filename: str, forms: Mapping[str, Mapping[str, 
     steps: dict[str, StepConfig] = {}
     for process in [*roots, *called.values()]:
         steps.update(dialect.steps(doc, process))
-    if context.rows and not any(s.row for s in steps.values()):
-        # The check says nothing then (an untied process would be all missing, all extra).
-        return [Change(chosen.get("id"), "changed", "process", "quy trình",
-                       f'Chưa bước nào của bản nháp chọn "{DECISION_ROW}": chọn cho mỗi bước '
-                       "bước tương ứng của quyết định để so sánh được.", field="row")]
+    checker = LegalChecker(doc, chosen, steps, context, called, agency_name)
+    checker.run()
     labels = {ident: label(el) for ident in steps if (el := doc.find(ident)) is not None}
-    changes = DecisionChanges(steps, context, labels, chosen.get("id"), agency_name)
-    problems = check_legal(doc, chosen, steps, context, called, agency_name)
-    found = [changes.change(p) for p in problems if p.rule in _RULES]
-    return [c for c in found if c is not None]
+    changes = DecisionChanges(checker, labels, agency_name)
+    return [changes.change(p) for p in checker.problems]

@@ -30,8 +30,10 @@ class Change:
     # older) diagram that use it, to mark them.
     form: str | None = None
     elements: tuple[str, ...] = ()
-    # The check a change against the decision comes from.
+    # The check a change against the decision comes from, and the decision's row it is
+    # about (for a step, the row the check compared it with).
     rule: str | None = None
+    step_no: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"element_id": self.element_id, "kind": self.kind,
@@ -42,7 +44,7 @@ class Change:
         if self.field is not None or self.old is not None or self.new is not None:
             data["old"] = self.old
             data["new"] = self.new
-        for key in ("old_element_id", "form", "rule"):
+        for key in ("old_element_id", "form", "rule", "step_no"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.elements:

@@ -204,6 +204,11 @@ def test_summary_has_no_other_personal_data(walker: Walker) -> None:
     ({"offset": "-1"}, "offset"),
     ({"offset": "10001"}, "offset"),
     ({"q": "a" * 101}, "q"),
+    # PostgreSQL compares no text with a NUL: refused before any query.
+    ({"q": "binh\x00"}, "q"),
+    ({"q": "\x00"}, "q"),
+    ({"procedure": "2.000488\x00"}, "procedure"),
+    ({"agency": "\x00"}, "agency"),
 ])
 def test_bad_filters_are_422_naming_the_field(walker: Walker, params: dict[str, Any],
                                               field: str) -> None:

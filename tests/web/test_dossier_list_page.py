@@ -114,6 +114,8 @@ def test_a_bad_filter_is_said_on_the_form(app: Flask, walker: Walker) -> None:
     unknown = browser.get("/dossiers?agency=000.99.99.H99")
     assert unknown.status_code == 422 and "Không có cơ quan mã" in text(unknown)
     assert browser.get("/dossiers?status=lost").status_code == 422
+    for name in ("q", "procedure", "agency"):
+        assert browser.get(f"/dossiers?{name}=a%00b").status_code == 422, name
     assert browser.get("/dossiers?format=pdf").status_code == 422
 
 

@@ -41,10 +41,13 @@ def register_access_log(app: Flask) -> None:
             return response
         view_args = request.view_args or {}
         code = view_args.get("code")
+        # The path comes decoded: a NUL typed as %00 is written back as such (PostgreSQL
+        # stores no NUL in text, and the commit of the whole request would fail).
         row = AccessLog(
             at=now(), user_id=user.id, method=request.method[:8],
-            path=request.full_path.rstrip("?")[:2000], endpoint=(request.endpoint or "")[:128],
-            dossier_code=str(code)[:64] if code is not None else None,
+            path=request.full_path.rstrip("?").replace("\x00", "%00")[:2000],
+            endpoint=(request.endpoint or "")[:128],
+            dossier_code=str(code).replace("\x00", "%00")[:64] if code is not None else None,
             status=response.status_code)
         if response.status_code >= 400 or g.get("rollback_only"):
             # The request's changes are rolled back; the record that it was asked is not.

@@ -42,7 +42,9 @@ def agency_in_scope(user: User, code: str | None) -> Agency | None:
             return None
         heads = sorted(user.agencies_with(*AGENCY_HEADS))
         return db.session.get(Agency, heads[0])
-    agency = db.session.scalar(select(Agency).where(Agency.code == code.strip()))
+    # No code holds a NUL, and PostgreSQL refuses to compare with one.
+    agency = (db.session.scalar(select(Agency).where(Agency.code == code.strip()))
+              if "\x00" not in code else None)
     if agency is None or (allowed is not None and agency.id not in allowed):
-        raise NotFound(f"Không tìm thấy cơ quan {code}")
+        raise NotFound(f"Không tìm thấy cơ quan {code[:32]}")
     return agency

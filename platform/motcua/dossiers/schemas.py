@@ -111,17 +111,22 @@ class StatusList(fields.List):
         return list(dict.fromkeys(picked))
 
 
+# PostgreSQL refuses to compare text with a NUL (a 500): no code or name holds one.
+_NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Có ký tự không hợp lệ (NUL)")
+
+
 class DossierSearchQuery(Schema):
     """The filters of ``GET /dossiers``; loads into a ``search.DossierQuery``."""
 
-    q = fields.String(load_default=None, validate=validate.Length(max=MAX_Q), metadata={
-        "description": "Mã hồ sơ (đủ hoặc phần đầu) hoặc tên người nộp, không phân biệt "
-                       "dấu và chữ hoa"})
+    q = fields.String(load_default=None, validate=[validate.Length(max=MAX_Q), _NO_NUL],
+                      metadata={"description": "Mã hồ sơ (đủ hoặc phần đầu) hoặc tên người "
+                                               "nộp, không phân biệt dấu và chữ hoa"})
     status = StatusList(load_default=list)
-    procedure = fields.String(load_default=None, validate=validate.Length(max=64),
+    procedure = fields.String(load_default=None, validate=[validate.Length(max=64), _NO_NUL],
                               metadata={"description": "Mã thủ tục"})
-    agency = fields.String(load_default=None, validate=validate.Length(max=32), metadata={
-        "description": "Mã cơ quan: cơ quan đó và các cơ quan trực thuộc"})
+    agency = fields.String(load_default=None, validate=[validate.Length(max=32), _NO_NUL],
+                           metadata={"description": "Mã cơ quan: cơ quan đó và các cơ quan "
+                                                    "trực thuộc"})
     from_ = fields.Date(data_key="from", load_default=None,
                         error_messages={"invalid": "Không phải ngày (YYYY-MM-DD)"},
                         metadata={"description": "Tiếp nhận từ ngày (giờ Việt Nam)"})

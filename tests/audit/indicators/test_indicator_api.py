@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from indicator_month import MARCH, PHONG, SO_TU_PHAP, XA
+from sqlalchemy import select
 
+from motcua.audit.models import AccessLog
+from motcua.db import db
 from support.api import Api, assert_error, fields_of
 from support.clock import FakeClock, local
 
@@ -62,6 +65,13 @@ def test_bad_paging_names_its_field(api: Api, month: dict[str, str]) -> None:
 
 def test_an_unknown_indicator_is_absent(api: Api, month: dict[str, str]) -> None:
     assert_error(api.get("ks.nga", "/audit/indicators/speed/dossiers"), 404)
+    # A NUL in the path or in the agency: absent too, and the auditor's read is still logged
+    # (PostgreSQL stores no NUL: the log writes it back as %00).
+    assert_error(api.get("ks.nga", "/audit/indicators/on%00time/dossiers"), 404)
+    assert_error(api.get("ks.nga", f"/audit/indicators?agency={SO_TU_PHAP}%00"), 404)
+    assert_error(api.get("gd.son", "/audit/indicators/on_time/dossiers?agency=%00"), 404)
+    paths = db.session.scalars(select(AccessLog.path).order_by(AccessLog.id)).all()
+    assert "/api/v1/audit/indicators/on%00time/dossiers" in paths
 
 
 def test_the_default_period_is_the_current_month(api: Api, month: dict[str, str],

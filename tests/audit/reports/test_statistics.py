@@ -126,10 +126,15 @@ def test_bad_input_is_a_422_naming_its_field(api: Api, march: Any) -> None:
     for query, field in (("group=week", "group"), ("from=2026-13-01", "from"),
                          ("to=yesterday", "to"), ("procedure=9.999999", "procedure"),
                          ("from=2026-03-10&to=2026-03-01", "to"),
-                         ("from=2024-01-01&to=2026-01-01", "to")):
+                         ("from=2024-01-01&to=2026-01-01", "to"),
+                         ("procedure=2.000488%00", "procedure")):
         error = assert_error(api.get("ks.nga", f"/audit/statistics?{query}"), 422)
         assert fields_of(error) == {field}, query
     assert_error(api.get("ks.nga", "/audit/statistics?agency=NO.SUCH"), 404)
+    # No agency code holds a NUL (PostgreSQL would refuse to compare it): absent, for a
+    # leader too.
+    assert_error(api.get("ks.nga", "/audit/statistics?agency=%00"), 404)
+    assert_error(api.get("gd.son", "/audit/statistics?agency=000.00.12.H99%00"), 404)
 
 
 def test_each_slice_agrees_with_the_timing_rules_at_its_end(app: Flask, march: Any) -> None:

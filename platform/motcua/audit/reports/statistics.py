@@ -130,7 +130,9 @@ def parse_query(user: User, args: Mapping[str, str]) -> StatsQuery:
     procedure = None
     code = (args.get("procedure") or "").strip()
     if code:
-        procedure = db.session.scalar(select(Procedure).where(Procedure.code == code[:64]))
+        # No code holds a NUL, and PostgreSQL refuses to compare with one.
+        procedure = (db.session.scalar(select(Procedure).where(Procedure.code == code[:64]))
+                     if "\x00" not in code else None)
         if procedure is None:
             raise field_error("procedure", f"Không có thủ tục mã {code[:64]}")
     period = parse_period(args.get("from") or None, args.get("to") or None, today())

@@ -44,6 +44,9 @@ WEIGHT_WORDS = {"publicity": "Công khai, minh bạch", "progress": "Tiến đ�
                 "satisfaction": "Mức độ hài lòng"}
 MAX_UPDATE_DAYS = 60
 _SPLIT = re.compile(r"[,;\n]+")
+# ASCII digits only: str.isdigit() accepts "²", which int() refuses, and a number of
+# thousands of digits, which int() refuses too (both were a 500).
+_DAYS = re.compile(r"[0-9]{1,3}")
 
 
 def _number(raw: str) -> float | None:
@@ -59,7 +62,7 @@ def validate(form: Any) -> dict[str, Any]:
     problems: list[dict[str, str]] = []
     values: dict[str, Any] = {}
     days = (form.get("process_update_days") or "").strip()
-    if not days.isdigit() or int(days) > MAX_UPDATE_DAYS:
+    if not _DAYS.fullmatch(days) or int(days) > MAX_UPDATE_DAYS:
         problems.append({"field": "process_update_days",
                          "message": f"Ghi số ngày làm việc, từ 0 đến {MAX_UPDATE_DAYS}"})
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -55,6 +56,16 @@ def test_every_wrong_field_is_named_and_nothing_is_saved(app: Flask, sample: Any
                   "weight_publicity"):
         assert f'id="{field}-error"' in html, field
     assert 'value="31/6"' in html  # what was typed stays in the form
+    assert db.session.scalar(select(AuditSetting)) is None
+
+
+@pytest.mark.parametrize("days", ["²", "٣", "9" * 5000, "1e1", " ", "61"])
+def test_a_number_of_days_that_is_not_plain_digits_is_named(app: Flask, sample: Any,
+                                                            days: str) -> None:
+    # "²".isdigit() is true and int("²") fails; so does int() of 5,000 digits.
+    page = Browser(app, "ks.nga").post("/audit/settings", {**VALID, "process_update_days": days})
+    assert page.status_code == 422
+    assert 'id="process_update_days-error"' in text(page)
     assert db.session.scalar(select(AuditSetting)) is None
 
 

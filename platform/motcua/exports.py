@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from motcua.calendar.working_time import TZ
@@ -26,6 +27,16 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         # CSV/XLSX injection: "=HYPERLINK(...)" in an applicant's name stays text.
         return "'" + value
+    return value
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """A cell as a worksheet holds it: XML 1.0 has no control characters but tab and line
+    breaks, and openpyxl raises on any other (an applicant's name pasted with a vertical
+    tab made the whole download a 500); they are dropped, as a spreadsheet shows none."""
+    value = _cell(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
@@ -65,7 +76,7 @@ def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in body:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([_xlsx_cell(v) for v in row])
         for column in sheet.columns:
             width = max((len(_text(c.value)) for c in column), default=8)
             sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))

@@ -157,6 +157,17 @@ def test_exports_carry_the_current_filter(app: Flask, walker: Walker) -> None:
     assert rows[1][0] == hyphen and rows[1][4] == "'=HYPERLINK(\"x\")"  # stays text
 
 
+def test_a_name_with_control_characters_downloads_as_excel(app: Flask, walker: Walker) -> None:
+    # A name pasted with a vertical tab is stored; openpyxl refuses it in a worksheet.
+    code = _new(walker, "Trần\x0bThị\x1b Hoa")
+    response = Browser(app, "ks.nga").get("/dossiers?format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert sheet is not None
+    assert [r[:5:4] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (code, "TrầnThị Hoa")]
+
+
 def test_pages_and_the_capped_total(app: Flask, walker: Walker) -> None:
     seed = _new(walker, "Nguyễn Văn Bình")
     _copies(seed, 44)

@@ -94,3 +94,27 @@ def test_record_links_each_event_of_a_dossier_to_the_one_before(walker: Walker) 
         assert event.hash == link(previous, event_fields(event))
         previous = event.hash
     assert first_break(events) is None
+
+
+def test_the_fast_canonical_form_is_rfc_8785s() -> None:
+    import random
+
+    import rfc8785
+
+    from motcua.history.chain import CHAINED_FIELDS
+
+    rng = random.Random(8785)
+    alphabet = ('"\\/\b\f\n\r\t\x00\x01\x1f\x7f\u2028\u2029 aZ~éđẫỹ€😀\ufeff'
+                + "".join(chr(c) for c in range(0x20)))
+    for _ in range(500):
+        fields: dict[str, Any] = {}
+        for name in CHAINED_FIELDS:
+            kind = rng.randrange(4)
+            if kind == 0:
+                fields[name] = "".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+            elif kind == 1:
+                fields[name] = rng.randrange(-2**53, 2**53)
+            elif kind == 2:
+                fields[name] = [rng.choice(["Task_1", "Bước 2", "\n"]), rng.randrange(9)]
+        plain = {name: fields.get(name) for name in CHAINED_FIELDS}
+        assert canonical(fields) == rfc8785.dumps(plain)

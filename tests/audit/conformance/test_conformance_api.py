@@ -61,7 +61,8 @@ def test_an_unknown_procedure_is_404(sample: dict[str, Any], api: Api) -> None:
 
 
 @pytest.mark.parametrize("query", ["date=2026-02-30", "date=16/03/2026", "date=2026-3-16",
-                                   "date=20260316", "date=%00", "date=2026-03-16T00:00"])
+                                   "date=20260316", "date=%00", "date=2026-03-16T00:00",
+                                   "date=9999-12-31", "date=0001-01-01"])
 def test_a_bad_date_is_422(sample: dict[str, Any], api: Api, query: str) -> None:
     error = assert_error(api.get("ks.nga", f"/audit/conformance?procedure=2.000488&{query}"),
                          422)

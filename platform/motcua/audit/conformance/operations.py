@@ -29,6 +29,7 @@ from motcua.catalog.models import Decision, Procedure, ProcedureRevision, Revisi
 from motcua.catalog.operations import get_procedure, procedure_in_force, revision_ids_in_force
 from motcua.clock import now
 from motcua.db import db
+from motcua.documents.book import FIRST_YEAR, LAST_YEAR
 from motcua.dossiers.access import subtree
 from motcua.dossiers.models import Dossier
 from motcua.errors import NotFound, field_error
@@ -49,14 +50,17 @@ def today() -> date:
 
 
 def parse_day(text: str | None) -> date:
-    """The day asked for (``YYYY-MM-DD``), today in the province when none is given."""
+    """The day asked for (``YYYY-MM-DD``), today in the province when none is given. Years
+    outside those a period accepts elsewhere are refused: the day after 9999-12-31, which
+    counting the dossiers received up to the day needs, is past what a date holds."""
     value = (text or "").strip()
     if not value:
         return today()
     try:
-        return date.fromisoformat(value) if len(value) == 10 else _bad_day()
+        day = date.fromisoformat(value) if len(value) == 10 else _bad_day()
     except ValueError:
         return _bad_day()
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else _bad_day()
 
 
 def parse_flag(text: str | None, name: str) -> bool:

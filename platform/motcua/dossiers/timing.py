@@ -6,9 +6,10 @@ A dossier is judged against ``first_due_at``, the appointment printed on its lat
 citizen's supplement time is not counted). As in ``WorkingCalendar.timing``: finished after
 it is late; on an earlier local day than it, early; else on time. More than one supplement
 request makes a dossier late whatever its dates (Decision 766, as a public specification
-reads it: see ``indicators.formulas``). A dossier still open is late once its appointment has
-passed; a dossier with no appointment (no time limit, or refused before it had one) is not
-judged."""
+reads it: see ``indicators.formulas``), even with no appointment left: one stopped or refused
+while waiting for its second supplement has none (the clock stopped) and is late, as it was
+while open. A dossier still open is late once its appointment has passed; any other dossier
+with no appointment (no time limit, or refused before it had one) is not judged."""
 
 from __future__ import annotations
 
@@ -38,8 +39,14 @@ def too_many_supplements() -> ColumnElement[bool]:
 
 
 def finished_late() -> ColumnElement[bool]:
-    return and_(Dossier.finished_at.is_not(None), Dossier.first_due_at.is_not(None),
-                or_(Dossier.finished_at > Dossier.first_due_at, too_many_supplements()))
+    return and_(Dossier.finished_at.is_not(None), or_(
+        too_many_supplements(),
+        and_(Dossier.first_due_at.is_not(None), Dossier.finished_at > Dossier.first_due_at)))
+
+
+def judged() -> ColumnElement[bool]:
+    """A finished dossier that is early, on time or late (see the module's rules)."""
+    return or_(Dossier.first_due_at.is_not(None), too_many_supplements())
 
 
 def finished_early() -> ColumnElement[bool]:
@@ -75,7 +82,7 @@ def is_late(moment: datetime) -> ColumnElement[bool]:
 
 
 def timing_of_finished() -> ColumnElement[str | None]:
-    """``early`` / ``on_time`` / ``late`` for a finished dossier with an appointment."""
+    """``early`` / ``on_time`` / ``late`` for a finished dossier that is ``judged()``."""
     return case((finished_late(), literal(Timing.LATE.value)),
                 (finished_early(), literal(Timing.EARLY.value)),
                 (finished_on_time(), literal(Timing.ON_TIME.value)),

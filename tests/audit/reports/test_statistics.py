@@ -8,14 +8,15 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
-from reports_support import MARCH, NOW, OTHER_PROCEDURE, PHONG, SO_TU_PHAP, XA
+from reports_support import MARCH, NOW, OTHER_PROCEDURE, PHONG, SO_TU_PHAP, XA, Shape, shape
 from sqlalchemy import func, select
 
 from motcua.audit.reports.statistics import StatsQuery, statistics
 from motcua.db import db
 from motcua.documents.book import Period
 from motcua.dossiers import timing
-from support.api import Api, assert_error, fields_of
+from motcua.dossiers.models import Dossier
+from support.api import Api, assert_error, fields_of, new_dossier
 from support.clock import local
 
 PERIOD = "from=2026-03-01&to=2026-03-31"
@@ -148,3 +149,31 @@ def test_each_slice_agrees_with_the_timing_rules_at_its_end(app: Flask, march: A
         late_now = db.session.scalar(select(func.count()).where(timing.late_open_at(end)))
         assert (row.figures["in_progress"], row.figures["in_progress_late"]) == (
             open_now, late_now), row.key
+
+
+def test_more_than_one_supplement_is_late_even_without_an_appointment(api: Api,
+                                                                       march: Any) -> None:
+    """Stopped while waiting for its second supplement: the clock stopped, so no appointment
+    is left (``first_due_at`` is cleared), yet more than one request makes it late: in the
+    statistics, the search's late filter and the on-time indicator alike, as it was while
+    open."""
+    code = new_dossier(api)["code"]
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    assert dossier is not None
+    shape(dossier, Shape(local(2026, 3, 11, 9), None, None, "supplement_requested",
+                         supplements=2))
+    db.session.flush()
+    open_late = _figures(_stats(api, "ks.nga", PERIOD)["total"])
+    assert open_late["in_progress_late"] == MARCH["in_progress_late"] + 1
+    shape(dossier, Shape(local(2026, 3, 11, 9), local(2026, 3, 20, 10), None, "stopped",
+                         supplements=2))
+    db.session.flush()
+    figures = _figures(_stats(api, "ks.nga", PERIOD)["total"])
+    assert (figures["late"], figures["unjudged"], figures["handled"]) == (
+        MARCH["late"] + 1, MARCH["unjudged"], MARCH["handled"] + 1)
+    late = api.get("ks.nga", "/dossiers?late=true&limit=100").get_json()["items"]
+    assert code in {d["code"] for d in late}
+    body = api.get("ks.nga", f"/audit/indicators?{PERIOD}").get_json()
+    on_time = next(i for i in body["indicators"] if i["key"] == "on_time")
+    # March's judged dossiers (A B C D F, and G, K open past due) and this one.
+    assert (on_time["numerator"], on_time["denominator"]) == (3, 8)

@@ -137,9 +137,9 @@ def finished_in(w: Window) -> ColumnElement[bool]:
 
 
 def settled(w: Window) -> ColumnElement[bool]:
-    """Finished in the period with an appointment: the dossiers judged early, on time or
-    late (one with no time limit, or refused before the clock started, is not judged)."""
-    return and_(finished_in(w), Dossier.first_due_at.is_not(None))
+    """Finished in the period and judged early, on time or late (``timing.judged``: one
+    with no time limit, or refused before the clock started, is not)."""
+    return and_(finished_in(w), timing.judged())
 
 
 def settled_in_time(w: Window) -> ColumnElement[bool]:
@@ -211,7 +211,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "handling_days", "Thời gian giải quyết trung bình", Group.PROGRESS,
         "Tổng thời gian giải quyết (phút làm việc tính vào thời hạn, không tính thời gian bổ "
-        f"sung hồ sơ) / Số hồ sơ đã giải quyết có ngày hẹn trả / {DAY_MINUTES} phút mỗi ngày "
+        f"sung hồ sơ) / Số hồ sơ đã giải quyết được tính hạn / {DAY_MINUTES} phút mỗi ngày "
         "làm việc",
         UNCONFIRMED, False, Counted.DOSSIERS, settled, settled, summed=Dossier.clocked_minutes,
         scale=1 / DAY_MINUTES, unit="ngày làm việc", numerator_unit="phút", scored=False),

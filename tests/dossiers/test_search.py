@@ -216,6 +216,16 @@ def test_bad_filters_are_422_naming_the_field(walker: Walker, params: dict[str, 
     assert fields_of(error) == {field}
 
 
+@pytest.mark.parametrize(("params", "message"), [
+    ({"q": "a" * 101}, "Tối đa 100 ký tự"), ({"procedure": "1" * 65}, "Tối đa 64 ký tự"),
+    ({"agency": "1" * 33}, "Tối đa 32 ký tự"), ({"limit": "x"}, "Không phải số nguyên"),
+])
+def test_errors_are_worded_in_vietnamese(walker: Walker, params: dict[str, Any],
+                                         message: str) -> None:
+    error = assert_error(walker.api.get("ks.nga", "/dossiers", query_string=params), 422)
+    assert [d["message"] for d in error["details"]] == [message]
+
+
 def test_anonymous_is_401(walker: Walker) -> None:
     assert_error(walker.api.get(None, "/dossiers"), 401)
 

@@ -116,6 +116,8 @@ def test_a_bad_filter_is_said_on_the_form(app: Flask, walker: Walker) -> None:
     assert browser.get("/dossiers?status=lost").status_code == 422
     for name in ("q", "procedure", "agency"):
         assert browser.get(f"/dossiers?{name}=a%00b").status_code == 422, name
+    long = browser.get("/dossiers?q=" + "a" * 101)  # typed in the address bar
+    assert long.status_code == 422 and "Tối đa 100 ký tự" in text(long)
     assert browser.get("/dossiers?format=pdf").status_code == 422
 
 

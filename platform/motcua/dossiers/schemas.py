@@ -115,16 +115,20 @@ class StatusList(fields.List):
 _NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Có ký tự không hợp lệ (NUL)")
 
 
+def _at_most(length: int) -> validate.Length:
+    return validate.Length(max=length, error=f"Tối đa {length} ký tự")
+
+
 class DossierSearchQuery(Schema):
     """The filters of ``GET /dossiers``; loads into a ``search.DossierQuery``."""
 
-    q = fields.String(load_default=None, validate=[validate.Length(max=MAX_Q), _NO_NUL],
+    q = fields.String(load_default=None, validate=[_at_most(MAX_Q), _NO_NUL],
                       metadata={"description": "Mã hồ sơ (đủ hoặc phần đầu) hoặc tên người "
                                                "nộp, không phân biệt dấu và chữ hoa"})
     status = StatusList(load_default=list)
-    procedure = fields.String(load_default=None, validate=[validate.Length(max=64), _NO_NUL],
+    procedure = fields.String(load_default=None, validate=[_at_most(64), _NO_NUL],
                               metadata={"description": "Mã thủ tục"})
-    agency = fields.String(load_default=None, validate=[validate.Length(max=32), _NO_NUL],
+    agency = fields.String(load_default=None, validate=[_at_most(32), _NO_NUL],
                            metadata={"description": "Mã cơ quan: cơ quan đó và các cơ quan "
                                                     "trực thuộc"})
     from_ = fields.Date(data_key="from", load_default=None,

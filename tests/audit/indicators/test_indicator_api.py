@@ -63,6 +63,17 @@ def test_bad_paging_names_its_field(api: Api, month: dict[str, str]) -> None:
     assert "offset" in fields_of(error)
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("limit=0", "Từ 1 đến 500"), ("limit=ten", "Không phải số nguyên"),
+    ("offset=-1", "Từ 0 đến 1.000.000"), ("offset=99999999999999999999", "Từ 0 đến 1.000.000"),
+    ("agency=" + "x" * 33, "Tối đa 32 ký tự"), ("from=" + "2" * 11, "Tối đa 10 ký tự"),
+])
+def test_errors_are_worded_in_vietnamese(api: Api, month: dict[str, str], query: str,
+                                         message: str) -> None:
+    error = assert_error(api.get("ks.nga", f"/audit/indicators/on_time/dossiers?{query}"), 422)
+    assert [d["message"] for d in error["details"]] == [message]
+
+
 def test_an_unknown_indicator_is_absent(api: Api, month: dict[str, str]) -> None:
     assert_error(api.get("ks.nga", "/audit/indicators/speed/dossiers"), 404)
     # A NUL in the path or in the agency: absent too, and the auditor's read is still logged

@@ -24,16 +24,28 @@ def rounded(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
+def _text(length: int, **kwargs: Any) -> fields.String:
+    return fields.String(load_default=None, validate=validate.Length(
+        max=length, error=f"Tối đa {length} ký tự"), **kwargs)
+
+
+def _whole(default: int, low: int, high: int) -> fields.Integer:
+    return fields.Integer(load_default=default,
+                          validate=validate.Range(low, high, error=f"Từ {low} đến {high:,}"
+                                                  .replace(",", ".")),
+                          error_messages={"invalid": "Không phải số nguyên"})
+
+
 class IndicatorPeriodQuery(Schema):
     # Read as text and parsed by the operation, so a bad date is a 422 naming "from"/"to".
-    agency = fields.String(load_default=None, validate=validate.Length(max=32))
-    from_ = fields.String(data_key="from", load_default=None, validate=validate.Length(max=10))
-    to = fields.String(load_default=None, validate=validate.Length(max=10))
+    agency = _text(32)
+    from_ = _text(10, data_key="from")
+    to = _text(10)
 
 
 class IndicatorRowsQuery(IndicatorPeriodQuery):
-    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
+    limit = _whole(50, 1, 500)
+    offset = _whole(0, 0, 1_000_000)
 
 
 class IndicatorSchema(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -88,6 +90,22 @@ def for_dialect(dialect: str) -> Any:
 
 def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT off for the statements inside, then the transaction's setting put
+    back; nothing on SQLite. A wide aggregate over a million rows (the indicators' FILTER
+    counts, the statistics' CASE classes) spent longer compiling than running. When a
+    statement inside fails, the setting is left to the rollback that follows: a statement
+    sent to put it back would fail in the aborted transaction and hide the first error."""
+    if not is_postgresql():
+        yield
+        return
+    previous = db.session.scalar(text("SELECT current_setting('jit')"))
+    db.session.execute(text("SELECT set_config('jit', 'off', true)"))
+    yield
+    db.session.execute(text("SELECT set_config('jit', :previous, true)"), {"previous": previous})
 
 
 def for_update(stmt: Select[Any], *, skip_locked: bool = False, of: Any = None) -> Select[Any]:

@@ -8,13 +8,11 @@ their agency and the agencies below it; another agency is 404, any other officer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from motcua.audit.indicators.formulas import (
     BY_KEY,
@@ -31,7 +29,7 @@ from motcua.audit.scope import agency_in_scope, readable_agencies
 from motcua.audit.settings import setting
 from motcua.calendar.working_time import TZ
 from motcua.catalog.models import Procedure, ProcedureRevision
-from motcua.db import db, is_postgresql
+from motcua.db import db, without_jit
 from motcua.documents.book import Period, parse_period
 from motcua.dossiers.access import subtree
 from motcua.dossiers.models import Dossier
@@ -129,26 +127,11 @@ def _aggregate(kind: Counted, w: Window, agency_ids: set[int] | None
         or_(*(i.denominator(w) for i in indicators if i.denominator is not None)))
     if agency_ids is not None:
         stmt = stmt.where(_AGENCY[kind].in_(agency_ids))
-    with _without_jit():
+    # JIT compiled this wide aggregate (two FILTER clauses per indicator) for seconds.
+    with without_jit():
         row = db.session.execute(stmt).one()
     return {indicator.key: (int(row[2 * n]), int(row[2 * n + 1]))
             for n, indicator in enumerate(indicators)}
-
-
-@contextmanager
-def _without_jit() -> Iterator[None]:
-    """PostgreSQL's JIT compiles this wide aggregate (two FILTER clauses per indicator) for
-    seconds before running it for a fraction of that: off for these statements only."""
-    if not is_postgresql():
-        yield
-        return
-    previous = db.session.scalar(text("SELECT current_setting('jit')"))
-    db.session.execute(text("SELECT set_config('jit', 'off', true)"))
-    try:
-        yield
-    finally:
-        db.session.execute(text("SELECT set_config('jit', :previous, true)"),
-                           {"previous": previous})
 
 
 # --- The rows behind a numerator ----------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 
 from motcua.calendar.working_time import TZ
-from motcua.exports import table_csv, table_xlsx
+from motcua.exports import disposition, download, table_csv, table_xlsx
 
 HEADERS = ("Mã hồ sơ", "Người nộp")
 
@@ -53,3 +53,14 @@ def test_times_are_local_without_a_zone() -> None:
     # Spreadsheets keep no zone: the local wall-clock time, naive.
     assert _xlsx_values(table_xlsx("T", ("Lúc",), [(moment,)]))[1] == [
         moment.astimezone(TZ).replace(tzinfo=None)]
+
+
+def test_a_download_names_its_file_in_ascii_and_in_utf8() -> None:
+    response = download(b"x", 'Thống kê "Sở Tư pháp"\r\nĐợt 1', "csv")
+    header = response.headers["Content-Disposition"]
+    header.encode("ascii")  # a header is Latin-1 at most: this name is not
+    assert header == ('attachment; filename="Thong_ke_So_Tu_phap_Dot_1.csv"; '
+                      "filename*=UTF-8''Th%E1%BB%91ng%20k%C3%AA%20%22S%E1%BB%9F%20T%C6%B0%20"
+                      "ph%C3%A1p%22%0D%0A%C4%90%E1%BB%A3t%201.csv")
+    assert disposition("báo-cáo.pdf", inline=True).startswith('inline; filename="bao-cao.pdf"')
+    assert disposition("….csv") == "attachment; filename=\"csv\"; filename*=UTF-8''%E2%80%A6.csv"

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
@@ -17,6 +20,7 @@ from openpyxl.styles import Font
 from motcua.calendar.working_time import TZ
 
 FORMATS = ("csv", "xlsx")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -85,11 +89,24 @@ def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
     return out.getvalue()
 
 
-def download(data: bytes, filename: str, fmt: str) -> Response:
+def disposition(filename: str, *, inline: bool = False) -> str:
+    """A Content-Disposition header for ``filename`` whatever it holds: an ASCII name for
+    old clients (accents dropped, anything else "_": a header is Latin-1 at most, and a quote
+    or a line break would end it) and the name itself in UTF-8 (RFC 6266 ``filename*``)."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", filename.replace("đ", "d")
+                                                    .replace("Đ", "D"))
+                   if not unicodedata.combining(c))
+    fallback = _UNSAFE_NAME.sub("_", bare).strip("_.") or "tai-ve"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def download(data: bytes, filename: str, fmt: str, *, inline: bool = False) -> Response:
+    """``filename`` without its extension; ``inline`` to show it in the browser (a PDF)."""
     types = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     response = Response(data, mimetype=types[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Content-Disposition"] = disposition(f"{filename}.{fmt}", inline=inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -77,6 +77,9 @@ def test_the_periodic_report_page_and_its_downloads(app: Flask, march: Any) -> N
     pdf = browser.get("/audit/reports/2026-03?format=pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.get_data().startswith(b"%PDF")
+    # Shown in the browser, under a plain name and its UTF-8 twin.
+    assert pdf.headers["Content-Disposition"] == (
+        "inline; filename=\"bao-cao-tinh-2026-03.pdf\"; filename*=UTF-8''bao-cao-tinh-2026-03.pdf")
     words = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.get_data())).pages)
     assert "Tháng 03/2026" in words and "Xếp hạng cơ quan" in words
 

@@ -79,7 +79,4 @@ def stats_download(stats: Statistics, fmt: str, filename: str, title: str) -> Re
 
 def periodic_pdf(report: PeriodicReport, **context: Any) -> Response:
     html = render_template("audit/periodic_print.html", report=report, **context)
-    response = download(render_pdf(html), context.get("filename", "bao-cao"), "pdf")
-    response.headers["Content-Disposition"] = response.headers["Content-Disposition"].replace(
-        "attachment", "inline")
-    return response
+    return download(render_pdf(html), context.get("filename", "bao-cao"), "pdf", inline=True)

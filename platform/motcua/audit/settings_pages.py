@@ -13,6 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from motcua.audit.indicators.formulas import GROUP_NAMES
 from motcua.audit.models import AuditSetting
 from motcua.audit.reports.periodic import KIND_WORDS, KINDS, parse_dates
 from motcua.audit.scope import require_auditor
@@ -39,9 +40,8 @@ WORDS = {
     "report_dates": "Ngày chốt số liệu (khi báo cáo theo ngày chốt)",
     "index_weights": "Trọng số các nhóm chỉ số (Quyết định 766/QĐ-TTg, điểm trên 100)",
 }
-WEIGHT_WORDS = {"publicity": "Công khai, minh bạch", "progress": "Tiến độ, kết quả giải quyết",
-                "digitisation": "Số hóa hồ sơ, kết quả", "online": "Cung cấp dịch vụ trực tuyến",
-                "satisfaction": "Mức độ hài lòng"}
+# One weight per group of the index, named as the indicators page names it.
+WEIGHT_WORDS = {group.value: name for group, name in GROUP_NAMES.items()}
 MAX_UPDATE_DAYS = 60
 _SPLIT = re.compile(r"[,;\n]+")
 # ASCII digits only: str.isdigit() accepts "²", which int() refuses, and a number of

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, Response, g, request
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from motcua.audit.models import AccessLog
 from motcua.audit.scope import require_auditor
@@ -79,10 +79,13 @@ def reads(user: User, *, username: str | None = None, dossier: str | None = None
     query = (select(AccessLog, User.username, User.full_name)
              .join(User, User.id == AccessLog.user_id)
              .where(AccessLog.at >= low, AccessLog.at < high))
+    # PostgreSQL refuses to compare text with a NUL: no username holds one, and a code
+    # holding one was written as %00.
     if username:
-        query = query.where(User.username == username.strip())
+        query = query.where(User.username == username.strip() if "\x00" not in username
+                            else false())
     if dossier:
-        query = query.where(AccessLog.dossier_code == dossier.strip())
+        query = query.where(AccessLog.dossier_code == dossier.strip().replace("\x00", "%00"))
     total = int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     rows = db.session.execute(query.order_by(AccessLog.at.desc(), AccessLog.id.desc())
                               .limit(limit).offset(offset)).all()

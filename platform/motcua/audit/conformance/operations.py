@@ -269,6 +269,9 @@ def procedure_report(user: User, code: str | None, day: date) -> Report:
     if not text:
         raise field_error("procedure", "Bắt buộc: mã thủ tục")
     try:
+        # No code holds a NUL, and PostgreSQL refuses to compare with one.
+        if "\x00" in text:
+            raise NotFound(text)
         procedure = get_procedure(text)
     except NotFound:
         raise NotFound(f"Không có thủ tục {text[:64]}") from None
@@ -324,7 +327,9 @@ def _agency_ids(code: str | None) -> set[int] | None:
     text = (code or "").strip()
     if not text:
         return None
-    agency = db.session.scalar(select(Agency).where(Agency.code == text))
+    # No code holds a NUL, and PostgreSQL refuses to compare with one.
+    agency = (db.session.scalar(select(Agency).where(Agency.code == text))
+              if "\x00" not in text else None)
     if agency is None:
         raise NotFound(f"Không có cơ quan {text[:32]}")
     return subtree({agency.id})

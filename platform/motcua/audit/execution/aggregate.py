@@ -208,6 +208,8 @@ def _labels(group: str, rows: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 def _ident(group: str, key: str) -> int | None:
     ident, column, _ = _LABELS[group]
+    if "\x00" in key:  # no key holds one, and PostgreSQL refuses to compare with it
+        return None
     found: int | None = db.session.scalar(select(ident).where(column == key.strip()))
     return found
 

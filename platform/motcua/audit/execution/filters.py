@@ -13,6 +13,7 @@ from motcua.audit.scope import agency_in_scope, require_auditor
 from motcua.calendar.working_time import TZ
 from motcua.catalog.models import Procedure
 from motcua.db import db
+from motcua.documents.book import FIRST_YEAR, LAST_YEAR
 from motcua.dossiers.access import subtree
 from motcua.dossiers.models import Dossier
 from motcua.errors import Invalid, NotFound
@@ -82,10 +83,16 @@ def _date(args: Mapping[str, str], key: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
+        day = None
+    # A year outside those a period accepts elsewhere: midnight of 0001-01-01 in the
+    # province is before the first instant a datetime holds in UTC.
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise Invalid(f"Ngày không hợp lệ: {text[:40]}", [
-            {"field": key, "message": "Ngày phải có dạng YYYY-MM-DD"}]) from None
+            {"field": key, "message": "Ngày phải có dạng YYYY-MM-DD, năm từ "
+                                      f"{FIRST_YEAR} đến {LAST_YEAR}"}])
+    return day
 
 
 def parse_filters(user: User, args: Mapping[str, str]) -> Filters:
@@ -106,13 +113,16 @@ def parse_filters(user: User, args: Mapping[str, str]) -> Filters:
         raise Invalid("Điều kiện lọc không hợp lệ", problems)
     agency = agency_in_scope(user, args.get("agency") or None)
     procedure = None
+    # No code or username holds a NUL, and PostgreSQL refuses to compare with one.
     if code := (args.get("procedure") or "").strip():
-        procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+        procedure = (db.session.scalar(select(Procedure).where(Procedure.code == code))
+                     if "\x00" not in code else None)
         if procedure is None:
             raise NotFound(f"Không có thủ tục {code[:64]}")
     officer = None
     if username := (args.get("officer") or "").strip():
-        officer = db.session.scalar(select(User).where(User.username == username))
+        officer = (db.session.scalar(select(User).where(User.username == username))
+                   if "\x00" not in username else None)
         if officer is None:
             raise NotFound(f"Không có cán bộ {username[:64]}")
     return Filters(group=group, agency=agency,

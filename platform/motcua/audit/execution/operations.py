@@ -76,9 +76,11 @@ def findings_for(dossier: Dossier, *, now: datetime | None = None) -> list[Findi
 def audited_dossier(user: User, code: str) -> Dossier:
     """A dossier of the province for an auditor (anyone else: 403, before anything is read)."""
     require_auditor(user)
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code.strip()))
+    # No code holds a NUL, and PostgreSQL refuses to compare with one.
+    dossier = (db.session.scalar(select(Dossier).where(Dossier.code == code.strip()))
+               if "\x00" not in code else None)
     if dossier is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        raise NotFound(f"Không tìm thấy hồ sơ {code[:64]}")
     return dossier
 
 

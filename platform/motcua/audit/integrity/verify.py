@@ -144,9 +144,11 @@ def verify_dossier(code: str) -> Report:
     """One dossier's chain and leaves, the heads that signed them, and the latest tree's
     root with the dossier's inclusion proof."""
     started = time.perf_counter()
-    dossier_id = db.session.scalar(select(Dossier.id).where(Dossier.code == code.strip()))
+    # No code holds a NUL, and PostgreSQL refuses to compare with one.
+    dossier_id = (db.session.scalar(select(Dossier.id).where(Dossier.code == code.strip()))
+                  if "\x00" not in code else None)
     if dossier_id is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
+        raise NotFound(f"Không tìm thấy hồ sơ {code[:64]}")
     tree_cutoff, event_cutoff = _cutoffs()
     days = _days(tree_cutoff)
     rows = list(_events(event_cutoff, dossier_id))

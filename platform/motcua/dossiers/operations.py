@@ -157,8 +157,15 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
     return step
 
 
+def _by_code(code: str) -> Dossier | None:
+    # No code holds a NUL, and PostgreSQL refuses to compare with one (a 500).
+    if "\x00" in code:
+        return None
+    return db.session.scalar(select(Dossier).where(Dossier.code == code))
+
+
 def get_dossier(user: User, code: str) -> Dossier:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
+    dossier = _by_code(code)
     if dossier is None or not can_see(user, dossier):
         raise NotFound(f"Không có hồ sơ {code}")
     return dossier
@@ -270,7 +277,7 @@ def history(dossier: Dossier) -> list[HistoryEvent]:
 
 
 def lookup(code: str) -> Dossier:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code.strip()))
+    dossier = _by_code(code.strip())
     if dossier is None:
         raise NotFound(f"Không tìm thấy hồ sơ {code}")
     return dossier

@@ -91,7 +91,8 @@ def _conditions(f: WorklistFilter, now: datetime) -> tuple[list[Any], bool]:
         conditions.append(Dossier.received_at < _end_of_day(f.received_to))
         on_dossier = True
     if f.q:
-        text = f.q.strip()
+        # No code or name holds a NUL, and PostgreSQL refuses to compare with one.
+        text = f.q.replace("\x00", "").strip()
         # A whole dossier code is found by its unique index; anything else searches names.
         by_code = db.session.scalar(select(Dossier.id).where(Dossier.code == text))
         if by_code is not None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from motcua.db import db
 from motcua.dossiers.models import Dossier
@@ -65,6 +65,19 @@ def test_a_dossiers_history_is_not_deleted_with_it(walker: Walker) -> None:
     with pytest.raises(IntegrityError):
         db.session.execute(text("DELETE FROM dossier WHERE id = :id"), {"id": dossier.id})
         db.session.flush()
+    db.session.rollback()
+
+
+def test_the_maintenance_session_ends_when_its_block_raises(walker: Walker) -> None:
+    """On both databases: an error inside the block, caught by the caller, leaves the rest
+    of the transaction with the history append-only again."""
+    walker.create("mc.lan", "2.000488", "to-khai-ly-lich-tu-phap")
+    db.session.commit()
+    with pytest.raises(ValueError), maintenance_session(db.session.connection()):
+        db.session.execute(text("UPDATE history_event SET note = 'sửa trong bảo trì'"))
+        raise ValueError("the caller's own error")
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("UPDATE history_event SET note = 'sửa sau bảo trì'"))
     db.session.rollback()
 
 

@@ -33,14 +33,19 @@ def maintenance_session(connection: Connection) -> Iterator[None]:
     if connection.dialect.name == "postgresql":
         # Transaction-local: it also ends with a commit or a rollback inside the block.
         connection.execute(text("SELECT set_config('motcua.maintenance', 'on', true)"))
-        yield
-        from psycopg.pq import TransactionStatus
+        try:
+            yield
+        finally:
+            # Also when the block raised: a caller that catches the error and goes on in the
+            # same transaction must not keep the history writable.
+            from psycopg.pq import TransactionStatus
 
-        # A transaction a failed statement aborted keeps nothing, the setting included.
-        driver: Any = connection.connection.driver_connection
-        status = driver.info.transaction_status
-        if status is not TransactionStatus.INERROR:
-            connection.execute(text("SELECT set_config('motcua.maintenance', 'off', true)"))
+            # A transaction a failed statement aborted keeps nothing, the setting included.
+            driver: Any = connection.connection.driver_connection
+            status = driver.info.transaction_status
+            if status is not TransactionStatus.INERROR:
+                connection.execute(
+                    text("SELECT set_config('motcua.maintenance', 'off', true)"))
         return
     flag = _SQLITE_FLAGS[id(connection.connection.driver_connection)]
     flag[0] = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -13,6 +14,7 @@ from indicator_month import MARCH, NUMERATOR_ROWS, PHONG, SO_TU_PHAP, XA
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from motcua.audit.indicators.pages import quick_periods
 from motcua.db import db
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from support.walk import Walker, sample_at_examination
@@ -130,3 +132,13 @@ def test_an_officer_attaches_the_electronic_result(app: Flask, walker: Walker) -
     assert kinds == [AttachmentKind.RESULT, AttachmentKind.DOSSIER]
     assert (dossier.dossier_files, dossier.result_files) == (1, 1)
     assert "Kết quả giải quyết (bản điện tử)</h3>" in text(holder.get(f"/dossiers/{code}"))
+
+
+def test_the_quick_periods_end_on_their_last_day() -> None:
+    assert quick_periods(date(2026, 12, 31)) == [
+        ("Tháng này", date(2026, 12, 1), date(2026, 12, 31)),
+        ("Quý này", date(2026, 10, 1), date(2026, 12, 31)),
+        ("Năm nay", date(2026, 1, 1), date(2026, 12, 31))]
+    assert quick_periods(date(2028, 2, 10))[:2] == [
+        ("Tháng này", date(2028, 2, 1), date(2028, 2, 29)),
+        ("Quý này", date(2028, 1, 1), date(2028, 3, 31))]

@@ -5,7 +5,7 @@ numerator; CSV and Excel of both. Plain forms and links: no JavaScript needed.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -15,6 +15,7 @@ from motcua.audit.charts import TEMPLATE_GLOBALS, number
 from motcua.audit.indicators import operations
 from motcua.audit.indicators.formulas import GROUP_NAMES, Counted
 from motcua.audit.indicators.operations import Figure, Report, Rows
+from motcua.audit.reports.periodic import period_of
 from motcua.audit.scope import readable_agencies
 from motcua.calendar.working_time import TZ
 from motcua.clock import now
@@ -56,12 +57,9 @@ def _format() -> str | None:
 
 
 def quick_periods(today: date) -> list[tuple[str, date, date]]:
-    """This month, this quarter and this year, each to its last day."""
-    def last_of(year: int, month: int) -> date:
-        return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
-    quarter = (today.month - 1) // 3 * 3 + 1
-    return [("Tháng này", today.replace(day=1), last_of(today.year, today.month)),
-            ("Quý này", date(today.year, quarter, 1), last_of(today.year, quarter + 2)),
+    """This month, this quarter (as the periodic reports cut them) and this year."""
+    month, quarter = period_of("monthly", today), period_of("quarterly", today)
+    return [("Tháng này", month.start, month.end), ("Quý này", quarter.start, quarter.end),
             ("Năm nay", date(today.year, 1, 1), date(today.year, 12, 31))]
 
 

@@ -30,11 +30,12 @@ PALETTE: dict[str, tuple[str, str]] = {
     "open": ("#8a5a00", "cross"),
     "other": ("#8e99a8", "solid"),
 }
-# The line chart's series, in order: colour, dash pattern, marker shape.
+# The line chart's series, in order: colour, dash pattern, marker shape. The reports draw
+# received, handled, late: red is the third's, as late is red in the share chart.
 SERIES_STYLES: tuple[tuple[str, str, str], ...] = (
     ("#0b4f9c", "", "circle"),
-    ("#b3261e", "7 4", "square"),
-    ("#1e6b34", "2 3", "triangle"),
+    ("#1e6b34", "7 4", "square"),
+    ("#b3261e", "2 3", "triangle"),
     ("#8a5a00", "9 3 2 3", "diamond"),
     ("#5b6470", "4 2", "circle"),
 )

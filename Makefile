@@ -79,7 +79,10 @@ bench-design: install web ## the designer's benchmarks: generation, checks, mode
 	$(BIN)/python bench/diff.py
 	$(BIN)/python bench/miwg_open.py
 
+bench-audit: install ## the audit's benchmarks at 1,000,000 dossiers: search, indicators, audit verify
+	$(BIN)/python bench/audit.py
+
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB_BUILD)
 
-.PHONY: help install web system-packages run test lint bench bench-design clean
+.PHONY: help install web system-packages run test lint bench bench-design bench-audit clean

@@ -76,10 +76,11 @@ ROUTES: dict[int, dict[str, tuple[int, list[tuple[str, str | None, str | None]]]
     2: {"plain": (0, [("Task_Receive", "accept", None), ("Task_Examine", None, None),
                       ("Task_Sign", None, None), ("Task_Return", None, None)])},
 }
-PROCS = {1: {"code": "2.000488", "desk": "000.00.31.H99", "receivers": ["mc.lan", "mc.tuan"],
-             "specialists": ["cv.mai", "cv.dung"]},
-         2: {"code": "1.001193", "desk": "000.31.20.H99", "receivers": ["xa.hoa"],
-             "specialists": ["xa.hoa"]}}
+PROCS: dict[int, dict[str, Any]] = {
+    1: {"code": "2.000488", "desk": "000.00.31.H99", "receivers": ["mc.lan", "mc.tuan"],
+        "specialists": ["cv.mai", "cv.dung"]},
+    2: {"code": "1.001193", "desk": "000.31.20.H99", "receivers": ["xa.hoa"],
+        "specialists": ["xa.hoa"]}}
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
           "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Đức", "Ngọc", "Hữu", "Quang"]

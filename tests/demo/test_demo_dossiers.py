@@ -73,7 +73,9 @@ def _spread() -> None:
     assert len({d.agency_id for d in dossiers}) >= 2
 
     timing = Counter(db.session.scalars(select(timing_of_finished()).select_from(Dossier)))
-    assert timing["on_time"] > timing["late"] > 0 and timing["on_time"] > timing["early"] > 0
+    # Judged when each result was ready: most early or on time, some late.
+    assert timing["on_time"] + timing["early"] > timing["late"] > 0
+    assert timing["on_time"] > 0 and timing["early"] > 0
     late_open = db.session.scalar(select(func.count()).select_from(Dossier)
                                   .where(late_open_at(NOW)))
     assert late_open and late_open >= 2

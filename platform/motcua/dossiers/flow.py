@@ -236,8 +236,10 @@ def start_clock(dossier: Dossier, calendar: WorkingCalendar, at: datetime) -> No
 
 
 def clock_runs(dossier: Dossier) -> bool:
-    """The legal clock runs from its (re)start until a supplement request or the end."""
+    """The legal clock runs from its (re)start until a supplement request, the result, or
+    the end."""
     return (dossier.clock_started_at is not None and dossier.finished_at is None
+            and dossier.result_at is None
             and dossier.status != DossierStatus.SUPPLEMENT_REQUESTED)
 
 
@@ -304,6 +306,8 @@ def _status(dossier: Dossier, workflow: BpmnWorkflow, step: Advance, still_open:
         issues_result=task is not None and task.document == "result",
         completed=task is not None, clock_running=dossier.clock_started_at is not None)
     dossier.status = status
+    if status == DossierStatus.DONE and dossier.result_at is None:
+        dossier.result_at = step.now
     if ended:
         dossier.finished_at = step.now
         dossier.timer_due_at = None

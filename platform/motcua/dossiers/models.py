@@ -127,6 +127,9 @@ class Dossier(db.Model):  # type: ignore[name-defined]
     # The task whose outcome meant "refuse": when the flow ends with it set, the dossier is
     # refused (a later send-back to that step or an earlier one clears it).
     refusal_task_id: Mapped[int | None] = mapped_column(Integer)
+    # When the result was ready (the step declaring ``document=result`` completed): the
+    # on-time rules judge handling then, since returning it is outside the legal time limit.
+    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     timer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_step: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,9 @@
 """What "early", "on time" and "late" mean for a whole dossier, written once as SQL over the
 dossier's own columns, for the statistics, the indicators and the search filter alike.
 
-A dossier is judged against ``first_due_at``, the appointment printed on its latest receipt
+A dossier is judged when it was handled (``handled_at``: its result was ready, or it ended
+without one: refused, stopped; returning the result to the applicant is not counted in the
+legal time limit) against ``first_due_at``, the appointment printed on its latest receipt
 (an apology never moves it; after a complete supplement the clock restarted from zero, so the
 citizen's supplement time is not counted). As in ``WorkingCalendar.timing``: finished after
 it is late; on an earlier local day than it, early; else on time. More than one supplement
@@ -34,14 +36,19 @@ def local_date(column: Any) -> ColumnElement[object]:
     return func.date(column, "+7 hours")
 
 
+def handled_at() -> ColumnElement[datetime | None]:
+    """When the dossier was handled: its result ready, else its end."""
+    return func.coalesce(Dossier.result_at, Dossier.finished_at)
+
+
 def too_many_supplements() -> ColumnElement[bool]:
     return Dossier.supplement_count > 1
 
 
 def finished_late() -> ColumnElement[bool]:
-    return and_(Dossier.finished_at.is_not(None), or_(
+    return and_(handled_at().is_not(None), or_(
         too_many_supplements(),
-        and_(Dossier.first_due_at.is_not(None), Dossier.finished_at > Dossier.first_due_at)))
+        and_(Dossier.first_due_at.is_not(None), handled_at() > Dossier.first_due_at)))
 
 
 def judged() -> ColumnElement[bool]:
@@ -50,21 +57,21 @@ def judged() -> ColumnElement[bool]:
 
 
 def finished_early() -> ColumnElement[bool]:
-    return and_(Dossier.finished_at.is_not(None), Dossier.first_due_at.is_not(None),
-                ~too_many_supplements(), Dossier.finished_at <= Dossier.first_due_at,
-                local_date(Dossier.finished_at) < local_date(Dossier.first_due_at))
+    return and_(handled_at().is_not(None), Dossier.first_due_at.is_not(None),
+                ~too_many_supplements(), handled_at() <= Dossier.first_due_at,
+                local_date(handled_at()) < local_date(Dossier.first_due_at))
 
 
 def finished_on_time() -> ColumnElement[bool]:
-    return and_(Dossier.finished_at.is_not(None), Dossier.first_due_at.is_not(None),
-                ~too_many_supplements(), Dossier.finished_at <= Dossier.first_due_at,
-                local_date(Dossier.finished_at) >= local_date(Dossier.first_due_at))
+    return and_(handled_at().is_not(None), Dossier.first_due_at.is_not(None),
+                ~too_many_supplements(), handled_at() <= Dossier.first_due_at,
+                local_date(handled_at()) >= local_date(Dossier.first_due_at))
 
 
 def open_at(moment: datetime) -> ColumnElement[bool]:
-    """Received before ``moment`` and not finished by then."""
+    """Received before ``moment`` and not handled by then."""
     return and_(Dossier.received_at < moment,
-                or_(Dossier.finished_at.is_(None), Dossier.finished_at >= moment))
+                or_(handled_at().is_(None), handled_at() >= moment))
 
 
 def late_open_at(moment: datetime) -> ColumnElement[bool]:
@@ -76,7 +83,7 @@ def late_open_at(moment: datetime) -> ColumnElement[bool]:
 
 def is_late(moment: datetime) -> ColumnElement[bool]:
     """Late as of ``moment``: finished late, or still open past its appointment."""
-    return or_(and_(Dossier.finished_at.is_not(None), Dossier.finished_at < moment,
+    return or_(and_(handled_at().is_not(None), handled_at() < moment,
                     finished_late()),
                late_open_at(moment))
 

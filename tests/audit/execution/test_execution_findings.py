@@ -60,10 +60,13 @@ def test_a_late_dossier_without_an_apology_is_an_error(walker: Walker,
                                                       clock: FakeClock) -> None:
     life = Life(walker, clock).receive().through(0, 0)
     clock.advance(days=14)
-    life.through(1)  # examined at 12:00 on Monday 30, returned at 16:00
+    life.through(1)  # examined at 12:00 on Monday 30, result at 15:00, returned at 16:00
     found = findings(life.code, clock)
     [late] = by_rule(found, "late_dossier")
-    assert late.minutes == 6 * 60  # 09:00–12:00 and 13:00–16:00 past the appointment
+    # Judged when the result was ready (returning it is not counted in the time limit):
+    # 09:00–12:00 and 13:00–15:00 past the appointment.
+    assert late.minutes == 5 * 60
+    assert "có kết quả lúc" in late.message
     assert late.severity.value == "warning"
     [missing] = by_rule(found, "late_without_apology")
     assert missing.severity.value == "error"

@@ -95,7 +95,7 @@ def _run(filters: Filters, now: datetime, visit: Visit) -> None:
     """Replay every dossier ``filters`` select; ``visit`` gets each (dossier, row key) with
     the findings that count for that key."""
     where = filters.where()
-    facts = {row.id: Facts(*row) for row in db.session.execute(
+    facts = {row.id: Facts._make(row) for row in db.session.execute(
         select(*FACT_COLUMNS).where(*where).limit(MAX_DOSSIERS + 1))}
     if len(facts) > MAX_DOSSIERS:
         limit = f"{MAX_DOSSIERS:,}".replace(",", ".")

@@ -89,6 +89,8 @@ class Facts(NamedTuple):
     received_at: datetime
     first_due_at: datetime | None
     finished_at: datetime | None
+    # When its result was ready: handling is judged then (returning it is not counted).
+    result_at: datetime | None
 
 
 class Event(NamedTuple):

@@ -31,7 +31,7 @@ _REPLAYED = (EventAction.RECEIVED, EventAction.COMPLETED, EventAction.TIMER,
 
 FACT_COLUMNS = (Dossier.id, Dossier.code, Dossier.agency_id, Dossier.procedure_id,
                 Dossier.process_version_id, Dossier.status, Dossier.received_at,
-                Dossier.first_due_at, Dossier.finished_at)
+                Dossier.first_due_at, Dossier.finished_at, Dossier.result_at)
 
 
 def events_query(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:

@@ -219,12 +219,16 @@ class Replay:
 
     def _appointment(self) -> None:
         due = self.facts.first_due_at
-        moment = self.facts.finished_at or self.now
+        handled = self.facts.result_at or self.facts.finished_at
+        moment = handled or self.now
         if due is None or moment <= due:
             return
         minutes = self.calendar.elapsed(due, moment)
         late = f"{working_text(minutes)} làm việc" if minutes else "ngoài giờ làm việc"
-        if self.facts.finished_at is not None:
+        if self.facts.result_at is not None:
+            message = (f"Hồ sơ có kết quả lúc {when(moment)}, sau ngày hẹn trả {when(due)}: "
+                       f"quá hạn {late}")
+        elif handled is not None:
             message = (f"Hồ sơ kết thúc lúc {when(moment)}, sau ngày hẹn trả {when(due)}: "
                        f"quá hạn {late}")
         else:

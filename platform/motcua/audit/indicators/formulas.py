@@ -133,7 +133,8 @@ def received_in(w: Window) -> ColumnElement[bool]:
 
 
 def finished_in(w: Window) -> ColumnElement[bool]:
-    return and_(Dossier.finished_at >= w.start, Dossier.finished_at < w.end)
+    """Handled in the period: the result ready, or the dossier ended without one."""
+    return and_(timing.handled_at() >= w.start, timing.handled_at() < w.end)
 
 
 def settled(w: Window) -> ColumnElement[bool]:

@@ -114,7 +114,7 @@ def scan(slices: Slices, key: Any = None, join: Any = None, onclause: Any = None
     bounds = list(slices.bounds)
     code = _packed({
         "received": _slice_of(Dossier.received_at, bounds),
-        "finished": _slice_of(Dossier.finished_at, bounds),
+        "finished": _slice_of(timing.handled_at(), bounds),
         "due": _slice_of(Dossier.first_due_at, slices.due_bounds),
         "too_many": case((timing.too_many_supplements(), 1), else_=0),
         "judged": case(_JUDGED, value=timing.timing_of_finished(), else_=0),
@@ -127,7 +127,7 @@ def scan(slices: Slices, key: Any = None, join: Any = None, onclause: Any = None
     if join is not None:
         inner = inner.join(join, onclause)
     inner = inner.where(Dossier.received_at < bounds[-1],
-                        or_(Dossier.finished_at.is_(None), Dossier.finished_at >= bounds[0]),
+                        or_(timing.handled_at().is_(None), timing.handled_at() >= bounds[0]),
                         *where)
     # OFFSET 0 keeps the subquery whole, so the grouping sees its one packed column.
     rows = inner.offset(0).subquery("classified")

@@ -54,7 +54,7 @@ def dashboard(agency: Agency | None) -> Dashboard:
 def past_due(agency: Agency | None, limit: int) -> list[Dossier]:
     """Open dossiers past their appointment now, the longest overdue first."""
     moment = now()
-    stmt = (select(Dossier).where(Dossier.finished_at.is_(None), timing.late_open_at(moment))
+    stmt = (select(Dossier).where(timing.handled_at().is_(None), timing.late_open_at(moment))
             .options(joinedload(Dossier.procedure), joinedload(Dossier.agency))
             .order_by(Dossier.first_due_at.is_(None), Dossier.first_due_at, Dossier.id)
             .limit(limit))

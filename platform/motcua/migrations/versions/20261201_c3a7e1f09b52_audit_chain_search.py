@@ -88,8 +88,8 @@ def _create_tables():
 
 
 def _fill_dossiers(bind):
-    """The folded names, and the counters from the documents issued so far (the clock's
-    minutes of dossiers already under way start from zero)."""
+    """The folded names, when results were ready, and the counters from the documents issued
+    so far (the clock's minutes of dossiers already under way start from zero)."""
     dossier = sa.table('dossier', sa.column('id', sa.Integer), sa.column('applicant_name'),
                        sa.column('applicant_name_search'), sa.column('supplement_count'),
                        sa.column('apology_count'))
@@ -97,6 +97,10 @@ def _fill_dossiers(bind):
     for ident, name in rows:
         bind.execute(dossier.update().where(dossier.c.id == ident)
                      .values(applicant_name_search=fold(name)[:255]))
+    # The result was ready when its document was issued.
+    bind.execute(sa.text(
+        "UPDATE dossier SET result_at = (SELECT min(d.issued_at) FROM issued_document d "
+        "WHERE d.dossier_id = dossier.id AND d.kind = 'result')"))
     for kind, column in (('supplement', 'supplement_count'), ('apology', 'apology_count')):
         bind.execute(sa.text(
             f"UPDATE dossier SET {column} = (SELECT count(*) FROM issued_document d "
@@ -174,6 +178,7 @@ def upgrade():
                                       nullable=False))
         batch_op.add_column(sa.Column('clocked_minutes', sa.Integer(), server_default='0',
                                       nullable=False))
+        batch_op.add_column(sa.Column('result_at', UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seq', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('hash', sa.String(length=64), nullable=True))
@@ -214,6 +219,7 @@ def downgrade():
         batch_op.drop_index('ix_dossier_received')
         batch_op.drop_index('ix_dossier_name_search')
         batch_op.drop_index('ix_dossier_finished')
+        batch_op.drop_column('result_at')
         batch_op.drop_column('clocked_minutes')
         batch_op.drop_column('apology_count')
         batch_op.drop_column('supplement_count')

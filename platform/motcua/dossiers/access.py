@@ -26,8 +26,8 @@ def subtree(agency_ids: set[int]) -> set[int]:
 
 
 def visible(user: User) -> ColumnElement[bool]:
-    """The dossiers ``user`` may see: whoever works or worked on one of its tasks (holds it
-    open, completed it, or may pick it up), created it or received it at their desk; leaders
+    """The dossiers ``user`` may see: whoever works or worked on one of its tasks (holds or
+    held it, completed it, or may pick it up), created it or received it at their desk; leaders
     and admins of its agency or of an agency above it; auditors and system administrators of
     the province; its applicant."""
     roles = {m.role for m in user.memberships}
@@ -43,7 +43,8 @@ def visible(user: User) -> ColumnElement[bool]:
     if heads:
         clauses.append(Dossier.agency_id.in_(heads))
     open_state = Task.state.in_(OPEN_STATES)
-    mine: list[ColumnElement[bool]] = [and_(open_state, Task.assignee_id == user.id),
+    # Held, even if later cancelled (a stopped dossier), or completed.
+    mine: list[ColumnElement[bool]] = [Task.assignee_id == user.id,
                                        Task.completed_by_id == user.id]
     pairs = [(m.role, m.agency_id) for m in user.memberships]
     if pairs:

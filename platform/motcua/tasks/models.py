@@ -75,6 +75,8 @@ class Task(db.Model):  # type: ignore[name-defined]
         ),
         Index("ix_task_dossier", "dossier_id", "id"),
         Index("ix_task_completed_by", "completed_by_id"),
+        # The dossiers an officer holds or held a task of (the visibility rule).
+        Index("ix_task_assignee_dossier", "assignee_id", "dossier_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

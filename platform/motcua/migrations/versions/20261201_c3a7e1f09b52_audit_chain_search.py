@@ -195,6 +195,9 @@ def upgrade():
         batch_op.alter_column('hash', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_index('ix_history_event_dossier_seq', ['dossier_id', 'seq'],
                               unique=False)
+    # The dossiers an officer holds or held a task of (the visibility rule).
+    op.create_index('ix_task_assignee_dossier', 'task', ['assignee_id', 'dossier_id'],
+                    unique=False)
     if bind.dialect.name == 'postgresql':
         # A name searched anywhere in it ("van binh"), not only from its start.
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -211,6 +214,7 @@ def downgrade():
     if bind.dialect.name == 'postgresql':
         op.execute("DROP INDEX IF EXISTS ix_dossier_name_trgm")
         op.execute("DROP INDEX IF EXISTS ix_dossier_code_pattern")
+    op.drop_index('ix_task_assignee_dossier', table_name='task')
     with op.batch_alter_table('history_event', schema=None) as batch_op:
         batch_op.drop_index('ix_history_event_dossier_seq')
         batch_op.drop_column('hash')

@@ -112,8 +112,13 @@ def test_the_dashboard_of_a_leader(app: Flask, march: Any) -> None:
     assert "Bảng điều hành — Sở Tư pháp" in html
     assert html.count("<svg") == 3
     # Past due now (10/04): G (due 25/03) only; K is the commune's.
-    assert f"/dossiers?late=true&amp;agency={SO_TU_PHAP}" in html
+    link = ("/dossiers?late=true&amp;status=received&amp;status=processing"
+            f"&amp;status=supplement_requested&amp;agency={SO_TU_PHAP}")
+    assert link in html
     assert march["G"] in html and march["K"] not in html and march["H"] not in html
+    # The card's link lists what the card counts: the dossiers open and past due now.
+    listed = text(browser.get(link.replace("&amp;", "&")))
+    assert march["G"] in listed and march["H"] not in listed
     assert Browser(app, "xa.chutich").get(f"/audit/dashboard?agency={SO_TU_PHAP}"
                                           ).status_code == 404
     assert Browser(app, "vt.ha").get("/audit/dashboard").status_code == 403
@@ -123,6 +128,7 @@ def test_the_dashboard_of_the_province_for_an_auditor(app: Flask, march: Any) ->
     html = text(Browser(app, "ks.nga").get("/audit/dashboard"))
     assert "Bảng điều hành — toàn tỉnh" in html
     assert march["G"] in html and march["K"] in html
-    assert 'href="/dossiers?late=true"' in html
+    assert ('href="/dossiers?late=true&amp;status=received&amp;status=processing'
+            '&amp;status=supplement_requested"') in html
     one = text(Browser(app, "ks.nga").get(f"/audit/dashboard?agency={XA}"))
     assert march["K"] in one and march["G"] not in one

@@ -29,6 +29,7 @@ from motcua.audit.reports.statistics import (
 from motcua.audit.scope import agency_in_scope, is_province_wide, readable_agencies
 from motcua.audit.settings import DEFAULTS
 from motcua.documents.formatting import short_time
+from motcua.dossiers.models import DossierStatus
 from motcua.errors import Invalid, NotFound
 from motcua.org.session import signed_in, web_user
 
@@ -126,6 +127,10 @@ def report(period_id: str) -> Response | str:
         **context)
 
 
+OPEN_STATUSES = (DossierStatus.RECEIVED, DossierStatus.PROCESSING,
+                 DossierStatus.SUPPLEMENT_REQUESTED)
+
+
 @bp.route("/audit/dashboard")
 @signed_in
 def dashboard() -> str:
@@ -133,8 +138,10 @@ def dashboard() -> str:
     agency = agency_in_scope(user, request.args.get("agency") or None)
     data = dashboard_data(agency)
     # The dossier search page (its path is the contract's, its view another domain's).
-    late_link = "/dossiers?" + urlencode({"late": "true",
-                                          **({"agency": agency.code} if agency else {})})
+    # Open and past due now, as the card counts them: late, and not handled yet.
+    late_link = "/dossiers?" + urlencode(
+        [("late", "true"), *(("status", s.value) for s in OPEN_STATUSES),
+         *((("agency", agency.code),) if agency else ())])
     return render_template(
         "audit/dashboard.html", board=data, agencies=agencies_readable(user),
         province_wide=is_province_wide(user), late_link=late_link,

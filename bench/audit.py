@@ -208,7 +208,7 @@ def markdown(result: dict[str, Any]) -> str:
              f"database {c['database_mib']:,} MiB; filled at {f['filled_at']} in "
              f"{f['fill_seconds']['total']} s (lives {f['fill_seconds']['lives']} s; load "
              f"{f['loadavg'][0][0]:.1f}→{f['loadavg'][1][0]:.1f}). Status {m['status']}; "
-             f"channel {m['channel']}; finished {m['finished_timing']}; open past due "
+             f"channel {m['channel']}; handled {m['handled_timing']}; open past due "
              f"{m['open_past_due']:,}; supplement requests {m['supplement_count']}; "
              f"apologies {m['apologies']:,}.", ""]
     s = result.get("search")

@@ -299,7 +299,8 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
             LEFT JOIN dossier_sequence sq ON sq.agency_id = pr.agency_id AND sq.day = p.day""")
         conn.execute("""CREATE UNLOGGED TABLE bench_life (id int PRIMARY KEY, channel text,
             status text, current_step text, clock_started_at timestamptz, due_at timestamptz,
-            first_due_at timestamptz, finished_at timestamptz, supplement_count int,
+            first_due_at timestamptz, result_at timestamptz, finished_at timestamptz,
+            supplement_count int,
             apology_count int, clocked_minutes int, applicant_user_id int, created_by_id int,
             lock_version int)""")
         conn.commit()
@@ -318,7 +319,8 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                 handling_unit_id, time_limit_minutes, channel, status, applicant_name,
                 applicant_name_search, applicant_id_number, applicant_phone, applicant_email,
                 applicant_address, applicant_user_id, data, received_at, clock_started_at,
-                due_at, first_due_at, finished_at, timer_due_at, current_step, workflow_state,
+                due_at, first_due_at, result_at, finished_at, timer_due_at, current_step,
+                workflow_state,
                 created_by_id, supplement_count, apology_count, clocked_minutes, lock_version)
             SELECT p.id,
                    pr.agency_code || '-' || to_char(p.day, 'YYMMDD') || '-' ||
@@ -332,8 +334,8 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
                    CASE WHEN p.proc = 1 THEN pr.data || jsonb_build_object('ho_ten', n.name,
                         'so_dinh_danh', lpad((p.i::bigint * 7919 % 1000000000000)::text, 12, '0'))
                         ELSE pr.data END,
-                   p.received_at, l.clock_started_at, l.due_at, l.first_due_at, l.finished_at,
-                   NULL, l.current_step, pr.state, l.created_by_id, l.supplement_count,
+                   p.received_at, l.clock_started_at, l.due_at, l.first_due_at, l.result_at,
+                   l.finished_at, NULL, l.current_step, pr.state, l.created_by_id, l.supplement_count,
                    l.apology_count, l.clocked_minutes, l.lock_version
             FROM bench_plan p JOIN bench_life l ON l.id = p.id
             JOIN bench_proc pr ON pr.proc = p.proc
@@ -417,14 +419,16 @@ def mix(dsn: str) -> dict[str, Any]:
         return {
             "status": grouped("SELECT status, count(*) FROM dossier GROUP BY 1 ORDER BY 1"),
             "channel": grouped("SELECT channel, count(*) FROM dossier GROUP BY 1 ORDER BY 1"),
-            "finished_timing": grouped("""SELECT CASE
-                WHEN supplement_count > 1 OR finished_at > first_due_at THEN 'late'
-                WHEN (finished_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+            # As dossiers.timing judges them: when handled (the result ready, else the end).
+            "handled_timing": grouped("""SELECT CASE
+                WHEN supplement_count > 1 OR h > first_due_at THEN 'late'
+                WHEN (h AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
                      < (first_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date THEN 'early'
-                ELSE 'on_time' END, count(*) FROM dossier
-                WHERE finished_at IS NOT NULL AND first_due_at IS NOT NULL GROUP BY 1"""),
-            "open_past_due": _one(conn, "SELECT count(*) FROM dossier WHERE finished_at IS NULL "
-                                        "AND first_due_at < now()"),
+                ELSE 'on_time' END, count(*)
+                FROM (SELECT coalesce(result_at, finished_at) AS h, * FROM dossier) d
+                WHERE h IS NOT NULL AND first_due_at IS NOT NULL GROUP BY 1"""),
+            "open_past_due": _one(conn, "SELECT count(*) FROM dossier WHERE result_at IS NULL "
+                                        "AND finished_at IS NULL AND first_due_at < now()"),
             "supplement_count": grouped("SELECT supplement_count, count(*) FROM dossier "
                                         "GROUP BY 1 ORDER BY 1"),
             "apologies": _one(conn, "SELECT count(*) FROM dossier WHERE apology_count > 0"),

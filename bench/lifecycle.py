@@ -45,7 +45,7 @@ TASK_COLUMNS = (
     "completed_at", "completed_by_id", "outcome", "meaning", "reason", "note", "data")
 LIFE_COLUMNS = (
     "id", "channel", "status", "current_step", "clock_started_at", "due_at", "first_due_at",
-    "finished_at", "supplement_count", "apology_count", "clocked_minutes",
+    "result_at", "finished_at", "supplement_count", "apology_count", "clocked_minutes",
     "applicant_user_id", "created_by_id", "lock_version")
 
 
@@ -295,26 +295,38 @@ class Lives:
         def who(stop: Stop) -> int | None:
             return actor_of.get(stop.who, stop.who_id)
 
-        # The legal clock, in offsets from the reception.
+        # The legal clock, in offsets from the reception, counted as ``flow.count_clock``
+        # does: the minutes it ran are added when it stops (a supplement request, the
+        # result ready, the end).
         clock_start: int | None = None if online else 0
         due_off: int | None = proc.limit if (not online and proc.limit) else None
+        result_off: int | None = None
         clocked = supplements = 0
         status = "received"
+
+        def runs(ended: bool) -> bool:
+            return (clock_start is not None and not ended and result_off is None
+                    and status != "supplement_requested")
+
         for k in range(1, done + 1):
             stop = stops[k - 1]
-            before = status
-            status = stop.status_after
+            was_running = runs(False)
+            before, status = status, stop.status_after
             if status == "supplement_requested" and before != status:
                 supplements += 1
             if stop.clock == "start":
                 clock_start = ends[k]
                 due_off = ends[k] + proc.limit if proc.limit else None
-            elif stop.clock == "stop" and clock_start is not None and before != status:
-                clocked += ends[k] - clock_start
+            elif stop.clock == "stop":
                 due_off = None
-        if done == n and clock_start is not None and status != "supplement_requested":
-            clocked += ends[n] - clock_start
+            if status == "done" and result_off is None:
+                result_off = ends[k]
+            if was_running and not runs(k == n) and clock_start is not None:
+                clocked += ends[k] - clock_start
         finished_at = at(ends[n]) if done == n else None
+        result_at = at(result_off) if result_off is not None else None
+        # Judged when handled: the result ready, else the end (a refusal).
+        handled_at = result_at or finished_at
         first_due = at(due_off) if due_off is not None else None
 
         tasks: list[tuple[Any, ...]] = []
@@ -375,7 +387,7 @@ class Lives:
 
         due_at, apologies = first_due, 0
         apology = self._apology(proc, stops, ends, standing, status, clock_start, due_off,
-                                finished_at, at)
+                                handled_at, at)
         if apology is not None:
             when, new_due = apology
             due_at, apologies = new_due, 1
@@ -388,20 +400,20 @@ class Lives:
         current = stops[standing - 1].name if done < n else None
         life = (dossier_id, channel, status, current,
                 at(clock_start) if clock_start is not None else None, due_at, first_due,
-                finished_at, supplements, apologies, clocked, applicant,
+                result_at, finished_at, supplements, apologies, clocked, applicant,
                 applicant if online else receiver_id, 1 + done + 2 * apologies)
         return Rows(life, tasks, [dict(fields, at=when) for when, _n, fields in events])
 
     def _apology(self, proc: Proc, stops: list[Stop], ends: list[int], standing: int,
                  status: str, clock_start: int | None, due_off: int | None,
-                 finished_at: datetime | None, at: Callable[[int], datetime]
+                 handled_at: datetime | None, at: Callable[[int], datetime]
                  ) -> tuple[datetime, datetime] | None:
         """For a dossier that ran late: most agencies apologise shortly before the
         appointment, while the dossier is still being handled (not waiting for the citizen's
         papers, not with its result ready)."""
         if due_off is None or clock_start is None or proc.leader is None:
             return None
-        late = (finished_at > at(due_off) if finished_at is not None
+        late = (handled_at > at(due_off) if handled_at is not None
                 else at(due_off) < self.now and status != "supplement_requested")
         if not late or self.rng.random() >= APOLOGY_SHARE:
             return None

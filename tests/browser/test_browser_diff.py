@@ -134,8 +134,10 @@ def test_against_the_decision_one_diagram_is_marked(actors: Actors,
     designer.go(compared["decision"])
     designer.page.wait_for_selector("body[data-diff-ready='true']")
     assert designer.page.locator("#show-old").count() == 0
-    # The step added on the main path carries no row of the decision: an extra step.
-    assert marker(designer.page, "new", compared["done"]["added"]) == "diff-added"
+    # The step added on the main path carries no row of the decision: it takes the place of
+    # the removed step's row by its order on the main route, so it is changed, not extra.
+    assert marker(designer.page, "new", compared["done"]["added"]) == "diff-changed"
+    assert "khớp theo thứ tự" in designer.page.inner_text("body")
     designer.shot("diff-decision")
 
 

@@ -18,7 +18,6 @@ connections): a fill that fails leaves a database only fit to be dropped.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import time
@@ -28,10 +27,9 @@ from typing import Any
 
 import lifecycle
 import psycopg
-from lifecycle import LIFE_COLUMNS, TASK_COLUMNS, Clock, Lives, Proc
+import routes
+from lifecycle import LIFE_COLUMNS, TASK_COLUMNS, Clock, Lives
 from psycopg.copy import QueuedLibpqWriter
-from psycopg.types.json import Jsonb
-from steps import EXAMINE, ISSUE, RECEIVE, RETURN, REVIEW_AGREE
 from util import log
 
 TZ = lifecycle.TZ
@@ -39,48 +37,6 @@ TABLES = ("dossier", "task", "history_event")
 SHARE_FIRST = 700  # per mille of dossiers on 2.000488 (Sở Tư pháp); the rest on 1.001193 (xã)
 FINISHED = 10  # per cent of dossiers drawn finished (returned or refused: no open task)
 
-# Per procedure, per step: who completes it ("receiver"/"specialist" are the dossier's own,
-# any other name is that user), who it waits for while open, how often an open dossier
-# stands there (per cent, on the plain route), and the step's form data.
-FLOW: dict[int, dict[str, tuple[str, str | None, int, dict[str, Any]]]] = {
-    1: {"Task_Receive": ("receiver", None, 3, RECEIVE.data),
-        "Task_Assign": ("tp.hung", None, 7, {"chi_dao": "Thẩm định, tra cứu trong 5 ngày"}),
-        "Task_Examine": ("specialist", "specialist", 55, EXAMINE.data),
-        "Task_Supplement2": ("receiver", None, 15, {}),
-        "Task_Review": ("tp.hung", None, 10, REVIEW_AGREE.data),
-        "Task_Approve": ("gd.son", None, 10, {"y_kien": "Ký duyệt"}),
-        "Task_Issue": ("vt.ha", None, 5, ISSUE.data),
-        "Task_Return": ("receiver", None, 10, RETURN.data)},
-    2: {"Task_Receive": ("receiver", None, 10, {}),
-        "Task_Examine": ("xa.hoa", None, 50, {}),
-        "Task_Sign": ("xa.chutich", None, 25, {}),
-        "Task_Return": ("receiver", None, 15, {})},
-}
-_R1 = ("Task_Receive", "accept", None)
-_A1 = ("Task_Assign", None, None)
-_E1 = ("Task_Examine", "approve", None)
-_S1 = [("Task_Examine", "supplement", "Thiếu bản sao giấy tờ tùy thân"),
-       ("Task_Supplement2", None, None)]
-_B1 = [("Task_Review", "back", "Trả lại: bổ sung kết quả tra cứu"), _E1]
-_END1 = [("Task_Review", "agree", None), ("Task_Approve", "sign", None),
-         ("Task_Issue", None, None), ("Task_Return", None, None)]
-# The ways a dossier goes, each with its share per mille of the procedure's dossiers (the
-# plain route takes the rest). 2.000488 is 70% of the dossiers: ~10% of all dossiers have
-# one supplement request, ~1% two.
-ROUTES: dict[int, dict[str, tuple[int, list[tuple[str, str | None, str | None]]]]] = {
-    1: {"plain": (0, [_R1, _A1, _E1, *_END1]),
-        "supplement": (150, [_R1, _A1, *_S1, _E1, *_END1]),
-        "supplement2": (16, [_R1, _A1, *_S1, *_S1, _E1, *_END1]),
-        "back": (50, [_R1, _A1, _E1, *_B1, *_END1]),
-        "refused": (20, [("Task_Receive", "refuse", "Hồ sơ không thuộc thẩm quyền giải quyết")])},
-    2: {"plain": (0, [("Task_Receive", "accept", None), ("Task_Examine", None, None),
-                      ("Task_Sign", None, None), ("Task_Return", None, None)])},
-}
-PROCS: dict[int, dict[str, Any]] = {
-    1: {"code": "2.000488", "desk": "000.00.31.H99", "receivers": ["mc.lan", "mc.tuan"],
-        "specialists": ["cv.mai", "cv.dung"]},
-    2: {"code": "1.001193", "desk": "000.31.20.H99", "receivers": ["xa.hoa"],
-        "specialists": ["xa.hoa"]}}
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
           "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Minh", "Thanh", "Đức", "Ngọc", "Hữu", "Quang"]
@@ -94,10 +50,6 @@ def name(idx: int) -> str:
     family, middle = len(FAMILY), len(MIDDLE)
     return (f"{FAMILY[idx % family]} {MIDDLE[(idx // family) % middle]} "
             f"{GIVEN[(idx // (family * middle)) % len(GIVEN)]}")
-
-
-def _ids(conn: psycopg.Connection[Any], sql: str) -> dict[str, int]:
-    return {str(k): int(v) for k, v in conn.execute(sql)}
 
 
 def _names_and_applicants(conn: psycopg.Connection[Any]) -> int:
@@ -122,48 +74,6 @@ def _names_and_applicants(conn: psycopg.Connection[Any]) -> int:
     assert len(rows) == NAMES and all(uid - base == idx for uid, idx in rows), \
         "applicant accounts not numbered in the names' order"
     return base
-
-
-def prepare(conn: psycopg.Connection[Any], templates: dict[int, tuple[str, str]]
-            ) -> dict[int, Proc]:
-    """The procedures the fill joins against (bench_proc) and each one's routes."""
-    from motcua.processes.meanings import Meaning, outcome_from
-
-    users = _ids(conn, "SELECT username, id FROM user_account")
-    agencies = _ids(conn, "SELECT code, id FROM agency")
-    conn.execute("DROP TABLE IF EXISTS bench_proc")
-    conn.execute("""CREATE TABLE bench_proc (proc int PRIMARY KEY, procedure_id int,
-        version_id int, agency_id int, agency_code text, desk_id int, handling_id int,
-        limit_minutes int, receivers int[], specialists int[], data jsonb, state jsonb)""")
-    procs = {}
-    for proc, spec in PROCS.items():
-        row = conn.execute(
-            "SELECT p.id, v.id, p.agency_id, a.code, coalesce(p.handling_unit_id, p.agency_id), "
-            "p.time_limit_minutes, v.steps FROM procedure p JOIN agency a ON a.id = p.agency_id "
-            "JOIN process_version v ON v.procedure_id = p.id AND v.status = 'published' "
-            "WHERE p.code = %s ORDER BY v.version DESC LIMIT 1", (spec["code"],)).fetchone()
-        assert row is not None, spec["code"]
-        pid, vid, agency_id, agency_code, handling_id, limit_minutes, steps = row
-        data, state = templates[proc]
-        conn.execute(
-            "INSERT INTO bench_proc VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-            (proc, pid, vid, agency_id, agency_code, agencies[spec["desk"]], handling_id,
-             limit_minutes or 0, [users[u] for u in spec["receivers"]],
-             [users[u] for u in spec["specialists"]], Jsonb(json.loads(data)),
-             Jsonb(json.loads(state))))
-        units = {"@desk": agencies[spec["desk"]], "@agency": agency_id, "@handling": handling_id}
-        declares = any(outcome_from(o).meaning is Meaning.SUPPLEMENT
-                       for cfg in steps.values() for o in cfg.get("outcomes") or [])
-        routes = {(variant, online): lifecycle.build_route(
-                      plan, steps, FLOW[proc], units, users, online, declares)
-                  for variant, (_share, plan) in ROUTES[proc].items()
-                  for online in (False, True)}
-        leader = next(((s.who_id, s.role, s.unit_id) for s in routes[("plain", False)]
-                       if s.role == "leader" and s.who_id), None)
-        procs[proc] = Proc(proc, pid, limit_minutes or 0, leader, routes,
-                           [(v, share / 1000) for v, (share, _p) in ROUTES[proc].items()
-                            if share])
-    return procs
 
 
 def _calendar(conn: psycopg.Connection[Any]) -> Any:
@@ -266,7 +176,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
     with psycopg.connect(dsn) as conn:
         conn.execute("SET maintenance_work_mem = '512MB'")
         conn.execute("SET work_mem = '256MB'")
-        procs = prepare(conn, templates)
+        procs = routes.procedures(conn, templates)
         applicant_base = _names_and_applicants(conn)
         calendar = _calendar(conn)
         constraints, indexes = _constraints(conn), _indexes(conn)
@@ -366,7 +276,7 @@ def fill(dsn: str, start: int, end: int, per_day: int, templates: dict[int, tupl
     return timings
 
 
-def _run_workers(dsn: str, workers: int, id_base: int, n: int, procs: dict[int, Proc],
+def _run_workers(dsn: str, workers: int, id_base: int, n: int, procs: dict[int, routes.Proc],
                  clock: Clock, calendar: Any, now: datetime, finished: float, task_base: int,
                  event_base: int, applicant_base: int, start: int) -> list[dict[str, Any]]:
     """Split the plan's ids into ``workers`` contiguous slices, each a forked process with

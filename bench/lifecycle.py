@@ -1,11 +1,11 @@
-"""Each filled dossier's life, decided in Python: the way it went (a route of steps with
-their outcomes), how long each step took in working time, where it stands now, and from
-that its counters, its tasks and its hash-chained history.
+"""Each filled dossier's life, decided in Python: the way it went (one of its procedure's
+routes, ``routes.py``), how long each step took in working time, where it stands now, and
+from that its counters, its tasks and its hash-chained history.
 
-The rules of the platform decide what the route's outcomes set off: ``dossiers.rules``
-(documents, the legal clock, the status), ``calendar`` (working time, each step's timing),
-``processes.meanings`` (an outcome's meaning) and ``history.chain.link`` (each event's hash),
-so the filled history reads as one the platform wrote: ``audit verify`` finds it intact.
+The platform's own code decides what can be: the route's stops carry what ``dossiers.rules``
+makes of each completion, ``calendar`` judges each step's timing and ``history.chain.link``
+hashes each event, so the filled history reads as one the platform wrote: ``audit verify``
+finds it intact and the execution replay finds nothing but what the times make late.
 
 Times are counted in working minutes: ``Clock`` numbers every working minute of the
 province's calendar around the fill's days, so a step's start, due time and completion are
@@ -23,9 +23,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from routes import Proc, Stop
+
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MINUTE = timedelta(minutes=1)
-END_LABELS = {"returned": "Kết thúc: đã trả kết quả", "refused": "Kết thúc: từ chối"}
 CHANNEL_NOTES = {"direct": "Trực tiếp", "postal": "Bưu chính", "online": "Trực tuyến"}
 # Per cent of dossiers by channel (online is submitted from an applicant's account).
 CHANNELS = (("online", 35), ("direct", 55), ("postal", 10))
@@ -77,113 +78,6 @@ class Clock:
         """``offset`` working minutes after the start of minute ``w0`` (``calendar.add``: a
         span used up at a period's end lands on that end, 12:00, not on 13:00)."""
         return self.starts[w0] if offset == 0 else self.ends[w0 + offset - 1]
-
-
-@dataclass(frozen=True)
-class Stop:
-    """One task of a route: the step, who completes it, its outcome and what that sets off."""
-
-    element: str
-    name: str
-    role: str
-    unit_id: int
-    who: str  # "receiver" | "specialist" | "fixed" (who_id)
-    who_id: int | None
-    assign_specialist: bool  # open, it waits in the dossier's specialist's list
-    allotted: int
-    form_key: str | None
-    outcomes: str  # JSON, as the task row keeps them
-    document: str | None
-    data: str  # JSON of the step's form data
-    outcome: str | None
-    meaning: str
-    note: str | None
-    weight: int  # how often a dossier still open stands at this task
-    kind: str  # how long it takes: "receive", "work", "citizen" (supplement), "collect"
-    issues: tuple[tuple[str, str], ...]  # (document, element) issued at its completion
-    clock: str | None  # "start" | "stop": what its completion does to the legal clock
-    status_after: str
-    reopened_by: int | None  # index of the stop whose "back" reopened this step
-    next_name: str
-    next_element: str | None
-
-
-@dataclass(frozen=True)
-class Proc:
-    """What the fill needs of one procedure: its ids, time limit and routes."""
-
-    proc: int
-    procedure_id: int
-    limit: int
-    leader: tuple[int, str, int] | None  # who apologises: user id, role, unit
-    routes: dict[tuple[str, bool], list[Stop]]  # (variant, online) → stops
-    shares: list[tuple[str, float]]  # variant → probability (the rest: "plain")
-
-
-def build_route(plan: list[tuple[str, str | None, str | None]], steps: dict[str, Any],
-                flow: dict[str, tuple[str, str | None, int, dict[str, Any]]],
-                units: dict[str, int], users: dict[str, int], online: bool,
-                declares_supplement: bool) -> list[Stop]:
-    """The stops of one route (element, outcome, note), each with what the platform's rules
-    make of its completion: documents, clock, status (``dossiers.rules``)."""
-    from motcua.dossiers.models import DossierStatus
-    from motcua.dossiers.rules import Act, completion_effects, next_status
-    from motcua.processes.meanings import Meaning, implied_meaning, outcome_from
-
-    clock_running = not online
-    issued: set[str] = set()
-    status = DossierStatus.RECEIVED
-    stops: list[Stop] = []
-    for index, (element, outcome, note) in enumerate(plan):
-        cfg = steps[element]
-        declared = {o[0]: outcome_from(o).meaning for o in cfg.get("outcomes") or []}
-        meaning = declared.get(outcome or "", implied_meaning(outcome or ""))
-        following = plan[index + 1][0] if index + 1 < len(plan) else None
-        created = [(following, steps[following].get("document"))] if following else []
-        effects = completion_effects(
-            meaning, cfg.get("document"), element, clock_running=clock_running,
-            receipt_issued=lambda: "receipt" in issued,
-            declares_supplement=declares_supplement, created=created)
-        issues: list[tuple[str, str]] = []
-        clock = None
-        refused = False
-        for effect in effects:
-            if effect.act is Act.START_CLOCK:
-                clock, clock_running = "start", True
-            elif effect.act is Act.STOP_CLOCK:
-                clock = "stop"
-            elif effect.act is Act.MARK_REFUSAL:
-                refused = True
-            else:
-                issues.append((effect.kind or "", effect.element_id or element))
-        ended = following is None
-        status = next_status(
-            status, ended=ended, refused=refused,
-            supplement_waiting=bool(created and created[0][1] == "supplement"),
-            issues_result=cfg.get("document") == "result", completed=True,
-            clock_running=clock_running)
-        if ended and status == DossierStatus.REFUSED and "refusal" not in {k for k, _ in issues}:
-            issues.append(("refusal", element))
-        issued.update(kind for kind, _ in issues)
-        who, open_who, weight, data = flow[element]
-        final = element not in {e for e, _o, _n in plan[index + 1:]}
-        # The task after a send-back is the step reopened, returned from the one before it.
-        reopened_by = index - 1 if index and stops[index - 1].meaning == Meaning.BACK else None
-        kind = ("receive" if index == 0 else "citizen" if cfg.get("document") == "supplement"
-                else "work" if cfg["allotted_minutes"] else "collect")
-        stops.append(Stop(
-            element=element, name=cfg["name"], role=cfg["role"], unit_id=units[cfg["unit"]],
-            who=who if who in ("receiver", "specialist") else "fixed", who_id=users.get(who),
-            assign_specialist=open_who == "specialist", allotted=cfg["allotted_minutes"],
-            form_key=cfg.get("form"), outcomes=json.dumps(cfg.get("outcomes") or [],
-                                                          ensure_ascii=False),
-            document=cfg.get("document"), data=json.dumps(data, ensure_ascii=False),
-            outcome=outcome, meaning=str(meaning), note=note,
-            weight=weight if final else 0, kind=kind, issues=tuple(issues), clock=clock,
-            status_after=str(status), reopened_by=reopened_by,
-            next_name=steps[following]["name"] if following else END_LABELS[str(status)],
-            next_element=following))
-    return stops
 
 
 @dataclass

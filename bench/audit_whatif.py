@@ -1,5 +1,5 @@
-"""``audit.py --what-if``: the searches run again with the shapes the report proposes,
-nothing in the platform changed:
+"""The audit bench's what-if: the searches over target run again with the shapes the report
+proposes, nothing in the platform changed:
 
 - visibility as one correlated ``EXISTS`` per kind of task link (a probe of
   ``ix_task_dossier`` for each candidate dossier) where ``access.visible`` has
@@ -23,32 +23,27 @@ PATTERN_INDEX = "ix_bench_dossier_code_pattern"
 
 
 def visible_exists(user: Any) -> Any:
-    """``access.visible`` with each task subquery as a correlated EXISTS."""
-    from sqlalchemy import and_, exists, false, or_, true, tuple_
+    """``access.visible(user)`` with each ``dossier.id IN (SELECT task.dossier_id FROM task
+    WHERE …)`` turned into ``EXISTS (SELECT 1 FROM task WHERE task.dossier_id = dossier.id
+    AND …)``: the platform's rule itself, rewritten, so the what-if follows it as it changes."""
+    from sqlalchemy import exists
+    from sqlalchemy.sql import operators, visitors
+    from sqlalchemy.sql.elements import BinaryExpression
+    from sqlalchemy.sql.selectable import ScalarSelect
 
-    from motcua.dossiers.access import PROVINCE_WIDE, subtree
+    from motcua.dossiers.access import visible
     from motcua.dossiers.models import Dossier
-    from motcua.tasks.models import OPEN_STATES, Task
+    from motcua.tasks.models import Task
 
-    roles = {m.role for m in user.memberships}
-    if roles & set(PROVINCE_WIDE):
-        return true()
-    clauses: list[Any] = [Dossier.created_by_id == user.id]
-    desks = user.agencies_with("receiver")
-    if desks:
-        clauses.append(Dossier.desk_id.in_(desks))
-    heads = subtree(user.agencies_with("leader", "admin"))
-    if heads:
-        clauses.append(Dossier.agency_id.in_(heads))
-    open_state = Task.state.in_(OPEN_STATES)
-    mine: list[Any] = [and_(open_state, Task.assignee_id == user.id),
-                       Task.completed_by_id == user.id]
-    pairs = [(m.role, m.agency_id) for m in user.memberships]
-    if pairs:
-        mine.append(and_(open_state, Task.assignee_id.is_(None),
-                         tuple_(Task.role, Task.unit_id).in_(pairs)))
-    clauses += [exists().where(Task.dossier_id == Dossier.id, clause) for clause in mine]
-    return or_(false(), *clauses)
+    def swap(element: Any, **_kw: Any) -> Any:
+        if (isinstance(element, BinaryExpression) and element.operator is operators.in_op
+                and isinstance(element.right, ScalarSelect)
+                and element.left.compare(Dossier.__table__.c.id)):
+            inner = element.right.element
+            return exists().where(Task.dossier_id == Dossier.id, inner.whereclause)
+        return None
+
+    return visitors.replacement_traverse(visible(user), {}, swap)
 
 
 def _statements(user: Any, q: str, now: datetime, rewrite: bool) -> tuple[Any, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, func, not_, or_, select
 
 from motcua.calendar.working_time import TZ
 from motcua.catalog.models import Procedure
-from motcua.db import db
+from motcua.db import db, without_jit
 from motcua.dossiers.access import subtree, visible
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.timing import is_late
@@ -193,13 +193,17 @@ def search(user: User, query: DossierQuery, at: datetime) -> SearchPage:
     ``at``, and how many match (up to COUNT_CAP: a LIMIT under the count, so a broad
     filter never counts a million rows)."""
     where = conditions(user, query, at)
-    items = _rows(_summaries(where, at).limit(query.limit).offset(query.offset))
     counted = select(Dossier.id).where(*where).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
+    # PostgreSQL's JIT compiled these wide filters for longer (0.15–0.27 s, measured at a
+    # million dossiers) than the index scans they run take.
+    with without_jit():
+        items = _rows(_summaries(where, at).limit(query.limit).offset(query.offset))
+        total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     return SearchPage(items=items, total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP)
 
 
 def export_rows(user: User, query: DossierQuery, at: datetime) -> list[DossierSummary]:
     """Every match of the filter (paging ignored), up to COUNT_CAP, for a download."""
     where = conditions(user, query, at)
-    return _rows(_summaries(where, at).limit(COUNT_CAP))
+    with without_jit():
+        return _rows(_summaries(where, at).limit(COUNT_CAP))

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from motcua.audit.access import register_access_log
@@ -109,7 +109,13 @@ def _one_transaction_per_request(app: Flask) -> None:
         kept = g.pop("kept_after_rollback", [])
         if kept:
             db.session.add_all(kept)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except SQLAlchemyError:
+                # The refusal itself is the answer; a database that failed the request may
+                # fail this too, and must not turn the refusal into a 500.
+                db.session.rollback()
+                app.logger.exception("records of a refused request not kept")
 
     @app.teardown_request
     def rollback(exc: BaseException | None) -> None:

@@ -87,3 +87,21 @@ def test_the_access_log_page_lists_page_reads(client: Any, sample: Any,
     assert f"GET /dossiers/{code}" in html and "Ngô Thị Nga" in html
     csv = browser.get("/audit/access-log?format=csv")
     assert csv.data.startswith("\ufeff".encode()) and code.encode() in csv.data
+
+
+def test_a_log_that_cannot_be_kept_does_not_turn_a_refusal_into_a_500(
+        api: Api, sample: Any, monkeypatch: Any) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    session = db.session()
+    real_commit = session.commit
+
+    def failing_commit() -> None:
+        if any(isinstance(row, AccessLog) for row in session.new):
+            raise OperationalError("COMMIT", {}, Exception("the database went away"))
+        real_commit()
+
+    monkeypatch.setattr(session, "commit", failing_commit)
+    assert api.get("ks.nga", "/dossiers/NO-SUCH-CODE").status_code == 404
+    monkeypatch.undo()
+    assert _logs() == []

@@ -83,6 +83,8 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="samples per search case")
     parser.add_argument("--parts", default="search,http,indicators,whatif,verify",
                         help="which measurements (default %(default)s)")
+    parser.add_argument("--cases", type=Path,
+                        help="--parts whatif alone: the cases over target from this JSON")
     parser.add_argument("--output", type=Path, default=RESULTS / "audit.json")
     return parser.parse_args()
 
@@ -152,7 +154,8 @@ def main() -> int:
                 import audit_measure
 
                 audit_measure.run(db, result, args.requests,
-                                  {p.strip() for p in args.parts.split(",") if p.strip()})
+                                  {p.strip() for p in args.parts.split(",") if p.strip()},
+                                  args.cases)
         except Exception:
             result["error"] = traceback.format_exc()
             log(result["error"])
@@ -229,14 +232,16 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append("")
     w = result.get("whatif")
     if w:
-        lines += ["What-if (`audit_whatif.py`: visibility by correlated EXISTS, code prefixes "
-                  "through a `varchar_pattern_ops` index built for the run and dropped):", "",
+        lines += ["What-if (`audit_whatif.py`: visibility by correlated EXISTS, JIT off, code "
+                  "prefixes through a `varchar_pattern_ops` index or matched and ordered on an "
+                  'index of `code COLLATE "C"`; indexes built for the run and dropped):', "",
                   _row(["case, shape", "median / max ms (page + count)", "plans ms", "total"]),
                   _row(["---"] * 4)]
         lines += [_row([name, f"{e['median_ms']} / {e['max_ms']}", e["plans_ms"],
                         _total(e["total"])]) for name, e in w.items() if isinstance(e, dict)]
-        if "pattern index build s" in w:
-            lines.append(f"\nThe pattern index took {w['pattern index build s']} s to build.")
+        built = [f"{k.split()[0]} {w[k]} s" for k in w if k.endswith("index build s")]
+        if built:
+            lines.append(f"\nIndexes built in: {', '.join(built)}.")
         lines.append("")
     h = result.get("search_http")
     if h:

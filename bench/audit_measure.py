@@ -5,12 +5,14 @@ under bench/results/audit-explain/."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -207,7 +209,7 @@ def measure_search(app: Any, db: Database, requests: int, out: dict[str, Any]
     return inputs
 
 
-def _search_statements(user_id: int, q: str, now: datetime, rewrite: bool = False
+def _search_statements(user_id: int, q: str, now: datetime, shape: Any = None
                        ) -> tuple[list[tuple[str, Any]], int | None]:
     """The search's page and count statements as the driver receives them (compiled, not
     run: a slow one would take minutes), and the count (None past TIMEOUT_S)."""
@@ -217,7 +219,7 @@ def _search_statements(user_id: int, q: str, now: datetime, rewrite: bool = Fals
     from motcua.org.models import User
 
     user = sa.session.get(User, user_id)
-    page, count = audit_whatif._statements(user, q, now, rewrite)
+    page, count = audit_whatif._statements(user, q, now, shape or audit_whatif.Shape())
     statements = []
     for stmt in (page, count):
         compiled = stmt.compile(dialect=sa.engine.dialect,
@@ -230,7 +232,8 @@ def _search_statements(user_id: int, q: str, now: datetime, rewrite: bool = Fals
     return statements, total
 
 
-def _explain(statements: list[tuple[str, Any]], label: str) -> list[dict[str, Any]]:
+def _explain(statements: list[tuple[str, Any]], label: str, settings: list[str] | None = None
+             ) -> list[dict[str, Any]]:
     """EXPLAIN (ANALYZE, BUFFERS) of each SELECT, saved whole to a file; returned summed up:
     its time, its scans (which index, or a sequential scan) and its buffers."""
     from sqlalchemy.exc import OperationalError
@@ -240,6 +243,8 @@ def _explain(statements: list[tuple[str, Any]], label: str) -> list[dict[str, An
     EXPLAINED.mkdir(parents=True, exist_ok=True)
     texts, plans = [], []
     with sa.engine.connect() as conn:
+        for setting in settings or []:
+            conn.exec_driver_sql(setting)
         for statement, parameters in statements:
             if not statement.lstrip().upper().startswith("SELECT"):
                 continue
@@ -250,6 +255,8 @@ def _explain(statements: list[tuple[str, Any]], label: str) -> list[dict[str, An
             except OperationalError:
                 # Too slow to run: the plan the planner would choose, without its times.
                 conn.rollback()
+                for setting in settings or []:
+                    conn.exec_driver_sql(setting)
                 lines = [f"(EXPLAIN ANALYZE stopped after {EXPLAIN_TIMEOUT_S} s)"]
                 lines += [str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + statement,
                                                                    parameters)]
@@ -341,21 +348,30 @@ def measure_indicators(app: Any, runs: int, out: dict[str, Any]) -> None:
 # --- the run and its report -----------------------------------------------------------
 
 def run(db: Database, result: dict[str, Any], requests: int = 100,
-        parts: set[str] | None = None) -> None:
+        parts: set[str] | None = None, cases_from: Path | None = None) -> None:
+    """The parts asked for; the what-if takes the cases over target from this run's search,
+    or from an earlier run's JSON (``cases_from``) when the search is not run again."""
     parts = parts or {"search", "http", "indicators", "whatif", "verify"}
     app = explain._app(db.url)
     try:
-        if parts & {"search", "http"}:
+        if "search" in parts:
             result["search"] = {}
             inputs = measure_search(app, db, requests, result["search"])
-            if "whatif" in parts:
-                import audit_whatif
-
-                result["whatif"] = audit_whatif.run(app, db, result["search"]["cases"])
             if "http" in parts:
                 result["search_http"] = {}
                 measure_http(db, requests, result["search_http"], inputs["codes"]["ks.nga"],
                              result["search"]["baseline"])
+        if "whatif" in parts:
+            import audit_whatif
+
+            if "search" in result:
+                cases = result["search"]["cases"]
+            elif cases_from is not None:
+                cases = json.loads(cases_from.read_text(encoding="utf-8"))["search"]["cases"]
+                result["whatif_cases_from"] = str(cases_from)
+            else:
+                raise SystemExit("--parts whatif without search needs --cases FILE")
+            result["whatif"] = audit_whatif.run(app, db, cases)
         if "indicators" in parts:
             result["indicators"] = {}
             measure_indicators(app, 5, result["indicators"])

@@ -12,33 +12,18 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from motcua.app import create_app
 from motcua.catalog.models import RevisionStatus
 from motcua.catalog.operations import get_procedure, procedure_in_force, revisions
 from motcua.db import db
-from support.database import drop_postgres_database, fresh_postgres_database, postgres_url
+from support.database import app_on_empty_database
 
 BEFORE = "a1c3e5d7f902"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'migrate.sqlite3'}", None
-    else:
-        base = postgres_url()
-        if base is None:
-            pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
-        url, admin = fresh_postgres_database(base)
-        drop = (admin, sa.engine.make_url(url).database or "")
-    app = create_app({"TESTING": True, "DATABASE_URL": url,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
-    with app.app_context():
+    with app_on_empty_database(request.param, tmp_path) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    if drop is not None:
-        drop_postgres_database(*drop)
 
 
 def _insert(conn: sa.Connection, table_name: str, **values: Any) -> int:

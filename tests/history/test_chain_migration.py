@@ -12,12 +12,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from motcua.app import create_app
 from motcua.clock import set_clock
 from motcua.db import db
 from support.api import Api
 from support.clock import FakeClock, local
-from support.database import drop_postgres_database, fresh_postgres_database, postgres_url
+from support.database import app_on_empty_database
 from support.paths import SAMPLES, load_json, passwords
 from support.sample import load_province
 from support.walk import Walker
@@ -27,23 +26,9 @@ BEFORE = "b7e2a9c4d1f0"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path / 'chain.sqlite3'}", None
-    else:
-        base = postgres_url()
-        if base is None:
-            pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
-        url, admin = fresh_postgres_database(base)
-        drop = (admin, sa.engine.make_url(url).database or "")
-    app = create_app({"TESTING": True, "DATABASE_URL": url,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
-    set_clock(app, FakeClock(local(2026, 3, 16, 9, 0)))
-    with app.app_context():
+    with app_on_empty_database(request.param, tmp_path) as app:
+        set_clock(app, FakeClock(local(2026, 3, 16, 9, 0)))
         yield app
-        db.session.remove()
-        db.engine.dispose()
-    if drop is not None:
-        drop_postgres_database(*drop)
 
 
 def _snapshot(conn: sa.Connection) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -53,6 +54,33 @@ def fresh_postgres_database(base_url: str) -> tuple[str, str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False), admin
+
+
+@contextmanager
+def app_on_empty_database(backend: str, folder: Path) -> Iterator[Flask]:
+    """An application on a database of its own, empty (no migration run), inside an app
+    context: a SQLite file in ``folder`` or a fresh PostgreSQL database, dropped afterwards.
+    For the migrations' tests, which upgrade and downgrade it themselves."""
+    import pytest
+
+    from motcua.app import create_app
+
+    if backend == "sqlite":
+        url, drop = f"sqlite:///{folder / 'migrate.sqlite3'}", None
+    else:
+        base = postgres_url()
+        if base is None:
+            pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
+        url, admin = fresh_postgres_database(base)
+        drop = (admin, make_url(url).database or "")
+    app = create_app({"TESTING": True, "DATABASE_URL": url,
+                      "INSTANCE_PATH": str(folder / "instance")})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if drop is not None:
+        drop_postgres_database(*drop)
 
 
 def drop_postgres_database(admin: str, name: str) -> None:

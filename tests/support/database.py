@@ -164,8 +164,9 @@ def truncate() -> None:
 def reset_caches(app: Flask) -> None:
     """Forget what the app cached from the database: a rolled-back process version's id can
     come back in the next test with another definition, and so can a calendar or a login
-    throttle's counts."""
+    or lookup throttle's counts."""
     extensions: dict[str, Any] = app.extensions
     extensions["motcua_versions"] = type(extensions["motcua_versions"])()
     extensions.pop("motcua_calendar", None)
     extensions.pop("motcua_login_throttle", None)
+    extensions.pop("motcua_lookup_throttle", None)

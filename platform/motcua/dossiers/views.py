@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from motcua.clock import now
 from motcua.dossiers import operations
+from motcua.dossiers.lookup import lookup as lookup_code
+from motcua.dossiers.lookup_throttle import refuse_if_throttled
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.schemas import (
     ApologyBody,
@@ -70,5 +73,11 @@ def apology(body: dict[str, Any], code: str) -> Dossier:
 
 @lookup_blp.route("/lookup/<code>")
 @lookup_blp.response(200, LookupSchema)
-def lookup(code: str) -> Dossier:
-    return operations.lookup(code)
+def lookup(code: str) -> Dossier | Response:
+    """Status and dates of a dossier, public: the code in any case, spaces around it
+    ignored; each address may look up ``LOOKUP_LIMITS_PER_ADDRESS`` times (then 429 with
+    ``Retry-After``)."""
+    refusal = refuse_if_throttled()
+    if refusal is not None:
+        return refusal
+    return lookup_code(code)

@@ -10,6 +10,7 @@ rolls back; when it is released they belong to the enclosing transaction."""
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,10 @@ from motcua.org.models import User
 # What a desk scans or an officer attaches: PDF and images. Anything else is refused.
 ALLOWED = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
            "image/tiff": "tif"}
+# The extensions those types go by, for a download's name.
+_TYPE_EXTENSIONS = {*ALLOWED.values(), "jpeg", "jpe", "tiff"}
+# What a file being written is called until it is whole.
+TEMP_SUFFIX = ".partial"
 
 
 @dataclass
@@ -87,10 +92,10 @@ def save_attachments(dossier: Dossier, uploads: list[Upload], user: User, at: da
         for upload, mime in check_uploads(uploads):
             key = f"{at:%Y}/{secrets.token_hex(16)}.{ALLOWED[mime]}"
             path = root / key
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(upload.content)
+            # Listed before it exists: a failure halfway through still removes what was put.
             written.append(path)
             _written(db.session()).append(path)
+            write_whole(path, upload.content)
             row = Attachment(dossier_id=dossier.id, filename=_clean_name(upload.filename),
                              content_type=mime, size=len(upload.content),
                              sha256=hashlib.sha256(upload.content).hexdigest(),
@@ -108,6 +113,61 @@ def save_attachments(dossier: Dossier, uploads: list[Upload], user: User, at: da
         discard(written)
         raise
     return rows, written
+
+
+def write_whole(path: Path, content: bytes) -> None:
+    """Write under a temporary name (``TEMP_SUFFIX``), flushed to the disk, then rename: a
+    crash midway leaves at most a temporary file, never a partial file under the final
+    name. Either is swept later as an orphan (``motcua.dossiers.sweep``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f"{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        with open(temp, "xb") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename is durable once the folder's entry is on the disk (POSIX only).
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def detected_type(path: Path) -> str | None:
+    """The file's type read from its own first bytes, when it is one we store."""
+    kind = filetype.guess(str(path))
+    return kind.mime if kind is not None and kind.mime in ALLOWED else None
+
+
+def download_name(filename: str, mime: str | None) -> str:
+    """The uploaded name with the extension of the type its bytes really have, whatever
+    extension it came with ("scan.exe" that is a PDF: "scan.pdf"; "anh.PNG.pdf" that is a
+    PNG: "anh.png"); ``.bin`` for bytes of no type we store."""
+    extension = ALLOWED.get(mime or "", "bin")
+    stem = _without_extension(_clean_name(filename))
+    # A type's extension left under the last one ("anh.PNG.pdf") goes too.
+    inner = _without_extension(stem)
+    if inner != stem and stem[len(inner) + 1:].lower() in _TYPE_EXTENSIONS:
+        stem = inner
+    return f"{stem}.{extension}"
+
+
+def _without_extension(name: str) -> str:
+    base, dot, ext = name.rpartition(".")
+    is_extension = bool(dot and base.strip()) and 0 < len(ext) <= 5 and ext.isascii() \
+        and ext.isalnum()
+    return base if is_extension else name
 
 
 def discard(paths: list[Path]) -> None:

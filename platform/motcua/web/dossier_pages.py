@@ -14,7 +14,13 @@ from motcua.calendar.operations import load_calendar
 from motcua.calendar.working_time import TZ
 from motcua.clock import now
 from motcua.db import db
-from motcua.dossiers.attachments import Upload, attachment_path, save_attachments
+from motcua.dossiers.attachments import (
+    Upload,
+    attachment_path,
+    detected_type,
+    download_name,
+    save_attachments,
+)
 from motcua.dossiers.models import FINISHED, Attachment, AttachmentKind, Dossier, IssuedDocument
 from motcua.dossiers.operations import (
     extend_due,
@@ -138,8 +144,11 @@ def attachment(code: str, attachment_id: int) -> Any:
     path = attachment_path(row)
     if not path.is_file():
         raise NotFound("Tệp đính kèm không còn trong kho lưu trữ")
-    response = send_file(path, mimetype=row.content_type, as_attachment=True,
-                         download_name=row.filename, max_age=0)
+    # The name's extension and the type sent are those of the stored bytes, never the
+    # uploaded name's: a desktop opens the file with what its extension says.
+    mime = detected_type(path)
+    response = send_file(path, mimetype=mime or "application/octet-stream", as_attachment=True,
+                         download_name=download_name(row.filename, mime), max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

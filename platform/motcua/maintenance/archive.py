@@ -112,7 +112,7 @@ class ArchiveWriter:
             size = os.fstat(source.fileno()).st_size
             reader = _Hashing(source)
             try:
-                self._tar.addfile(self._info(name, size), reader)  # type: ignore[arg-type]
+                self._tar.addfile(self._info(name, size), reader)
             except OSError as exc:
                 raise BackupError(f"Tệp {path} thay đổi trong khi sao lưu: {exc}") from None
         self.members[name] = {"size": size, "sha256": reader.digest.hexdigest()}
@@ -151,22 +151,33 @@ class ArchiveReader:
             size = path.stat().st_size
             # "r:" reads plain tar only: a compressed stream could not be bounded up front.
             self._tar = tarfile.open(path, mode="r:")  # noqa: SIM115 (closed by close())
-            infos = list(self._tar)
         except FileNotFoundError:
             raise BackupError(f"Không có tệp {path}") from None
         except (OSError, tarfile.TarError) as exc:
             raise BackupError(f"{path} không phải tệp sao lưu đọc được: {exc}") from None
-        self._infos: dict[str, tarfile.TarInfo] = {}
+        try:
+            self._infos = self._members(path, size)
+            self.manifest = self._read_manifest()
+        except BaseException:
+            self._tar.close()
+            raise
+
+    def _members(self, path: Path, size: int) -> dict[str, tarfile.TarInfo]:
+        try:
+            infos = list(self._tar)
+        except (OSError, tarfile.TarError) as exc:
+            raise BackupError(f"{path} không phải tệp sao lưu đọc được: {exc}") from None
+        found: dict[str, tarfile.TarInfo] = {}
         for info in infos:
             name = checked_name(info.name)
             if not info.isreg() or info.issparse():
                 raise BackupError(f"Tệp sao lưu có thành phần không phải tệp thường: {name!r}")
-            if name in self._infos:
+            if name in found:
                 raise BackupError(f"Tệp sao lưu có thành phần trùng tên: {name!r}")
-            self._infos[name] = info
+            found[name] = info
         if sum(info.size for info in infos) > size:
             raise BackupError("Tệp sao lưu khai kích thước lớn hơn chính nó")
-        self.manifest = self._read_manifest()
+        return found
 
     def close(self) -> None:
         self._tar.close()

@@ -116,7 +116,7 @@ def backup(target: Path, include_signing_key: bool = True) -> BackedUp:
         dump.unlink()
         # After the snapshot: every file a row of it names was written before its row was
         # committed, so it is here. Files written since are orphans the sweep removes.
-        files, file_bytes, skipped = 0, 0, []
+        files, file_bytes, skipped = 0, 0, list[str]()
         for name, path in _attachment_files(root, skipped):
             if archive.add_file(name, path):
                 files += 1

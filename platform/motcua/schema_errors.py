@@ -98,11 +98,32 @@ def validate(instance: Any, schema: Mapping[str, Any], *, root: str = "") -> lis
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
     except (UnsafeSchema, Unresolvable, RecursionError):
         return [{"field": root or "_data", "message": UNCHECKABLE}]
-    problems = []
+    problems: list[dict[str, str]] = []
     for error in errors:
         path = list(error.path)
         if error.validator == "required" and "'" in error.message:
             path.append(error.message.split("'")[1])
+        undeclared = _undeclared(error)
+        if undeclared:
+            # One problem per key the form refuses, on the key itself.
+            problems.extend({"field": json_path([*path, key], root), "message": UNDECLARED}
+                            for key in undeclared)
+            continue
         problems.append({"field": json_path(path, root) or (root or "_data"),
                          "message": _message(error)})
     return problems
+
+
+UNDECLARED = "Trường này không có trong biểu mẫu"
+
+
+def _undeclared(error: ValidationError) -> list[str]:
+    """The keys an ``additionalProperties: false`` or ``unevaluatedProperties: false`` refuses:
+    the instance's keys that jsonschema names in its message (it lists each by ``repr``)."""
+    if error.validator not in ("additionalProperties", "unevaluatedProperties") \
+            or error.validator_value is not False or not isinstance(error.instance, dict):
+        return []
+    declared = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    listed = error.message.partition("(")[2]
+    return [key for key in error.instance
+            if isinstance(key, str) and key not in declared and repr(key) in listed]

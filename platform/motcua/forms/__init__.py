@@ -12,6 +12,9 @@ Typical view::
             html = render_form(schema, ui, parsed.data, errors_by_field(problems),
                                raw=parsed.raw, officers=officers)
 
+What is kept of a form's data, from a page or the API alike (its size, the keys the form
+does not define), is ``motcua.forms.conform``'s to say; operations call it, not views.
+
 Constructs the renderer does not draw field by field (``$ref``, ``oneOf``/``anyOf``/``allOf``
 other than a list of ``const`` choices, ``not``, ``if``, tuple arrays, lists of lists, objects
 without properties, several types) become one textarea holding the value as JSON.

@@ -27,13 +27,13 @@ from motcua.dossiers.flow import (
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.operations import lock_dossier
 from motcua.errors import Conflict, Invalid, NotFound
+from motcua.forms.conform import conform, size_problems
 from motcua.history.models import EventAction
 from motcua.history.operations import Actor, record
 from motcua.org.models import User
 from motcua.processes.checks import StepConfig
 from motcua.processes.meanings import NEEDS_REASON, Outcome
 from motcua.processes.operations import CompiledVersion, compiled
-from motcua.schema_errors import validate
 from motcua.tasks.models import OPEN_STATES, Task, TaskState
 from motcua.tasks.worklist import WorklistFilter, open_tasks
 
@@ -138,11 +138,13 @@ def claim(user: User, task_id: int, now: datetime) -> Task:
 @dataclass(frozen=True)
 class Checked:
     """A completion that passed every check: the outcome chosen, its reason and what the
-    applicant must add, read only through the fields the step declares."""
+    applicant must add, read only through the fields the step declares, and the step's data
+    as kept (``forms.conform``: without the keys its form drops)."""
 
     outcome: Outcome | None
     reason: str | None
     note: str | None
+    data: dict[str, Any]
     missing: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -157,9 +159,9 @@ def check_completion(version: CompiledVersion, config: StepConfig, outcome: str 
                          f"Kết quả phải là một trong: {', '.join(config.outcome_keys)}"})
     elif not config.outcomes and outcome is not None:
         problems.append({"field": "outcome", "message": "Bước này không nhận kết quả"})
-    schema = version.form_schema(config.form)
-    if schema is not None:
-        problems.extend(validate(dict(data), schema, root="data"))
+    kept, found = conform(dict(data), version.form_schema(config.form))
+    problems.extend(found)
+    data = kept
     note = (note or "").strip() or None
     reason = _reason(config, data, note)
     if chosen is not None and chosen.meaning in NEEDS_REASON and not reason:
@@ -170,7 +172,7 @@ def check_completion(version: CompiledVersion, config: StepConfig, outcome: str 
     if problems:
         raise Invalid("Chưa hoàn thành được bước: xem các trường được đánh dấu", problems)
     return Checked(chosen, reason if chosen and chosen.meaning in NEEDS_REASON else None, note,
-                   _missing(version, config, data))
+                   kept, _missing(version, config, data))
 
 
 def _reason(config: StepConfig, data: Mapping[str, Any], note: str | None) -> str | None:
@@ -210,11 +212,15 @@ def complete(user: User, task_id: int, outcome: str | None, data: dict[str, Any]
              now: datetime, note: str | None = None) -> Advance:
     """Check the step's form, outcome and reason, run the engine one step, and hand over.
     Returns what it did: the tasks created and cancelled, the documents issued, the events."""
+    too_large = size_problems(data)
+    if too_large:  # before any lock is taken
+        raise Invalid("Dữ liệu của bước quá lớn", too_large)
     dossier, task = _locked(user, task_id)
     _require_actionable(user, task)
     version = compiled(dossier.process_version_id)
     config = config_of(version, task)
     checked = check_completion(version, config, outcome, data, note)
+    data = checked.data
     calendar = load_calendar()
     runtime = bind_runtime(dossier, version, calendar, now)
     try:

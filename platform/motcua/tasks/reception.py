@@ -14,6 +14,7 @@ from motcua.dossiers.flow import Advance
 from motcua.dossiers.models import Dossier, IssuedDocument
 from motcua.dossiers.operations import create_dossier
 from motcua.errors import Invalid
+from motcua.forms.conform import size_problems
 from motcua.org.models import User
 from motcua.tasks.models import Task
 from motcua.tasks.operations import claim, complete
@@ -48,6 +49,11 @@ class Reception:
 
 def receive(user: User, body: dict[str, Any], now: datetime, *,
             uploads: Sequence[Upload] = (), step: ReceptionStep | None = None) -> Reception:
+    if step is not None:
+        # Refused before the dossier is created, as the application's own data would be.
+        too_large = size_problems(step.data, root="reception.data")
+        if too_large:
+            raise Invalid("Dữ liệu của bước tiếp nhận quá lớn", too_large)
     created = create_dossier(user, body, now)
     dossier = created.dossier
     if uploads:

@@ -36,7 +36,7 @@ def dossiers(walker: Walker, clock: FakeClock) -> list[str]:
         codes.append(walker.create("mc.lan", PROCEDURE, START_FORM,
                                    applicant={"name": f"Người nộp {len(codes)}",
                                               "address": "Phường Đông Hải",
-                                              "phone": f"09000000{len(codes)}"})["code"])
+                                              "phone": f"0900000{len(codes):03d}"})["code"])
     clock.set(local(2026, 4, 2, 9, 0))
     codes.append(walker.create("xa.hoa", PROCEDURE, START_FORM, desk=COMMUNE_DESK)["code"])
     clock.set(local(2026, 4, 20, 9, 0))
@@ -62,7 +62,7 @@ def test_book_lists_the_desk_dossiers_of_the_period(dossiers: list[str], walker:
     assert [r[0] for r in rows] == ["2", "3", "4"]  # March's dossier is number 1 of 2026
     first = rows[0]
     assert first[2] == "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"
-    assert first[4] == "Người nộp 1" and first[5] == "Phường Đông Hải 090000001"
+    assert first[4] == "Người nộp 1" and first[5] == "Phường Đông Hải 0900000001"
     assert first[6] == "Sở Tư pháp"
     assert first[7] == "01/04/2026 09:00" and first[8] == "15/04/2026 09:00"
     assert [r[3] for r in rows] == ["1", "2", "1"]  # số bộ as the desk recorded it

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from motcua.contact import phone_number
 from motcua.folding import fold
 
 # Family names roughly as common as they are in Vietnam (Nguyễn about a third).
@@ -95,7 +96,13 @@ def id_number(rng: random.Random) -> str:
 
 
 def phone(rng: random.Random) -> str:
-    return f"0{rng.choice('3789')}{rng.randint(0, 99_999_999):08d}"
+    number = f"0{rng.choice('3789')}{rng.randint(0, 99_999_999):08d}"
+    # A prefix no network was given (the platform refuses it) moves to 091, drawing as many
+    # numbers as before so the rest of the demo stays the same.
+    try:
+        return phone_number(number) or number
+    except ValueError:
+        return "091" + number[3:]
 
 
 def address(rng: random.Random, province: str) -> str:

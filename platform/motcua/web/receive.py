@@ -15,6 +15,7 @@ from motcua.catalog.models import Procedure, ProcedureRevision
 from motcua.catalog.operations import get_procedure, require_open, search_procedures
 from motcua.clock import now
 from motcua.db import db
+from motcua.dossiers.applicant import checked_applicant
 from motcua.dossiers.attachments import check_uploads
 from motcua.errors import AppError, Forbidden, Invalid
 from motcua.forms import errors_by_field, parse_form, render_form
@@ -128,6 +129,9 @@ class ReceiveForm:
             self._add_errors(parsed.merge(found))
             setattr(self, {"applicant": "applicant", "received": "documents", "data": "data",
                            "step": "step_data"}[prefix], parsed.data or {})
+        # The applicant's own checks (blank names, e-mail, phone), as reception makes them.
+        self._add_errors([p for p in checked_applicant(self.applicant)[1]
+                          if p["field"] not in self.errors])
 
     def check(self, outcome: str | None) -> None:
         """The reception step's checks, as the operation will make them."""

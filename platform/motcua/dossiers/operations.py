@@ -16,6 +16,7 @@ from motcua.calendar.working_time import TZ
 from motcua.catalog.operations import get_procedure, require_open
 from motcua.db import db, for_update, is_postgresql, lock_for_write
 from motcua.dossiers.access import can_see
+from motcua.dossiers.applicant import checked_applicant
 from motcua.dossiers.codes import next_code
 from motcua.dossiers.flow import (
     ENGINE_ERRORS,
@@ -30,11 +31,11 @@ from motcua.dossiers.flow import (
 )
 from motcua.dossiers.models import CHANNELS, FINISHED, Channel, Dossier, DossierStatus
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound, field_error
+from motcua.forms.conform import conform
 from motcua.history.models import EventAction, HistoryEvent
 from motcua.history.operations import Actor, events_of, note_locked, record
 from motcua.org.models import Agency, Membership, User
 from motcua.processes.operations import compiled, version_in_effect
-from motcua.schema_errors import validate
 from motcua.tasks.models import OPEN_STATES, Task, TaskState
 
 CHANNEL_NOTES = {Channel.DIRECT: "Trực tiếp", Channel.POSTAL: "Bưu chính",
@@ -104,19 +105,16 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
     desk = _desk_for(user, channel, body.get("desk"), in_force)
     version = version_in_effect(procedure, now.astimezone(TZ).date())
     runnable = compiled(version.id)
-    data = body.get("data") or {}
-    schema = runnable.form_schema(runnable.start_form)
-    if schema is not None:
-        problems = validate(data, schema, root="data")
-        if problems:
-            raise Invalid("Tờ khai chưa hợp lệ", problems)
-    applicant = dict(body.get("applicant") or {})
+    data, problems = conform(body.get("data") or {}, runnable.form_schema(runnable.start_form))
+    given = dict(body.get("applicant") or {})
     if user.kind == "applicant":
-        applicant.setdefault("name", user.full_name)
-        applicant.setdefault("email", user.email)
-        applicant.setdefault("phone", user.phone)
-    if not (applicant.get("name") or "").strip():
-        raise field_error("applicant.name", "Thiếu tên tổ chức, cá nhân")
+        given.setdefault("name", user.full_name)
+        given.setdefault("email", user.email)
+        given.setdefault("phone", user.phone)
+    applicant, wrong = checked_applicant(given)
+    if problems or wrong:
+        raise Invalid("Tờ khai chưa hợp lệ" if problems else
+                      "Thông tin người nộp hồ sơ chưa hợp lệ", [*problems, *wrong])
     calendar = load_calendar()
     lock_for_write()
     dossier = Dossier(
@@ -126,9 +124,9 @@ def create_dossier(user: User, body: dict[str, Any], now: datetime) -> Advance:
         status=DossierStatus.RECEIVED,
         handling_unit_id=in_force.handling_unit_id or in_force.agency_id,
         time_limit_minutes=in_force.time_limit_minutes,
-        applicant_name=applicant["name"].strip(), applicant_id_number=applicant.get("id_number"),
-        applicant_phone=applicant.get("phone"), applicant_email=applicant.get("email"),
-        applicant_address=applicant.get("address"),
+        applicant_name=applicant["name"], applicant_id_number=applicant["id_number"],
+        applicant_phone=applicant["phone"], applicant_email=applicant["email"],
+        applicant_address=applicant["address"],
         applicant_user_id=user.id if user.kind == "applicant" else None, data=data,
         received_documents=body.get("documents"), received_sets=body.get("sets"),
         received_at=now, created_by_id=user.id, workflow_state={}, tasks=[],

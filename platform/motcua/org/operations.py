@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from motcua import contact
 from motcua.calendar.models import CalendarDay
 from motcua.calendar.operations import forget_calendar
 from motcua.calendar.working_time import WorkingCalendar
@@ -17,13 +18,15 @@ from motcua.org.models import ROLES, Agency, Membership, Province, User
 from motcua.schema_errors import validate
 
 _STR = {"type": "string", "minLength": 1}
+# Texts as long as their columns at most (org/models.py): longer is a problem, not a 500.
+_NAME = {**_STR, "maxLength": 255}
 ORG_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["province", "agencies", "users"],
     "properties": {
         "province": {
             "type": "object", "required": ["code", "name"],
-            "properties": {"code": _STR, "name": _STR,
+            "properties": {"code": {**_STR, "maxLength": 16}, "name": _NAME,
                            "working_hours": {"type": "array", "items": {
                                "type": "array", "minItems": 2, "maxItems": 2,
                                "items": {"type": "string", "pattern": r"^\d\d:\d\d$"}}}},
@@ -31,15 +34,16 @@ ORG_SCHEMA: dict[str, Any] = {
         "agencies": {"type": "array", "items": {
             "type": "object", "required": ["code", "name"],
             "properties": {"code": {"type": "string", "pattern": r"^[0-9A-Za-z.\-_]{1,32}$"},
-                           "name": _STR, "kind": {"type": "string"},
+                           "name": _NAME, "kind": {"type": "string", "maxLength": 100},
                            "parent": {"type": ["string", "null"]}}}},
         "users": {"type": "array", "items": {
             "type": "object", "required": ["username", "full_name", "password"],
             "properties": {
                 "username": {"type": "string", "pattern": r"^[a-z0-9._-]{2,64}$"},
-                "full_name": _STR, "password": {"type": "string", "minLength": 8},
+                "full_name": _NAME, "password": {"type": "string", "minLength": 8},
                 "kind": {"enum": ["officer", "applicant"]},
-                "email": {"type": "string"}, "phone": {"type": "string"},
+                "email": {"type": ["string", "null"], "maxLength": 255},
+                "phone": {"type": ["string", "null"], "maxLength": 32},
                 "memberships": {"type": "array", "items": {
                     "type": "object", "required": ["agency", "role"],
                     "properties": {"agency": _STR, "role": {"enum": list(ROLES)}}}}}}},
@@ -49,6 +53,11 @@ ORG_SCHEMA: dict[str, Any] = {
                                   "items": {"type": "string", "format": "date"}}}},
     },
 }
+
+
+# Checked as a dossier's applicant is (motcua.contact), and stored normalised.
+_CONTACT = {"full_name": (contact.person_name, 255), "email": (contact.email_address, 255),
+            "phone": (contact.phone_number, 32)}
 
 
 def _check_org(doc: Any) -> list[dict[str, str]]:
@@ -86,6 +95,11 @@ def _check_org(doc: Any) -> list[dict[str, str]]:
             cursor = parents[cursor]
     usernames: set[str] = set()
     for i, user in enumerate(doc["users"]):
+        for key, (check, longest) in _CONTACT.items():
+            try:
+                check(user.get(key), max_length=longest)
+            except ValueError as exc:
+                problems.append({"field": f"$.users[{i}].{key}", "message": str(exc)})
         if user["username"] in usernames:
             problems.append({"field": f"$.users[{i}].username",
                              "message": f"Tên đăng nhập trùng lặp: {user['username']}"})
@@ -156,8 +170,10 @@ def _import_agencies(entries: list[dict[str, Any]], report: ImportReport) -> dic
 
 def _import_user(entry: dict[str, Any], agencies: dict[str, Agency], report: ImportReport) -> None:
     user = db.session.scalar(select(User).where(User.username == entry["username"]))
-    values = {"full_name": entry["full_name"], "kind": entry.get("kind", "officer"),
-              "email": entry.get("email"), "phone": entry.get("phone")}
+    values = {"full_name": contact.person_name(entry["full_name"], max_length=255),
+              "kind": entry.get("kind", "officer"),
+              "email": contact.email_address(entry.get("email")),
+              "phone": contact.phone_number(entry.get("phone"))}
     wanted = {(agencies[m["agency"]].id, m["role"]) for m in entry.get("memberships", [])}
     if user is None:
         user = User(username=entry["username"], password_hash=hash_password(entry["password"]),

@@ -1,4 +1,4 @@
-"""Password hashing (Argon2), bearer tokens and who the current user is."""
+"""Password hashing (Argon2), signing in, bearer tokens and who the current user is."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, session
-from sqlalchemy import Select, bindparam, select
+from flask import current_app, g
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from motcua.db import db, utcnow
 from motcua.errors import TooManyRequests, Unauthorized
 from motcua.org.models import ApiToken, User
+from motcua.org.passwords import new_password_problem
+from motcua.org.session import end_sessions
 
 
 def _hasher() -> PasswordHasher:
@@ -52,19 +54,22 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
-def sign_in(username: str, password: str, address: str) -> User:
-    """``authenticate`` behind the failed-login throttle (login form and token endpoint)."""
-    from motcua.org.throttle import login_throttle
+def sign_in(username: str, password: str) -> User:
+    """``authenticate`` behind the failed-login throttle (login form and token endpoint, the
+    same counts), for the current request's client; success renews its device cookie."""
+    from motcua.org.throttle import attempt_from_request, login_throttle, remember_device
 
-    throttle = login_throttle()
-    wait = throttle.wait_seconds(address, username)
+    throttle, attempt = login_throttle(), attempt_from_request(username)
+    wait = throttle.wait_seconds(attempt)
     if wait:
         raise TooManyRequests(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait} giây.")
     try:
-        return authenticate(username, password)
+        user = authenticate(username, password)
     except Unauthorized:
-        throttle.failed(address, username)
+        throttle.failed(attempt)
         raise
+    remember_device(username)
+    return user
 
 
 def _digest(token: str) -> str:
@@ -102,20 +107,6 @@ def user_for_token(token: str) -> User | None:
     return user
 
 
-def login_session(user: User) -> None:
-    session.clear()
-    session["uid"] = user.id
-    session.permanent = False
-
-
-def user_from_session() -> User | None:
-    uid = session.get("uid")
-    if uid is None:
-        return None
-    user = db.session.get(User, uid)
-    return user if user is not None and user.is_active else None
-
-
 def current_user() -> User:
     user = g.get("user")
     if user is None:
@@ -123,27 +114,29 @@ def current_user() -> User:
     return user
 
 
-MIN_PASSWORD_LENGTH = 10
+def revoke_tokens(user: User) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
 
 def change_password(user: User, current: str, new: str, repeat: str) -> None:
     """Replace the user's password after checking the current one; every problem names its
-    field. Tokens issued before stay valid until they expire."""
+    field. Every session of the user ends and every token issued before is revoked: the
+    caller signs this browser in again if it should stay signed in."""
     from motcua.errors import Invalid
 
     problems = []
     if not verify_password(user, current):
         problems.append({"field": "current", "message": "Mật khẩu hiện tại không đúng"})
-    if len(new) < MIN_PASSWORD_LENGTH:
-        problems.append({"field": "new",
-                         "message": f"Mật khẩu mới cần ít nhất {MIN_PASSWORD_LENGTH} ký tự"})
-    elif new == current:
-        problems.append({"field": "new", "message": "Mật khẩu mới phải khác mật khẩu hiện tại"})
-    elif user.username.lower() in new.lower():
-        problems.append({"field": "new", "message": "Mật khẩu không được chứa tên đăng nhập"})
+    problem = new_password_problem(user.username, new)
+    if problem is None and new == current:
+        problem = "Mật khẩu mới phải khác mật khẩu hiện tại"
+    if problem:
+        problems.append({"field": "new", "message": problem})
     if new != repeat:
         problems.append({"field": "repeat", "message": "Nhập lại mật khẩu mới không khớp"})
     if problems:
         raise Invalid("Chưa đổi được mật khẩu", problems)
     user.password_hash = hash_password(new)
+    end_sessions(user)
+    revoke_tokens(user)
     db.session.flush()

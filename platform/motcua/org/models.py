@@ -1,4 +1,4 @@
-"""Province, agencies, users, memberships and API tokens."""
+"""Province, agencies, users, memberships, API tokens and browser sessions."""
 
 from __future__ import annotations
 
@@ -100,5 +100,22 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class UserSession(db.Model):  # type: ignore[name-defined]
+    """A browser's signed-in session, kept on the server so that it can end: the session
+    cookie carries only its random id, and only the id's SHA-256 digest is stored."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()

@@ -13,8 +13,10 @@ from motcua.calendar.operations import forget_calendar
 from motcua.calendar.working_time import WorkingCalendar
 from motcua.db import db
 from motcua.importing import ImportProblems, ImportReport, set_if_changed
-from motcua.org.auth import hash_password, verify_password
+from motcua.org.auth import hash_password, revoke_tokens, verify_password
 from motcua.org.models import ROLES, Agency, Membership, Province, User
+from motcua.org.passwords import is_common
+from motcua.org.session import end_sessions
 from motcua.schema_errors import validate
 
 _STR = {"type": "string", "minLength": 1}
@@ -100,6 +102,9 @@ def _check_org(doc: Any) -> list[dict[str, str]]:
                 check(user.get(key), max_length=longest)
             except ValueError as exc:
                 problems.append({"field": f"$.users[{i}].{key}", "message": str(exc)})
+        if is_common(user["password"]):
+            problems.append({"field": f"$.users[{i}].password",
+                             "message": "Mật khẩu quá phổ biến, dễ bị đoán"})
         if user["username"] in usernames:
             problems.append({"field": f"$.users[{i}].username",
                              "message": f"Tên đăng nhập trùng lặp: {user['username']}"})
@@ -184,7 +189,10 @@ def _import_user(entry: dict[str, Any], agencies: dict[str, Agency], report: Imp
         return
     changed = set_if_changed(user, values)
     if not verify_password(user, entry["password"]):
+        # A password set anew ends what the old one opened, as a change by the user does.
         user.password_hash = hash_password(entry["password"])
+        end_sessions(user)
+        revoke_tokens(user)
         changed = True
     have = {(m.agency_id, m.role): m for m in user.memberships}
     for key in set(have) - wanted:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from motcua.clock import now
 from motcua.errors import Invalid, TooManyRequests, Unauthorized
-from motcua.org.auth import change_password, login_session, sign_in, user_from_session
-from motcua.org.session import signed_in, web_user
+from motcua.org.auth import change_password, sign_in
+from motcua.org.session import (
+    login_session,
+    logout_session,
+    signed_in,
+    user_from_session,
+    web_user,
+)
 from motcua.tasks.worklist import home_counts
 from motcua.web import bp
 
@@ -30,7 +36,7 @@ def login() -> Any:
     if request.method == "POST":
         username = request.form.get("username", "")
         try:
-            user = sign_in(username, request.form.get("password", ""), request.remote_addr or "")
+            user = sign_in(username, request.form.get("password", ""))
         except (Unauthorized, TooManyRequests) as exc:
             error, status = exc.message, exc.status
         else:
@@ -44,7 +50,7 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    session.clear()
+    logout_session()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("web.login"))
 
@@ -61,7 +67,9 @@ def password() -> Any:
         except Invalid as exc:
             errors = {d["field"]: d["message"] for d in exc.details}
         else:
-            flash("Đã đổi mật khẩu.", "success")
+            # Every session ended with the old password; this browser stays signed in.
+            login_session(web_user())
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "success")
             return redirect(url_for("web.home"))
     return render_template("web/password.html", errors=errors), 422 if errors else 200
 

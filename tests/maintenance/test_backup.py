@@ -164,11 +164,15 @@ def _rewrite(archive: Path, dest: Path,
     return dest
 
 
+def _instance(target: Flask) -> list[str]:
+    return sorted(p.name for p in Path(target.instance_path).iterdir())
+
+
 def _untouched(target: Flask) -> None:
-    """Nothing of the restore is left: no table, no file, no staging folder."""
+    """Nothing of the restore is left: no table, no file, no key, no staging folder."""
     assert inspect(db.engine).get_table_names() == []
     assert _files() == {}
-    assert sorted(p.name for p in Path(target.instance_path).iterdir()) == ["attachments"]
+    assert [name for name in _instance(target) if name != "dev-secret-key"] == ["attachments"]
 
 
 def test_a_member_that_does_not_match_its_hash_is_refused(
@@ -321,7 +325,7 @@ def test_a_backup_of_an_older_schema_is_restored_and_upgraded(
     from flask_migrate import upgrade
 
     script = ScriptDirectory(app.extensions["migrate"].directory)
-    head = script.get_revision(script.get_current_head())
+    head = script.get_revision(script.get_current_head() or "")
     assert head is not None and isinstance(head.down_revision, str)
     archive = tmp_path / "older.tar"
     with app_on_empty_database(db.engine.dialect.name, tmp_path / "older") as older:
@@ -346,7 +350,7 @@ def test_a_restore_that_fails_midway_puts_the_files_back(
     _backup(app, archive)
     with _empty_target(tmp_path) as target:
         assert _restore(target, archive).exit_code == 0
-        rows, files = _rows(), _files()
+        rows, files, instance = _rows(), _files(), _instance(target)
 
         def fails(*_args: Any) -> None:
             raise BackupError("ổ đĩa đầy")
@@ -356,9 +360,7 @@ def test_a_restore_that_fails_midway_puts_the_files_back(
                 db.engine.dialect.name], fails)
             result = _restore(target, archive, "--force")
         assert result.exit_code == 1 and "ổ đĩa đầy" in result.output
-        assert _rows() == rows and _files() == files
-        assert sorted(p.name for p in Path(target.instance_path).iterdir()) == [
-            "attachments", "audit-signing-key.pem"]
+        assert _rows() == rows and _files() == files and _instance(target) == instance
 
 
 def test_a_pg_restore_that_fails_midway_changes_nothing(
@@ -378,3 +380,23 @@ def test_a_pg_restore_that_fails_midway_changes_nothing(
         result = _restore(target, archive, "--force")
         assert result.exit_code == 1 and "pg_restore thất bại" in result.output
         assert _rows() == rows and _files() == files
+
+
+@pytest.mark.parametrize(("url", "uri", "password"), [
+    ("postgresql+psycopg://motcua:p%40ss@db.example:5433/motcua?sslmode=require",
+     "postgresql://motcua@db.example:5433/motcua?sslmode=require", "p@ss"),
+    ("postgresql+psycopg://motcua@/motcua?host=/run/postgresql&password=zz",
+     "postgresql://motcua@/motcua?host=%2Frun%2Fpostgresql", "zz"),
+    ("postgresql+psycopg://motcua@127.0.0.1/motcua", "postgresql://motcua@127.0.0.1/motcua",
+     None),
+], ids=["in-url", "in-query", "none"])
+def test_the_postgresql_tools_get_the_password_by_environment_never_in_argv(
+        url: str, uri: str, password: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.engine import make_url
+
+    from motcua.maintenance.dumps import _libpq
+
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    dbname, env = _libpq(make_url(url))
+    assert dbname == uri
+    assert env.get("PGPASSWORD") == password

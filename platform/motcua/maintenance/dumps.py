@@ -112,13 +112,15 @@ def server_major(engine: Engine) -> int:
 
 def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     """``--dbname`` (a libpq URI without the password) and the environment to run with."""
-    env = dict(os.environ)
-    env.pop("PGPASSWORD", None)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
+    env = dict(os.environ)  # a PGPASSWORD or PGPASSFILE the application uses serves here too
     # The psycopg URL's query is libpq's (sslmode, host for a socket folder ...).
-    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    return uri, env
+    query = {k: v for k, v in url.query.items() if k != "password"}
+    password = url.password or url.query.get("password")
+    if password:
+        env["PGPASSWORD"] = str(password)
+    bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                      database=url.database, query=query)
+    return bare.render_as_string(hide_password=False), env
 
 
 def _run(args: list[str], env: dict[str, str], what: str) -> str:

@@ -19,6 +19,7 @@ attachments and key found there are kept beside their place (``*.before-restore-
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -112,7 +113,8 @@ def backup(target: Path, include_signing_key: bool = True) -> BackedUp:
             revision = dumps.dump_sqlite(engine.url, dump)
         else:
             revision, extra["pg_dump_major"] = dumps.dump_postgres(engine, dump)
-        archive.add_file(member, dump)
+        if not archive.add_file(member, dump):
+            raise BackupError(f"Bản sao cơ sở dữ liệu {dump} biến mất trước khi được ghi")
         dump.unlink()
         # After the snapshot: every file a row of it names was written before its row was
         # committed, so it is here. Files written since are orphans the sweep removes.
@@ -323,8 +325,7 @@ def _put_key(pem: bytes | None, path: Path, manifest: dict[str, Any], stamp: str
         kept = path.with_name(f"{path.name}.before-restore-{stamp}")
         path.rename(kept)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("xb") as out:
-        path.chmod(0o600)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(pem)
     return f"Đã khôi phục khóa ký vào {path} (quyền 0600).", kept
 

@@ -278,6 +278,21 @@ def test_without_pg_dump_on_path_a_postgresql_backup_says_so(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin"]  # no archive, no temporary
 
 
+def test_a_pg_dump_older_than_the_server_is_named(
+        app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's copy needs no tool")
+    from motcua.maintenance import dumps
+
+    monkeypatch.setattr(dumps, "tool_major", lambda _path: 9)
+    archive = tmp_path / "motcua.tar"
+    result = app.test_cli_runner().invoke(args=["backup", str(archive)])
+    assert result.exit_code == 1
+    server = dumps.server_major(db.engine)
+    assert f"là phiên bản 9, máy chủ PostgreSQL là {server}: cần pg_dump {server}" in result.output
+    assert not archive.exists()
+
+
 def test_a_backup_never_overwrites_a_file(app: Flask, tmp_path: Path) -> None:
     archive = tmp_path / "motcua.tar"
     archive.write_bytes(b"an earlier backup")

@@ -26,7 +26,7 @@ def backup_command(file: Path, no_signing_key: bool) -> None:
     started = time.perf_counter()
     try:
         done = backup(file, include_signing_key=not no_signing_key)
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:  # OSError: a full disk, a folder not writable
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(1)
     for name in done.skipped:
@@ -47,7 +47,7 @@ def restore_command(file: Path, force: bool) -> None:
     started = time.perf_counter()
     try:
         done = restore(file, force=force)
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(1)
     for line in done.summary():

@@ -32,6 +32,7 @@ from alembic.script import ScriptDirectory
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
+from sqlalchemy.engine import Engine
 
 from motcua.audit.integrity.signing import key_id, key_path
 from motcua.clock import now
@@ -229,7 +230,7 @@ def _check_revision(manifest: dict[str, Any], dialect: str) -> ScriptDirectory:
     return script
 
 
-def _check_empty(engine: Any, root: Path, force: bool) -> None:
+def _check_empty(engine: Engine, root: Path, force: bool) -> None:
     if force:
         return
     tables = dumps.holds_rows(engine)
@@ -251,7 +252,7 @@ def _check_key(archive: ArchiveReader, path: Path, force: bool) -> None:
                           "được giữ lại bên cạnh)")
 
 
-def _stage(archive: ArchiveReader, staging: Path, engine: Any
+def _stage(archive: ArchiveReader, staging: Path, engine: Engine
            ) -> tuple[Path, Path, bytes | None]:
     """Copy every member out of the archive into ``staging``, each checked against the
     manifest, and check the database copy: nothing of the installation is touched yet."""
@@ -330,7 +331,7 @@ def _put_key(pem: bytes | None, path: Path, manifest: dict[str, Any], stamp: str
     return f"Đã khôi phục khóa ký vào {path} (quyền 0600).", kept
 
 
-def _after(engine: Any, revision: str, script: ScriptDirectory) -> str | None:
+def _after(engine: Engine, revision: str, script: ScriptDirectory) -> str | None:
     """The restored database: its revision as the manifest said, the history's triggers in
     place, then migrated to the code's head when it was older."""
     found = dumps.revision_of(engine)

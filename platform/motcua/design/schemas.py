@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from motcua.api.fields import LocalDateTime
+from motcua.api.fields import Day, LocalDateTime
 from motcua.design.models import ProcessDraft
 
 
@@ -38,6 +38,18 @@ class GenerateFiles(Schema):
     table = fields.Raw(metadata={"type": "string", "format": "binary"})
 
 
+class DraftCreateUpload(DraftCreateFiles):
+    """``POST /drafts`` as multipart/form-data (described for the API document)."""
+
+    procedure = fields.String(required=True)
+
+
+class GenerateUpload(GenerateFiles):
+    """``POST /drafts/generate`` as multipart/form-data (described for the API document)."""
+
+    procedure = fields.String(required=True)
+
+
 class DraftSaveBody(Schema):
     revision = fields.Integer(required=True, strict=True,
                               validate=validate.Range(min=1, max=2**31 - 1))
@@ -46,7 +58,7 @@ class DraftSaveBody(Schema):
 
 
 class DraftPublishBody(Schema):
-    effective = fields.Date()
+    effective = Day()
 
 
 class DraftSummarySchema(Schema):
@@ -84,7 +96,7 @@ class PublishedSchema(Schema):
     version_id = fields.Integer(attribute="id")
     version = fields.Integer()
     status = fields.String()
-    effective = fields.Date()
+    effective = fields.Date(allow_none=True)
 
 
 class VersionRowSchema(Schema):
@@ -95,5 +107,5 @@ class VersionRowSchema(Schema):
         lambda r: r.version.effective.isoformat() if r.version.effective else None)
     published_by = fields.Function(
         lambda r: r.version.published_by.username if r.version.published_by else None)
-    published_at = LocalDateTime(attribute="version.published_at")
+    published_at = LocalDateTime(attribute="version.published_at", allow_none=True)
     dossiers = fields.Integer()

@@ -11,17 +11,20 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError
 
 from motcua.api.bodies import json_body
+from motcua.api.errors import may_answer
 from motcua.design import generate as generation
 from motcua.design import operations
 from motcua.design.models import ProcessDraft
 from motcua.design.schemas import (
     DraftCreateBody,
     DraftCreatedSchema,
+    DraftCreateUpload,
     DraftPublishBody,
     DraftQuery,
     DraftSaveBody,
     DraftSchema,
     DraftSummarySchema,
+    GenerateUpload,
     ProblemsSchema,
     PublishedSchema,
     SavedSchema,
@@ -35,6 +38,13 @@ from motcua.uploads import read_upload
 
 blp = Blueprint("design", __name__, description="Thiết kế quy trình (bản nháp, công bố)")
 
+
+def _json_or_files(json: type[Schema], files: type[Schema]) -> dict[str, Any]:
+    """The document's request body of an endpoint that reads JSON or multipart by hand."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": json}, "multipart/form-data": {"schema": files}}}}
+
+
 def _load(schema: Schema, body: Any) -> dict[str, Any]:
     """A body read by hand (the endpoint also takes multipart), refused as webargs would."""
     try:
@@ -45,6 +55,7 @@ def _load(schema: Schema, body: Any) -> dict[str, Any]:
 
 
 @blp.route("/drafts")
+@may_answer(404)
 @blp.arguments(DraftQuery, location="query")
 @blp.response(200, DraftSummarySchema(many=True))
 def list_drafts(query: dict[str, Any]) -> list[ProcessDraft]:
@@ -53,6 +64,8 @@ def list_drafts(query: dict[str, Any]) -> list[ProcessDraft]:
 
 
 @blp.route("/drafts", methods=["POST"])
+@may_answer(404)
+@blp.doc(**_json_or_files(DraftCreateBody, DraftCreateUpload))
 @blp.response(201, DraftCreatedSchema)
 def create_draft() -> ProcessDraft:
     """JSON `{procedure, bpmn?, forms?}` or `{procedure, from_version}`, or multipart as
@@ -87,6 +100,8 @@ def _create_from_files(user: Any) -> ProcessDraft:
 
 
 @blp.route("/drafts/generate", methods=["POST"])
+@may_answer(404)
+@blp.doc(**_json_or_files(DraftQuery, GenerateUpload))
 @blp.response(201, DraftCreatedSchema)
 def generate_draft() -> ProcessDraft:
     """`{procedure}` from the imported decision's step table, or multipart `procedure` +
@@ -141,6 +156,7 @@ def publish_draft(body: dict[str, Any], draft_id: int) -> ProcessVersion:
 
 
 @blp.route("/processes", methods=["GET"])
+@may_answer(404)
 @blp.arguments(DraftQuery, location="query")
 @blp.response(200, VersionRowSchema(many=True))
 def list_versions(query: dict[str, Any]) -> list[operations.VersionRow]:
@@ -149,6 +165,8 @@ def list_versions(query: dict[str, Any]) -> list[operations.VersionRow]:
 
 
 @blp.route("/processes/<int:version_id>/bpmn")
+@blp.doc(responses={"200": {"description": "Tệp BPMN 2.0 của phiên bản", "content": {
+    "application/xml": {"schema": {"type": "string"}}}}})
 def version_bpmn(version_id: int) -> Response:
     version = operations.version_for(current_user(), version_id)
     name = version.filename.rsplit("/", 1)[-1] or f"{version.procedure.code}.bpmn"

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 from flask_smorest import Blueprint
 
+from motcua.api.errors import may_answer
 from motcua.clock import now
 from motcua.dossiers import operations
 from motcua.dossiers.lookup import lookup as lookup_code
@@ -72,6 +73,7 @@ def apology(body: dict[str, Any], code: str) -> Dossier:
 
 
 @lookup_blp.route("/lookup/<code>")
+@may_answer(429)
 @lookup_blp.response(200, LookupSchema)
 def lookup(code: str) -> Dossier | Response:
     """Status and dates of a dossier, public: the code in any case, spaces around it

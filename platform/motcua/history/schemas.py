@@ -26,5 +26,5 @@ class HistorySchema(Schema):
     document = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     timing = fields.String(allow_none=True)
-    started_at = LocalDateTime()
-    due_at = LocalDateTime()
+    started_at = LocalDateTime(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)

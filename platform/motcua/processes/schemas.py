@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from motcua.api.fields import Day
+
 
 class UploadForm(Schema):
     procedure = fields.String(required=True)
@@ -16,7 +18,7 @@ class UploadFiles(Schema):
 
 
 class PublishBody(Schema):
-    effective = fields.Date()
+    effective = Day()
 
 
 class VersionSchema(Schema):
@@ -25,7 +27,7 @@ class VersionSchema(Schema):
     version = fields.Integer()
     status = fields.String()
     effective = fields.Date(allow_none=True)
-    process_id = fields.String()
+    process_id = fields.String(allow_none=True)
     problems = fields.List(fields.Dict())
     steps = fields.Dict()
     forms = fields.Function(lambda v: sorted(f.key for f in v.forms))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from motcua.api.errors import may_answer
 from motcua.clock import now
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.schemas import DossierCreate, DossierSchema
@@ -48,6 +49,7 @@ def complete(body: dict[str, Any], task_id: int) -> dict[str, Any]:
 
 
 @blp.route("/dossiers", methods=["POST"])
+@may_answer(404)
 @blp.arguments(DossierCreate)
 @blp.response(201, DossierSchema)
 def create_dossier(body: dict[str, Any]) -> Dossier:

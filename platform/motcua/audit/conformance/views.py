@@ -9,6 +9,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from motcua.api.errors import may_answer
 from motcua.audit.conformance import operations
 from motcua.audit.scope import require_auditor
 from motcua.org.auth import current_user
@@ -69,6 +70,7 @@ def _args() -> dict[str, str]:
 
 
 @blp.route("/audit/conformance")
+@may_answer(404)
 @blp.doc(parameters=[{"in": "query", "name": "procedure", "required": True,
                       "schema": {"type": "string"}}, _DATE])
 @blp.response(200, ProcedureConformanceSchema)
@@ -83,6 +85,7 @@ def procedure_conformance() -> dict[str, Any]:
 
 
 @blp.route("/audit/conformance/summary")
+@may_answer(404)
 @blp.doc(parameters=[_DATE,
                      {"in": "query", "name": "agency", "schema": {"type": "string"},
                       "description": "Mã cơ quan: cơ quan đó và các cơ quan trực thuộc"},

@@ -8,6 +8,7 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
+from motcua.api.errors import may_answer
 from motcua.audit.execution import aggregate as figures
 from motcua.audit.execution.filters import parse_filters
 from motcua.audit.execution.operations import check_dossier
@@ -33,6 +34,7 @@ def dossier(code: str) -> dict[str, Any]:
 
 
 @blp.route("/audit/execution")
+@may_answer(404)
 @blp.doc(parameters=_FILTERS)
 @blp.response(200, ExecutionSchema)
 def execution() -> dict[str, Any]:
@@ -43,6 +45,7 @@ def execution() -> dict[str, Any]:
 
 
 @blp.route("/audit/execution/dossiers")
+@may_answer(404)
 @blp.doc(parameters=[*_FILTERS, {"in": "query", "name": "key", "required": True,
                                  "schema": {"type": "string"}}])
 @blp.response(200, ExecutionDossiersSchema)

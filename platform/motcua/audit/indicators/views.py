@@ -8,6 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from motcua.api.errors import may_answer
 from motcua.api.fields import LocalDateTime
 from motcua.audit.indicators import operations
 from motcua.clock import now
@@ -100,8 +101,8 @@ class IndicatorDossierSchema(Schema):
     procedure_name = fields.String()
     applicant = fields.String()
     received_at = LocalDateTime()
-    finished_at = LocalDateTime()
-    first_due_at = LocalDateTime()
+    finished_at = LocalDateTime(allow_none=True)
+    first_due_at = LocalDateTime(allow_none=True)
     status = fields.String()
     clocked_minutes = fields.Integer()
 
@@ -131,6 +132,7 @@ class IndicatorRowsSchema(Schema):
 
 
 @blp.route("/audit/indicators")
+@may_answer(404)
 @blp.arguments(IndicatorPeriodQuery, location="query")
 @blp.response(200, IndicatorReportSchema)
 def indicators(query: dict[str, Any]) -> operations.Report:

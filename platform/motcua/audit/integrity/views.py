@@ -9,6 +9,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from motcua.api.errors import may_answer
 from motcua.audit.integrity import operations
 from motcua.org.auth import current_user
 
@@ -114,6 +115,7 @@ def log_consistency(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/audit/integrity/verify", methods=["POST"])
+@may_answer(404)
 @blp.arguments(IntegrityVerifyBody)
 @blp.response(200, IntegrityReportSchema)
 def verify(body: dict[str, Any]) -> dict[str, Any]:

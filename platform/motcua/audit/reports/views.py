@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
+from motcua.api.errors import may_answer
 from motcua.audit.reports import periodic
 from motcua.audit.reports.schemas import PeriodicSchema, StatisticsSchema
 from motcua.audit.reports.statistics import parse_query, statistics
@@ -20,6 +21,7 @@ _STATS_ARGS = [{"in": "query", "name": name, "schema": {"type": "string"}}
 
 
 @blp.route("/audit/statistics")
+@may_answer(404)
 @blp.doc(parameters=_STATS_ARGS)
 @blp.response(200, StatisticsSchema)
 def statistics_api() -> dict[str, Any]:
@@ -29,6 +31,7 @@ def statistics_api() -> dict[str, Any]:
 
 
 @blp.route("/audit/reports/periodic")
+@may_answer(404)
 @blp.doc(parameters=[{"in": "query", "name": name, "schema": {"type": "string"}}
                      for name in ("period", "agency")])
 @blp.response(200, PeriodicSchema)

@@ -104,6 +104,74 @@ class ReadbackDoc(Schema):
     ui = fields.Dict()
 
 
+# The answers, for the document only (each view builds its own dict).
+_PROBLEMS = fields.List(fields.Dict(), metadata={
+    "description": "[{severity, message, field?, element_id?, ...}]"})
+
+
+class FormRowsDoc(Schema):
+    title = fields.String()
+    description = fields.String()
+    rows = fields.List(fields.Dict())
+    advanced = fields.Dict(metadata={"description": "{schema, ui}"})
+    verbatim = fields.Boolean()
+
+
+class ReadbackAnswerDoc(FormRowsDoc):
+    problems = _PROBLEMS
+
+
+class CompiledDoc(Schema):
+    schema = fields.Dict()
+    ui = fields.Dict()
+    rows = fields.List(fields.Dict())
+    text = fields.String()
+    problems = _PROBLEMS
+
+
+class PreviewAnswerDoc(Schema):
+    html = fields.String()
+    data = fields.Raw(allow_none=True)
+    errors = fields.List(fields.Dict(), metadata={"description": "[{field, message}]"})
+    checked = fields.Boolean()
+    problems = _PROBLEMS
+
+
+class StepRefDoc(Schema):
+    element_id = fields.String()
+    name = fields.String(allow_none=True)
+
+
+class FormSummaryDoc(Schema):
+    key = fields.String()
+    title = fields.String()
+    fields_ = fields.Integer(data_key="fields")
+    steps = fields.List(fields.Nested(StepRefDoc))
+
+
+class DraftFormsDoc(Schema):
+    revision = fields.Integer()
+    published = fields.Boolean()
+    forms = fields.List(fields.Nested(FormSummaryDoc))
+
+
+class DraftFormDoc(Schema):
+    key = fields.String()
+    revision = fields.Integer()
+    schema = fields.Dict()
+    ui = fields.Dict()
+    form = fields.Nested(FormRowsDoc)
+
+
+class FormSavedDoc(Schema):
+    revision = fields.Integer()
+    problems = _PROBLEMS
+
+
+class FormCreatedDoc(FormSavedDoc):
+    key = fields.String()
+
+
 def _values(value: Any) -> Iterator[Any]:
     """Every value inside ``value``, walked without recursion: a body may be as deep as the
     parser follows."""
@@ -161,6 +229,7 @@ def _key(body: Mapping[str, Any]) -> str:
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/compile", methods=["POST"])
 @formdesign_blp.doc(**_body_doc(CompileDoc))
+@formdesign_blp.alt_response(200, schema=CompiledDoc, success=True)
 def compile_rows(draft_id: int) -> dict[str, Any]:
     """`{title, description, rows, advanced?, key?}` → `{schema, ui, rows, text, problems}`:
     rows never saved get their keys; `text` is the pair as JSON in the rows' order; problems
@@ -189,6 +258,7 @@ def _posted(value: Any) -> MultiDict[str, str]:
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/preview", methods=["POST"])
 @formdesign_blp.doc(**_body_doc(PreviewDoc))
+@formdesign_blp.alt_response(200, schema=PreviewAnswerDoc, success=True)
 def preview(draft_id: int) -> dict[str, Any]:
     """`{schema, ui?, data? | form?, check?}` → `{html, data, errors, checked, problems}`:
     the form drawn by the officers' renderer with the sample data; with `check`, the data
@@ -215,6 +285,7 @@ def preview(draft_id: int) -> dict[str, Any]:
 
 @formdesign_blp.route("/forms/readback", methods=["POST"])
 @formdesign_blp.doc(**_body_doc(ReadbackDoc))
+@formdesign_blp.alt_response(200, schema=ReadbackAnswerDoc, success=True)
 def read_back() -> dict[str, Any]:
     """`{schema, ui?}` → `{title, description, rows, advanced, verbatim, problems}`."""
     drafts.require_designer_role(current_user())
@@ -227,6 +298,7 @@ def read_back() -> dict[str, Any]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms", methods=["GET"])
+@formdesign_blp.alt_response(200, schema=DraftFormsDoc, success=True)
 def list_forms(draft_id: int) -> dict[str, Any]:
     """`{revision, forms: [{key, title, fields, steps: [{element_id, name}]}]}`."""
     draft = _draft(draft_id)
@@ -243,6 +315,7 @@ def _saved(draft: Any, **extra: Any) -> dict[str, Any]:
 @formdesign_blp.route("/drafts/<int:draft_id>/forms", methods=["POST"])
 @formdesign_blp.arguments(FormTitleBody)
 @formdesign_blp.response(201)
+@formdesign_blp.alt_response(201, schema=FormCreatedDoc, success=True)
 def create_form(body: dict[str, Any], draft_id: int) -> dict[str, Any]:
     """`{revision, title}` → 201 `{key, revision, problems}`."""
     user = current_user()
@@ -252,6 +325,7 @@ def create_form(body: dict[str, Any], draft_id: int) -> dict[str, Any]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["GET"])
+@formdesign_blp.alt_response(200, schema=DraftFormDoc, success=True)
 def show_form(draft_id: int, key: str) -> dict[str, Any]:
     """`{key, revision, schema, ui, form: rows as readback gives them}`."""
     draft = _draft(draft_id)
@@ -261,6 +335,7 @@ def show_form(draft_id: int, key: str) -> dict[str, Any]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["PUT"])
+@formdesign_blp.alt_response(200, schema=FormSavedDoc, success=True)
 @formdesign_blp.arguments(FormSaveBody)
 def save_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
     """`{revision, schema, ui?}` → `{revision, problems}`; 409 if the draft was saved since."""
@@ -270,6 +345,7 @@ def save_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["PATCH"])
+@formdesign_blp.alt_response(200, schema=FormSavedDoc, success=True)
 @formdesign_blp.arguments(FormTitleBody)
 def rename_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
     """`{revision, title}` → `{revision, problems}`: the title changes, never the key."""
@@ -279,6 +355,7 @@ def rename_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]
 
 
 @formdesign_blp.route("/drafts/<int:draft_id>/forms/<key>", methods=["DELETE"])
+@formdesign_blp.alt_response(200, schema=FormSavedDoc, success=True)
 @formdesign_blp.arguments(RevisionBody)
 def delete_form(body: dict[str, Any], draft_id: int, key: str) -> dict[str, Any]:
     """`{revision}` → `{revision, problems}`; 422 naming the steps that still use it."""

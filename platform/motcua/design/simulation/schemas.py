@@ -68,9 +68,9 @@ class SimulatedStepSchema(Schema):
     # Who would see the task in their worklist (full names); empty: nobody would.
     receivers = fields.List(fields.String())
     allotted_minutes = fields.Function(lambda s: s.visit.step.allotted_minutes)
-    started_at = LocalDateTime(attribute="visit.started_at")
-    due_at = LocalDateTime(attribute="visit.due_at")
-    finished_at = LocalDateTime(attribute="visit.finished_at")
+    started_at = LocalDateTime(attribute="visit.started_at", allow_none=True)
+    due_at = LocalDateTime(attribute="visit.due_at", allow_none=True)
+    finished_at = LocalDateTime(attribute="visit.finished_at", allow_none=True)
     outcome = fields.String(attribute="visit.outcome", allow_none=True)
     outcome_label = fields.Function(_outcome_label)
     meaning = fields.Function(lambda s: s.visit.meaning.value if s.visit.meaning else None)

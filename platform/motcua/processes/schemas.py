@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from motcua.api.fields import Day
-
 
 class UploadForm(Schema):
     procedure = fields.String(required=True)
@@ -18,7 +16,7 @@ class UploadFiles(Schema):
 
 
 class PublishBody(Schema):
-    effective = Day()
+    effective = fields.Date()
 
 
 class VersionSchema(Schema):

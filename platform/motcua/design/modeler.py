@@ -27,12 +27,6 @@ from motcua.processes.meanings import Meaning
 
 modeler_blp = Blueprint("modeler", __name__, template_folder="templates")
 
-# Styles: bpmn-js sets inline style attributes on the diagram; scripts only from here;
-# exports are drawn through blob: and data: images; nothing is fetched from elsewhere.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-
 # The panel's pick lists say what the checks' messages say (ROLE_WORDS, SELECTOR_WORDS,
 # DOCUMENT_WORDS); an outcome's meaning, with what it sets off.
 MEANING_LABELS = {
@@ -103,7 +97,6 @@ def modeler_page(draft_id: int) -> Response:
                            in_force=version_in_force(draft.procedure),
                            today=now().astimezone(TZ).date().isoformat())
     response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = CSP
     # The page embeds the draft as it was when served: never show a cached, older one.
     response.headers["Cache-Control"] = "no-store"
     return response

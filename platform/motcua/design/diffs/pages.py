@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 from motcua.db import db
 from motcua.design.diffs import operations
 from motcua.design.diffs.operations import Diff
-from motcua.design.modeler import CSP
 from motcua.errors import Invalid
 from motcua.org.models import User
 from motcua.org.session import signed_in, web_user
@@ -49,7 +48,6 @@ def _page(find: Callable[[User, int, str | None], Diff], ident: int) -> Response
 
 def _response(html: str, status: int) -> Response:
     response = Response(html, status=status, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = CSP
     response.headers["Cache-Control"] = "no-store"
     return response
 

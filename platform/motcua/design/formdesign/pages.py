@@ -19,7 +19,6 @@ from motcua.design.formdesign import operations
 from motcua.design.formdesign.patterns import READY_PATTERNS
 from motcua.design.formdesign.readback import readback
 from motcua.design.formdesign.rows import TYPES, form_json
-from motcua.design.modeler import CSP
 from motcua.design.models import ProcessDraft
 from motcua.design.operations import MAX_ID, get_draft_for
 from motcua.errors import AppError
@@ -33,7 +32,6 @@ formdesign_pages = Blueprint("formdesign_pages", __name__, template_folder="../t
 
 def _page(html: str, status: int = 200) -> Response:
     response = Response(html, status=status, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = CSP
     # The page carries the draft's revision: a cached copy would save over newer work.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -59,7 +59,7 @@ def test_receipt_prints_every_field_of_mau_01(walker: Walker, app: Flask) -> Non
                     r"<td class=\"n\">(\d*)</td>", html)
     assert row and row.groups() == ("0", "2")
     # An "In" button and the PDF link, both left out of print.
-    assert 'onclick="window.print()">In</button>' in html
+    assert 'data-action="print">In</button>' in html  # handled by static/app.js
     assert f'href="/dossiers/{code}/documents/receipt?format=pdf"' in html
     assert ".no-print { display: none !important; }" in html
 

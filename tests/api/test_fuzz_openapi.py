@@ -88,13 +88,13 @@ def known(api: Api, sample: dict[str, Any]) -> dict[str, Any]:
     the sample procedure with its first form, the published version, an indicator."""
     dossier = new_dossier(api)
     version = api.get("qt.binh", "/processes", query_string={"procedure": PROCEDURE}
-                      ).get_json()[0]["id"]
+                      ).get_json()[0]
     draft = api.post("qt.binh", "/drafts", json={"procedure": PROCEDURE,
-                                                 "from_version": version}).get_json()
+                                                 "from_version": version["version"]}).get_json()
     forms = api.get("qt.binh", f"/drafts/{draft['id']}/forms").get_json()["forms"]
     indicators = api.get("ks.nga", "/audit/indicators").get_json()["indicators"]
     return {"code": dossier["code"], "task_id": dossier["tasks"][0]["id"],
-            "draft_id": draft["id"], "version_id": version,
+            "draft_id": draft["id"], "version_id": version["id"],
             "form": forms[0]["key"], "indicator": indicators[0]["key"],
             "procedure": PROCEDURE, "agency": AGENCY, "dossier": dossier["code"]}
 

@@ -129,9 +129,9 @@ class MotcuaApi(Api):
     def _register_doc_blueprint(self) -> None:
         """The document describes itself too: every rule under /api/v1 is in it."""
         super()._register_doc_blueprint()
-        rule = next(self._app.url_map.iter_rules(f"{self._make_doc_blueprint_name()}"
-                                                 ".openapi_json"), None)
-        if rule is not None:
+        endpoint = f"{self._make_doc_blueprint_name()}.openapi_json"
+        if endpoint in self._app.view_functions:  # not without OPENAPI_URL_PREFIX
+            rule = next(self._app.url_map.iter_rules(endpoint))
             self.spec.path(rule=rule, operations={"get": {
                 "summary": "Tài liệu OpenAPI này", "tags": ["api-docs"],
                 "responses": {"200": {"description": "OK", "content": {

@@ -6,11 +6,13 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates
 
-from motcua.calendar.working_time import TZ, parse_duration
+from motcua.api.fields import LocalDateTime
+from motcua.calendar.working_time import parse_duration
 
 
 class DueQuery(Schema):
-    start = fields.AwareDateTime(required=True, default_timezone=TZ)
+    # Within the calendar's years: a start near 9999 plus a duration overflows.
+    start = LocalDateTime(required=True)
     duration = fields.String(required=True)
 
     @validates("duration")

@@ -25,4 +25,8 @@ def due(args: dict[str, Any]) -> dict[str, str]:
         minutes = parse_duration(args["duration"])
     except ValueError as exc:
         raise field_error("duration", str(exc)) from None
-    return {"due": calendar.add(args["start"], minutes).isoformat()}
+    try:
+        return {"due": calendar.add(args["start"], minutes).isoformat()}
+    except ValueError as exc:
+        # No working day within years of the start (the calendar's extra days off).
+        raise field_error("start", str(exc)) from None

@@ -24,6 +24,8 @@ import holidays
 __all__ = [
     "DAY_MINUTES",
     "DEFAULT_PERIODS",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "MAX_DURATION_MINUTES",
     "TZ",
     "Timing",
@@ -43,6 +45,12 @@ DEFAULT_PERIODS: tuple[tuple[time, time], ...] = ((time(8), time(12)), (time(13)
 # Legal limits are at most a few months; the cap keeps a typo such as "99999999d" from
 # turning into a request that iterates for hours.
 MAX_DURATION_MINUTES = 3650 * DAY_MINUTES
+
+# The years a date given to the platform may fall in (a filter, a deadline, the start of a
+# count): wide enough for any birth date and any deadline, and far enough from datetime's
+# year 9999 that adding the longest duration, or converting between time zones, never
+# overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 # A calendar with no working day for this long is misconfigured; without the limit the
 # search for the next working day would never end.
@@ -285,6 +293,13 @@ class WorkingCalendar:
         """
         if minutes < 0:
             raise ValueError(f"minutes must be >= 0, got {minutes}")
+        try:
+            return self._add(start, minutes)
+        except OverflowError:
+            # Only a start outside FIRST_YEAR..LAST_YEAR comes near datetime's year 9999.
+            raise ValueError(f"Thời hạn tính từ {start.isoformat()} vượt quá năm 9999") from None
+
+    def _add(self, start: datetime, minutes: int) -> datetime:
         begin = self.next_working_minute(start)
         if minutes == 0:
             return begin

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from motcua.api.fields import Day
 from motcua.catalog.operations import ProcedureState
 from motcua.errors import AppError
 from motcua.processes.operations import version_in_effect
@@ -11,7 +12,7 @@ from motcua.processes.operations import version_in_effect
 
 class CatalogueQuery(Schema):
     # The day to read the catalogue on (default: today); past days show what was in force.
-    on = fields.Date(load_default=None)
+    on = Day(load_default=None)
 
 
 class ProcedureSchema(Schema):

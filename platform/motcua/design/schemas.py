@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from motcua.api.fields import LocalDateTime
+from motcua.api.fields import Day, LocalDateTime
 from motcua.design.models import ProcessDraft
 
 
@@ -58,7 +58,7 @@ class DraftSaveBody(Schema):
 
 
 class DraftPublishBody(Schema):
-    effective = fields.Date()
+    effective = Day()
 
 
 class DraftSummarySchema(Schema):

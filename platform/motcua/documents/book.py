@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from motcua.calendar.working_time import TZ
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR, TZ
 from motcua.db import db
 from motcua.dossiers.models import Dossier
 from motcua.errors import Invalid
@@ -21,7 +21,6 @@ from motcua.org.models import Agency, User
 from motcua.tasks.models import Task
 
 MAX_DAYS = 366
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 PAGE_ROWS = 100  # a page of the book is about 10 printed sheets and 3 s of WeasyPrint
 
 STATUS_NOTES = {"supplement_requested": "Đang chờ bổ sung", "refused": "Từ chối",

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 from marshmallow.utils import is_collection
 
-from motcua.api.fields import LocalDateTime
+from motcua.api.fields import Day, LocalDateTime
 from motcua.dossiers.models import CHANNELS, STATUSES
 from motcua.dossiers.search import (
     DEFAULT_LIMIT,
@@ -131,12 +131,10 @@ class DossierSearchQuery(Schema):
     agency = fields.String(load_default=None, validate=[_at_most(32), _NO_NUL],
                            metadata={"description": "Mã cơ quan: cơ quan đó và các cơ quan "
                                                     "trực thuộc"})
-    from_ = fields.Date(data_key="from", load_default=None,
-                        error_messages={"invalid": "Không phải ngày (YYYY-MM-DD)"},
-                        metadata={"description": "Tiếp nhận từ ngày (giờ Việt Nam)"})
-    to = fields.Date(load_default=None,
-                     error_messages={"invalid": "Không phải ngày (YYYY-MM-DD)"},
-                     metadata={"description": "Tiếp nhận đến hết ngày (giờ Việt Nam)"})
+    from_ = Day(data_key="from", load_default=None,
+                metadata={"description": "Tiếp nhận từ ngày (giờ Việt Nam)"})
+    to = Day(load_default=None,
+             metadata={"description": "Tiếp nhận đến hết ngày (giờ Việt Nam)"})
     late = fields.Boolean(load_default=None,
                           error_messages={"invalid": "Chỉ nhận true hoặc false"},
                           metadata={"description": "Quá hạn tính đến lúc này (true|false)"})

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, not_, or_, select
 
-from motcua.calendar.working_time import TZ
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR, TZ
 from motcua.catalog.models import Procedure
 from motcua.db import db, without_jit
 from motcua.dossiers.access import subtree, visible
@@ -33,7 +33,6 @@ MAX_LIMIT = 100
 COUNT_CAP = 10_000
 MAX_OFFSET = 10_000
 MAX_Q = 100
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from motcua.api.fields import Day
+
 
 class UploadForm(Schema):
     procedure = fields.String(required=True)
@@ -16,7 +18,7 @@ class UploadFiles(Schema):
 
 
 class PublishBody(Schema):
-    effective = fields.Date()
+    effective = Day()
 
 
 class VersionSchema(Schema):

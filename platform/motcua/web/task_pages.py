@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR
 from motcua.clock import now
 from motcua.db import db
 from motcua.dossiers.flow import Advance, config_of
@@ -42,10 +43,13 @@ PRINTABLE = ("receipt", "supplement", "refusal", "apology", "stop")
 
 
 def _date_arg(name: str) -> date | None:
+    """The day, or None for no filter when it is no day, or one outside the calendar's
+    years (0001-01-01 overflows on its way to a local midnight)."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def _page_arg() -> int:

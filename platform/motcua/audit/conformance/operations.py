@@ -24,12 +24,11 @@ from motcua.audit.conformance.wording import legal_findings
 from motcua.audit.scope import require_auditor
 from motcua.audit.settings import DEFAULTS, setting
 from motcua.calendar.operations import load_calendar
-from motcua.calendar.working_time import TZ
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR, TZ
 from motcua.catalog.models import Decision, Procedure, ProcedureRevision, RevisionStatus
 from motcua.catalog.operations import get_procedure, procedure_in_force, revision_ids_in_force
 from motcua.clock import now
 from motcua.db import db
-from motcua.documents.book import FIRST_YEAR, LAST_YEAR
 from motcua.dossiers.access import subtree
 from motcua.dossiers.models import Dossier
 from motcua.errors import NotFound, field_error

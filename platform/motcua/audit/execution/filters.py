@@ -10,10 +10,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, select
 
 from motcua.audit.scope import agency_in_scope, require_auditor
-from motcua.calendar.working_time import TZ
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR, TZ
 from motcua.catalog.models import Procedure
 from motcua.db import db
-from motcua.documents.book import FIRST_YEAR, LAST_YEAR
 from motcua.dossiers.access import subtree
 from motcua.dossiers.models import Dossier
 from motcua.errors import Invalid, NotFound

@@ -28,8 +28,9 @@ from motcua.audit.reports.statistics import (
     today,
 )
 from motcua.audit.settings import setting
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR
 from motcua.db import db
-from motcua.documents.book import FIRST_YEAR, LAST_YEAR, Period
+from motcua.documents.book import Period
 from motcua.errors import Invalid, field_error
 from motcua.org.models import Agency
 

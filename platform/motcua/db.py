@@ -15,6 +15,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 
+# The largest value of an INTEGER column (every id, every revision and version number):
+# 32 bits on PostgreSQL; SQLite's are 64 bits, so the smaller bound holds on both.
+INTEGER_MAX = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

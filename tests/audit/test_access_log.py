@@ -63,13 +63,11 @@ def test_auditors_read_the_log_and_officers_may_not(api: Api, sample: Any) -> No
     assert body["items"][0]["username"] == "ks.nga"
     assert body["items"][0]["path"] == f"/api/v1/dossiers/{code}"
     assert api.get("mc.lan", "/audit/access-log").status_code == 403
-    # A NUL is matched as the log writes it (%00), a username with one matches nobody:
-    # PostgreSQL refuses to compare text with a NUL.
-    api.get("ks.nga", "/dossiers/X%00Y")
-    found = api.get("ks.nga", "/audit/access-log?dossier=X%00Y").get_json()
-    assert [i["dossier_code"] for i in found["items"]] == ["X%00Y"]
-    nobody = api.get("ks.nga", "/audit/access-log?user=ks.nga%00")
-    assert nobody.status_code == 200 and nobody.get_json()["total"] == 0
+    # A NUL (PostgreSQL refuses to compare text with one) is refused before any view: in
+    # a path, nothing is read, so nothing is logged; in the log's own filters, a 422.
+    assert api.get("ks.nga", "/dossiers/X%00Y").status_code == 422
+    assert api.get("ks.nga", "/audit/access-log?dossier=X%00Y").status_code == 422
+    assert api.get("ks.nga", "/audit/access-log?user=ks.nga%00").status_code == 422
     bad = api.get("ks.nga", "/audit/access-log?from=2026-13-40")
     assert bad.status_code == 422
     assert bad.get_json()["error"]["details"][0]["field"] == "from"

@@ -60,7 +60,9 @@ def test_a_huge_id_in_a_page_post_is_404(app: Flask, sample: dict[str, Any], pat
                                    "q=%00", "q=\U0001f600" * 50])
 def test_odd_library_queries_answer_a_page(app: Flask, sample: dict[str, Any],
                                            query: str) -> None:
-    assert Browser(app, DESIGNER).get(f"/design?{query}").status_code == 200
+    # A NUL is refused before any view (motcua.input_guard), on an error page.
+    expected = 422 if "%00" in query else 200
+    assert Browser(app, DESIGNER).get(f"/design?{query}").status_code == expected
 
 
 def test_a_search_for_a_wildcard_finds_only_what_contains_it(
@@ -195,8 +197,10 @@ def test_a_session_write_to_the_api_needs_the_csrf_header(
 @pytest.mark.parametrize("code", ["a\u0000b", "x" * 10_000, "2.000488\n"])
 def test_an_odd_procedure_code_is_404(app: Flask, designer_api: Api, code: str) -> None:
     from urllib.parse import quote
-    assert designer_api.get(DESIGNER, f"/drafts?procedure={quote(code)}").status_code == 404
-    assert designer_api.get(DESIGNER, f"/processes?procedure={quote(code)}").status_code == 404
+    # A NUL in a query or a path is refused before any view (motcua.input_guard).
+    absent = 422 if "\x00" in code else 404
+    assert designer_api.get(DESIGNER, f"/drafts?procedure={quote(code)}").status_code == absent
+    assert designer_api.get(DESIGNER, f"/processes?procedure={quote(code)}").status_code == absent
     for path in ("/drafts", "/drafts/generate"):
         answer = designer_api.post(DESIGNER, path, json={"procedure": code})
         if "\x00" in code:
@@ -206,9 +210,9 @@ def test_an_odd_procedure_code_is_404(app: Flask, designer_api: Api, code: str) 
         else:
             assert answer.status_code == 404
     browser = Browser(app, DESIGNER)
-    assert browser.get(f"/design/procedures/{quote(code, safe='')}").status_code == 404
+    assert browser.get(f"/design/procedures/{quote(code, safe='')}").status_code == absent
     assert browser.post(f"/design/procedures/{quote(code, safe='')}/drafts",
-                        {"from": "blank"}).status_code == 404
+                        {"from": "blank"}).status_code == absent
 
 
 def test_a_procedure_code_holding_half_a_utf16_pair_is_a_422(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from motcua.calendar.working_time import TZ
 from motcua.clock import now
-from motcua.db import db
+from motcua.db import INTEGER_MAX, db
 from motcua.documents.book import book_page, may_read_book, parse_period
 from motcua.documents.formatting import FORMATTERS
 from motcua.documents.pdf import render_pdf
@@ -72,7 +72,8 @@ def _issued_id() -> int | None:
     raw = request.args.get("id")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    # ASCII digits within an INTEGER column: isdigit() also takes "²", which int() refuses.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or int(raw) > INTEGER_MAX:
         raise NotFound("Không có văn bản này")
     return int(raw)
 

@@ -32,6 +32,11 @@ from motcua.forms.fields import (
 )
 
 DATETIME_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
+# A row's index in an input name (``data.rows[3].name``): ASCII digits, at most a million
+# rows (str.isdigit() also takes "²", which int() refuses).
+ROW_INDEX = re.compile(r"[0-9]{1,6}")
+# Python's int() refuses longer numbers, and no form field holds one.
+MAX_DIGITS = 4300
 TRUE = frozenset({"true", "on", "1"})
 
 _MISSING: Any = object()
@@ -88,7 +93,7 @@ def _action(text: str, prefix: str) -> tuple[Any, ...] | None:
         return ("add", text[4:])
     if text.startswith("remove:"):
         path, _, index = text[7:].rpartition(":")
-        if ours(path) and index.isdigit():
+        if ours(path) and ROW_INDEX.fullmatch(index):
             return ("remove", path, int(index))
     return None
 
@@ -144,13 +149,15 @@ class _Parser:
         for name in self.form:
             if name.startswith(start):
                 index = name[len(start):].split("]", 1)[0]
-                if index.isdigit():
+                if ROW_INDEX.fullmatch(index):
                     found.add(int(index))
         return sorted(found)
 
     def _scalar(self, kind: str, schema: Mapping[str, Any], text: str, out: Place) -> Any:
         if not text:
             return _MISSING
+        if kind in ("integer", "number") and len(text) > MAX_DIGITS:
+            return self._fail(out, text, f"Số dài quá {MAX_DIGITS} chữ số")
         if kind == "integer":
             return int(text) if INTEGER.fullmatch(text) else self._fail(out, text,
                                                                          "Phải là số nguyên")
@@ -169,7 +176,7 @@ class _Parser:
         if kind == "json":
             try:
                 return json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 return self._fail(out, text, "Phải là dữ liệu JSON hợp lệ")
         text = text.replace("\r\n", "\n")
         if schema.get("format") == "date-time" and DATETIME_LOCAL.fullmatch(text):

@@ -101,9 +101,9 @@ def test_the_summary_counts_the_province(api: Api,
 
 def test_the_summary_refuses_what_it_cannot_read(sample: dict[str, Any], api: Api) -> None:
     assert_error(api.get("ks.nga", "/audit/conformance/summary?agency=999.99.99.H99"), 404)
-    # No code holds a NUL (PostgreSQL refuses to compare with one): absent, not a 500.
-    assert_error(api.get("ks.nga", "/audit/conformance/summary?agency=000.00.12.H99%00"), 404)
-    assert_error(api.get("ks.nga", "/audit/conformance?procedure=2.000488%00"), 404)
+    # A NUL (PostgreSQL refuses to compare with one) is refused before any view, not a 500.
+    assert_error(api.get("ks.nga", "/audit/conformance/summary?agency=000.00.12.H99%00"), 422)
+    assert_error(api.get("ks.nga", "/audit/conformance?procedure=2.000488%00"), 422)
     error = assert_error(api.get("ks.nga", "/audit/conformance/summary?with_findings=yes"),
                          422)
     assert fields_of(error) == {"with_findings"}

@@ -134,8 +134,8 @@ def test_an_unknown_procedure_or_a_bad_date_is_not_a_500(app: Flask,
                                                           sample: dict[str, Any]) -> None:
     browser = Browser(app, "ks.nga")
     assert browser.get("/audit/conformance/9.999999").status_code == 404
-    assert browser.get("/audit/conformance/2.000488%00").status_code == 404
-    assert browser.get("/audit/conformance?agency=000.00.12.H99%00").status_code == 200
+    assert browser.get("/audit/conformance/2.000488%00").status_code == 422
+    assert browser.get("/audit/conformance?agency=000.00.12.H99%00").status_code == 422
     assert browser.get("/audit/conformance?date=9999-12-31").status_code == 422
     assert browser.get("/audit/conformance/2.000488?date=x").status_code == 422
     assert browser.get("/audit/conformance/1.001193?date=2026-01-01").status_code == 422

@@ -49,14 +49,13 @@ def test_only_auditors_read_a_dossiers_execution(walker: Walker, clock: FakeCloc
 
 def test_unknown_dossier_and_anonymous_reader(app: Any, sample: Any, api: Any) -> None:
     assert_error(api.get("ks.nga", "/audit/dossiers/000.00.12.H99-260316-9999"), 404)
-    # No code holds a NUL (PostgreSQL refuses to compare with one): absent, not a 500.
-    assert_error(api.get("ks.nga", "/audit/dossiers/000.00.12.H99%00"), 404)
+    # A NUL (PostgreSQL refuses to compare with one) is refused before any view, not a 500.
+    assert_error(api.get("ks.nga", "/audit/dossiers/000.00.12.H99%00"), 422)
     for group in ("agency", "procedure", "officer"):
         answer = api.get("ks.nga", f"/audit/execution/dossiers?group={group}&key=a%00b")
-        assert answer.status_code == 200
-        assert answer.get_json() == {"items": [], "total": 0}
+        assert answer.status_code == 422
     page = Browser(app, "ks.nga")
-    assert page.get("/audit/dossiers/000.00.12.H99%00").status_code == 404
+    assert page.get("/audit/dossiers/000.00.12.H99%00").status_code == 422
     assert_error(api.get(None, "/audit/dossiers/000.00.12.H99-260316-9999"), 401)
     assert_error(api.get(None, "/audit/execution"), 401)
 
@@ -66,8 +65,8 @@ def test_unknown_dossier_and_anonymous_reader(app: Any, sample: Any, api: Any) -
     ("from=2026-03-20&to=2026-03-19", 422, "to"), ("from=2020-01-01&to=2026-01-01", 422, "to"),
     ("agency=000.99.99.H99", 404, None), ("procedure=9.999999", 404, None),
     ("officer=nobody", 404, None), ("from=0001-01-01", 422, "from"),
-    ("to=9999-12-31", 422, "to"), ("procedure=2.000488%00", 404, None),
-    ("officer=ks.nga%00", 404, None), ("agency=%00", 404, None),
+    ("to=9999-12-31", 422, "to"), ("procedure=2.000488%00", 422, "procedure"),
+    ("officer=ks.nga%00", 422, "officer"), ("agency=%00", 422, "agency"),
 ])
 def test_bad_filters_are_named(sample: Any, api: Any, query: str, status: int,
                                field: str | None) -> None:

@@ -76,11 +76,10 @@ def test_errors_are_worded_in_vietnamese(api: Api, month: dict[str, str], query:
 
 def test_an_unknown_indicator_is_absent(api: Api, month: dict[str, str]) -> None:
     assert_error(api.get("ks.nga", "/audit/indicators/speed/dossiers"), 404)
-    # A NUL in the path or in the agency: absent too, and the auditor's read is still logged
-    # (PostgreSQL stores no NUL: the log writes it back as %00).
-    assert_error(api.get("ks.nga", "/audit/indicators/on%00time/dossiers"), 404)
-    assert_error(api.get("ks.nga", f"/audit/indicators?agency={SO_TU_PHAP}%00"), 404)
-    assert_error(api.get("gd.son", "/audit/indicators/on_time/dossiers?agency=%00"), 404)
+    # A NUL in the path or in the agency is refused before any view (PostgreSQL stores none).
+    assert_error(api.get("ks.nga", "/audit/indicators/on%00time/dossiers"), 422)
+    assert_error(api.get("ks.nga", f"/audit/indicators?agency={SO_TU_PHAP}%00"), 422)
+    assert_error(api.get("gd.son", "/audit/indicators/on_time/dossiers?agency=%00"), 422)
     paths = db.session.scalars(select(AccessLog.path).order_by(AccessLog.id)).all()
     assert "/api/v1/audit/indicators/on%00time/dossiers" in paths
 

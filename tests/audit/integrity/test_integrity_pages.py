@@ -79,9 +79,9 @@ def test_the_check_button_names_the_tampered_dossier_and_position(app: Flask,
     assert "Toàn vẹn: 1 hồ sơ" in one and "lá thứ 2/2" in one
     missing = auditor.post("/audit/integrity/verify", data={"dossier": "KHONG-CO"})
     assert missing.status_code == 404 and "Không tìm thấy hồ sơ KHONG-CO" in text(missing)
-    # No code holds a NUL (PostgreSQL refuses to compare with one): absent, not a 500.
+    # A NUL (PostgreSQL refuses to compare with one) is refused before any view, not a 500.
     nul = auditor.post("/audit/integrity/verify", data={"dossier": f"{sealed[1]}\x00"})
-    assert nul.status_code == 404
+    assert nul.status_code == 422
 
 
 def test_a_rewritten_head_is_shown_with_a_link_to_its_day(app: Flask, sealed: list[str]

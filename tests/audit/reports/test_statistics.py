@@ -132,10 +132,10 @@ def test_bad_input_is_a_422_naming_its_field(api: Api, march: Any) -> None:
         error = assert_error(api.get("ks.nga", f"/audit/statistics?{query}"), 422)
         assert fields_of(error) == {field}, query
     assert_error(api.get("ks.nga", "/audit/statistics?agency=NO.SUCH"), 404)
-    # No agency code holds a NUL (PostgreSQL would refuse to compare it): absent, for a
+    # A NUL (PostgreSQL would refuse to compare it) is refused before any view, for a
     # leader too.
-    assert_error(api.get("ks.nga", "/audit/statistics?agency=%00"), 404)
-    assert_error(api.get("gd.son", "/audit/statistics?agency=000.00.12.H99%00"), 404)
+    assert_error(api.get("ks.nga", "/audit/statistics?agency=%00"), 422)
+    assert_error(api.get("gd.son", "/audit/statistics?agency=000.00.12.H99%00"), 422)
 
 
 def test_each_slice_agrees_with_the_timing_rules_at_its_end(app: Flask, march: Any) -> None:

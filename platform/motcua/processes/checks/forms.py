@@ -103,6 +103,9 @@ def _parse_json(name: str, content: bytes) -> tuple[Any, Problem | None]:
             line=exc.lineno,
             file=name,
         )
+    except ValueError:
+        # Python's int() refuses a literal of more than 4,300 digits.
+        return None, Problem(f"Tệp {name} có số nguyên quá dài (hơn 4.300 chữ số).", file=name)
     if not isinstance(value, dict):
         return None, Problem(f"Tệp {name} phải chứa một đối tượng JSON ({{...}}).", line=1,
                              file=name)

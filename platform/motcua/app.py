@@ -9,6 +9,7 @@ from flask import Flask, Response, g
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from motcua.audit.access import register_access_log
 from motcua.config import load_settings
@@ -18,6 +19,8 @@ from motcua.errors import Conflict
 from motcua.extensions import csrf, migrate
 from motcua.history.maintenance import register_sqlite_function
 from motcua.http_errors import error_reply, register_error_handlers
+from motcua.input_guard import register_input_guard
+from motcua.security_headers import register_security_headers
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -31,12 +34,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(Path(__file__).resolve().parents[2] / "web" / "static"),
     )
     app.config.update(settings.flask_config())
+    # First: its converter must be in place before any rule is added, its hook before CSRF's.
+    register_input_guard(app)
     settings.instance_path.mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # Only then is request.remote_addr (the login throttle's address) taken from
+        # X-Forwarded-For; without it anyone could claim any address.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
+    # First, so that its after_request hook runs last, on the response finally sent.
+    register_security_headers(app)
     app.extensions["motcua_versions"] = VersionCache()
 
     with app.app_context():
@@ -54,6 +67,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     from motcua.documents import register_documents
     register_documents(app)
+    from motcua.dossiers.sweep import register_sweep
+    register_sweep(app)
     register_cli(app)
     register_error_handlers(app)
     _one_transaction_per_request(app)

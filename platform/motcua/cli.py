@@ -69,7 +69,10 @@ def _read_json(path: Path) -> tuple[Any, str]:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (import_group, process_group, serve, worker, demo):
+    from motcua.maintenance.cli import backup_command, restore_command
+
+    for command in (import_group, process_group, serve, worker, demo, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 

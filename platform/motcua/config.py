@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ class ConfigError(RuntimeError):
     """A setting is missing or wrong; the application refuses to start."""
 
 
-INSECURE_DEV_KEY = "dev-only-insecure-key"
+# Where a development run keeps its random SECRET_KEY, in the instance folder.
+DEV_KEY_FILE = "dev-secret-key"
 # Where `make run` serves the demo.
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -60,9 +62,26 @@ class Settings:
             "LOGIN_LIMITS_STORAGE": "memory://",
             "LOGIN_LIMITS_PER_ACCOUNT": "5/minute;20/hour",
             "LOGIN_LIMITS_PER_ADDRESS": "30/minute;200/hour",
+            # Failed logins of a trusted device (one with a device cookie for the account),
+            # and a busy address's one failed try per account (see motcua.org.throttle).
+            "LOGIN_LIMITS_PER_DEVICE": "5/minute;20/hour",
+            "LOGIN_LIMITS_BUSY_ADDRESS": "1/hour",
+            # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed.
+            "TRUSTED_PROXIES": 0,
+            # Officers' browser sessions end after this long idle, and this long at most.
+            "SESSION_IDLE_MINUTES": 30,
+            "SESSION_MAX_HOURS": 12,
+            "SESSION_COOKIE_SECURE": False,
+            # Public lookups per client address (API and page together).
+            "LOOKUP_LIMITS_PER_ADDRESS": "30/minute;300/hour",
             # Scanned attachments: size per file, and files per upload.
             "ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
             "ATTACHMENT_MAX_FILES": 20,
+            # An application's or a step's data, as canonical JSON in UTF-8 bytes.
+            "DATA_MAX_BYTES": 256 * 1024,
+            # A stored file without its row is swept by the worker once this old: long past
+            # any transaction that could still commit its row.
+            "ATTACHMENT_ORPHAN_GRACE_SECONDS": 3600,
             **self.extra,
         }
 
@@ -75,7 +94,7 @@ def engine_options(url: str) -> dict[str, Any]:
     return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -83,9 +102,27 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}")
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def dev_secret_key(instance: Path) -> str:
+    """A development run's SECRET_KEY: random, made once and kept in the instance folder,
+    readable by its owner only; never a fixed string anyone could read in the source."""
+    path = instance / DEV_KEY_FILE
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+        raise ConfigError(f"{path} holds no usable key: delete it to make a new one") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as out:
+        out.write(key + "\n")
+    return key
 
 
 def _public_url(raw: str) -> str:
@@ -136,7 +173,7 @@ def load_settings(
     secret_key = overrides.pop("SECRET_KEY", None) or env.get("SECRET_KEY", "")
     if not secret_key:
         if testing or env.get("MOTCUA_DEV") == "1":
-            secret_key = INSECURE_DEV_KEY
+            secret_key = dev_secret_key(instance)
         else:
             raise ConfigError(
                 "SECRET_KEY is not set (set MOTCUA_DEV=1 for a local demo with a development key)"
@@ -163,11 +200,25 @@ def load_settings(
         testing=testing,
     )
     for key in ("LOGIN_LIMITS_STORAGE", "LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ADDRESS",
+                "LOGIN_LIMITS_PER_DEVICE", "LOGIN_LIMITS_BUSY_ADDRESS",
+                "LOOKUP_LIMITS_PER_ADDRESS",
                 "ATTACHMENT_DIR", "AUDIT_SIGNING_KEY_FILE"):
         if env.get(f"MOTCUA_{key}"):
             settings.extra[key] = env[f"MOTCUA_{key}"]
+    if env.get("MOTCUA_ATTACHMENT_ORPHAN_GRACE_SECONDS"):
+        settings.extra["ATTACHMENT_ORPHAN_GRACE_SECONDS"] = _int(
+            env, "MOTCUA_ATTACHMENT_ORPHAN_GRACE_SECONDS", 3600)
+    if env.get("MOTCUA_TRUSTED_PROXIES"):
+        settings.extra["TRUSTED_PROXIES"] = _int(env, "MOTCUA_TRUSTED_PROXIES", 0, minimum=0)
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        if env.get(f"MOTCUA_{key}"):
+            settings.extra[key] = _int(env, f"MOTCUA_{key}", 1)
+    if env.get("MOTCUA_SECURE_COOKIES"):
+        settings.extra["SESSION_COOKIE_SECURE"] = env["MOTCUA_SECURE_COOKIES"] == "1"
     if env.get("MOTCUA_ATTACHMENT_MAX_MB"):
         settings.extra["ATTACHMENT_MAX_BYTES"] = _int(env, "MOTCUA_ATTACHMENT_MAX_MB", 10) << 20
+    if env.get("MOTCUA_DATA_MAX_KB"):
+        settings.extra["DATA_MAX_BYTES"] = _int(env, "MOTCUA_DATA_MAX_KB", 256) << 10
     settings.extra.update(overrides)
     _check_limits(settings.extra)
     return settings
@@ -176,7 +227,9 @@ def load_settings(
 def _check_limits(extra: dict[str, Any]) -> None:
     from limits import parse_many
 
-    for key in ("LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ADDRESS"):
+    for key in ("LOGIN_LIMITS_PER_ACCOUNT", "LOGIN_LIMITS_PER_ADDRESS",
+                "LOGIN_LIMITS_PER_DEVICE", "LOGIN_LIMITS_BUSY_ADDRESS",
+                "LOOKUP_LIMITS_PER_ADDRESS"):
         if key in extra:
             try:
                 parse_many(str(extra[key]))

@@ -9,7 +9,8 @@ from motcua.api.bodies import refuse_unreadable_body
 from motcua.api.errors import MotcuaApi
 from motcua.errors import Unauthorized
 from motcua.extensions import csrf
-from motcua.org.auth import user_for_token, user_from_session
+from motcua.org.auth import user_for_token
+from motcua.org.session import user_from_session
 
 PREFIX = "/api/v1"
 # Everything else under /api/v1 needs a user, checked before the body is even parsed.

@@ -1,4 +1,5 @@
-"""Dossier verbs: create, read, history, public lookup, stop, apology and new appointment.
+"""Dossier verbs: create, read, history, stop, apology and new appointment (the public
+lookup is ``dossiers.lookup``).
 Receiving at the desk (create, then complete the desk's step) is ``tasks.reception``."""
 
 from __future__ import annotations
@@ -272,13 +273,6 @@ def stop_dossier(user: User, code: str, reason: str, now: datetime) -> Dossier:
 
 def history(dossier: Dossier) -> list[HistoryEvent]:
     return events_of(dossier.id)
-
-
-def lookup(code: str) -> Dossier:
-    dossier = _by_code(code.strip())
-    if dossier is None:
-        raise NotFound(f"Không tìm thấy hồ sơ {code}")
-    return dossier
 
 
 def extension_actor(user: User, dossier: Dossier) -> Actor | None:

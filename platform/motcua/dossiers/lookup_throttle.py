@@ -7,6 +7,7 @@ processes serve), the limits ``LOOKUP_LIMITS_PER_ADDRESS``."""
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 from flask import Flask, Response, current_app, request
@@ -14,8 +15,10 @@ from limits import parse_many, storage, strategies
 
 from motcua.errors import TooManyRequests
 from motcua.http_errors import error_reply
+from motcua.org.throttle import client_key
 
 EXTENSION = "motcua_lookup_throttle"
+_MAKING = threading.Lock()
 
 
 class LookupThrottle:
@@ -39,17 +42,23 @@ class LookupThrottle:
 def lookup_throttle(app: Flask | None = None) -> LookupThrottle:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     throttle = app.extensions.get(EXTENSION)
-    if throttle is None:
-        throttle = LookupThrottle(app.config["LOGIN_LIMITS_STORAGE"],
-                                  app.config["LOOKUP_LIMITS_PER_ADDRESS"])
-        app.extensions[EXTENSION] = throttle
+    if throttle is not None:
+        return throttle
+    # Made once: lookups that come first together must not each count in a throttle of
+    # their own.
+    with _MAKING:
+        throttle = app.extensions.get(EXTENSION)
+        if throttle is None:
+            throttle = LookupThrottle(app.config["LOGIN_LIMITS_STORAGE"],
+                                      app.config["LOOKUP_LIMITS_PER_ADDRESS"])
+            app.extensions[EXTENSION] = throttle
     return throttle
 
 
 def refuse_if_throttled() -> Response | None:
     """The 429 answer (the API's JSON error or the page, with ``Retry-After``) when this
     request's address is over its lookup limit; None when the lookup may go on."""
-    wait = lookup_throttle().wait_seconds(request.remote_addr or "unknown")
+    wait = lookup_throttle().wait_seconds(client_key(request.remote_addr))
     if not wait:
         return None
     message = f"Tra cứu quá nhiều lần. Vui lòng thử lại sau {wait} giây."

@@ -60,14 +60,18 @@ def sign_in(username: str, password: str) -> User:
     from motcua.org.throttle import attempt_from_request, login_throttle, remember_device
 
     throttle, attempt = login_throttle(), attempt_from_request(username)
-    wait = throttle.wait_seconds(attempt)
-    if wait:
-        raise TooManyRequests(f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait} giây.")
-    try:
-        user = authenticate(username, password)
-    except Unauthorized:
-        throttle.failed(attempt)
-        raise
+    # One try of an account at a time: else tries sent together all pass the check before
+    # any of their failures is counted (as many guesses as the server has threads).
+    with throttle.one_at_a_time(attempt):
+        wait = throttle.wait_seconds(attempt)
+        if wait:
+            raise TooManyRequests(
+                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait} giây.")
+        try:
+            user = authenticate(username, password)
+        except Unauthorized:
+            throttle.failed(attempt)
+            raise
     remember_device(username)
     return user
 
@@ -121,12 +125,22 @@ def revoke_tokens(user: User) -> None:
 def change_password(user: User, current: str, new: str, repeat: str) -> None:
     """Replace the user's password after checking the current one; every problem names its
     field. Every session of the user ends and every token issued before is revoked: the
-    caller signs this browser in again if it should stay signed in."""
+    caller signs this browser in again if it should stay signed in. The current password is
+    checked behind the login throttle, under the same counts as a login: else whoever holds
+    a session (a desk left signed in) could guess it here without limit."""
     from motcua.errors import Invalid
+    from motcua.org.throttle import attempt_from_request, login_throttle
 
+    throttle, attempt = login_throttle(), attempt_from_request(user.username)
     problems = []
-    if not verify_password(user, current):
-        problems.append({"field": "current", "message": "Mật khẩu hiện tại không đúng"})
+    with throttle.one_at_a_time(attempt):
+        wait = throttle.wait_seconds(attempt)
+        if wait:
+            raise TooManyRequests("Nhập sai mật khẩu quá nhiều lần. "
+                                  f"Vui lòng thử lại sau {wait} giây.")
+        if not verify_password(user, current):
+            throttle.failed(attempt)
+            problems.append({"field": "current", "message": "Mật khẩu hiện tại không đúng"})
     problem = new_password_problem(user.username, new)
     if problem is None and new == current:
         problem = "Mật khẩu mới phải khác mật khẩu hiện tại"

@@ -35,7 +35,10 @@ def _digest(sid: str) -> str:
 
 
 def login_session(user: User) -> None:
-    """A new server-side session for ``user`` in a renewed cookie (no fixation)."""
+    """A new server-side session for ``user`` in a renewed cookie (no fixation). The session
+    this browser held before (another officer who left the desk signed in) ends: a copy of
+    its cookie must not outlive it."""
+    logout_session()
     sid = secrets.token_urlsafe(32)
     at = wall_now()
     db.session.add(UserSession(user_id=user.id, digest=_digest(sid), created_at=at,

@@ -30,8 +30,10 @@ when several processes serve)."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -45,6 +47,10 @@ DEVICE_DAYS = 180
 DEVICE_ACCOUNTS = 5
 
 Checks = list[tuple[RateLimitItem, tuple[str, ...]]]
+# Tries of one account run one at a time (see LoginThrottle.one_at_a_time); accounts share
+# a fixed number of locks, so names an attacker makes up cannot grow them.
+_LOCKS = tuple(threading.Lock() for _ in range(64))
+_MAKING = threading.Lock()
 
 
 def _account(username: str) -> str:
@@ -69,6 +75,13 @@ class LoginThrottle:
         self._per_address = parse_many(per_address)
         self._per_device = parse_many(per_device)
         self._busy_address = parse_many(busy_address)
+
+    @staticmethod
+    def one_at_a_time(attempt: Attempt) -> threading.Lock:
+        """The lock to hold from ``wait_seconds`` to ``failed``: a try is checked only once
+        the failures of the tries before it are counted. Per process: several processes
+        on one shared storage still let through at most one try each."""
+        return _LOCKS[hash(attempt.account) % len(_LOCKS)]
 
     def busy(self, address: str) -> bool:
         """Whether untrusted failures from ``address`` are past the per-address limit."""
@@ -105,7 +118,14 @@ class LoginThrottle:
 def login_throttle(app: Flask | None = None) -> LoginThrottle:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     throttle = app.extensions.get("motcua_login_throttle")
-    if throttle is None:
+    if throttle is not None:
+        return throttle
+    # Made once: requests that come first together must not each count in a throttle of
+    # their own.
+    with _MAKING:
+        throttle = app.extensions.get("motcua_login_throttle")
+        if throttle is not None:
+            return throttle
         throttle = LoginThrottle(app.config["LOGIN_LIMITS_STORAGE"],
                                  app.config["LOGIN_LIMITS_PER_ACCOUNT"],
                                  app.config["LOGIN_LIMITS_PER_ADDRESS"],
@@ -135,12 +155,27 @@ def read_devices(cookie: str | None) -> dict[str, str]:
             if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)}
 
 
+def client_key(address: str | None) -> str:
+    """What limits per address count under: the IPv4 address, or an IPv6 address's /64 (the
+    least a single subscriber is given, so any of its 2**64 addresses could be chosen per
+    try); an IPv4-mapped IPv6 address is its IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def attempt_from_request(username: str) -> Attempt:
     """The try the current request makes; its address is ``request.remote_addr``, which
     trusts forwarded headers only as far as ``MOTCUA_TRUSTED_PROXIES`` says (app.py)."""
     account = _account(username)
     device = read_devices(request.cookies.get(DEVICE_COOKIE)).get(account)
-    return Attempt(request.remote_addr or "", account, device)
+    return Attempt(client_key(request.remote_addr), account, device)
 
 
 def remember_device(username: str) -> None:

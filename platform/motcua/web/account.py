@@ -66,6 +66,9 @@ def password() -> Any:
                             form.get("repeat", ""))
         except Invalid as exc:
             errors = {d["field"]: d["message"] for d in exc.details}
+        except TooManyRequests as exc:
+            return render_template("web/password.html",
+                                   errors={"current": exc.message}), exc.status
         else:
             # Every session ended with the old password; this browser stays signed in.
             login_session(web_user())

@@ -444,3 +444,14 @@ def test_a_page_filter_at_the_ends_of_the_calendar_is_no_500(app: Flask, sample:
     assert response.status_code in (200, 400, 422), (path, response.status_code)
     response = Browser(app, user).get(path, query_string={"from": day})
     assert response.status_code in (200, 400, 422), (path, response.status_code)
+
+
+def test_a_json_content_type_with_no_body_is_no_body(sample: Any, api: Any) -> None:
+    # A browser's fetch of a POST or GET without a body still says application/json (the
+    # modeler's "Kiểm tra", its reload after a conflict): that is no body, not bad JSON.
+    draft = api.post(ADMIN, "/drafts", json={"procedure": "2.000488"}).get_json()
+    check = api.call("POST", ADMIN, f"/drafts/{draft['id']}/check", data=b"",
+                     content_type="application/json")
+    assert check.status_code == 200, check.get_json()
+    reread = api.call("GET", ADMIN, f"/drafts/{draft['id']}", content_type="application/json")
+    assert reread.status_code == 200, reread.get_json()

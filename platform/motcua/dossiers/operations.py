@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from motcua.calendar.operations import load_calendar
-from motcua.calendar.working_time import TZ
+from motcua.calendar.working_time import FIRST_YEAR, LAST_YEAR, TZ
 from motcua.catalog.operations import get_procedure, require_open
 from motcua.db import db, for_update, is_postgresql, lock_for_write
 from motcua.dossiers.access import can_see
@@ -310,6 +310,11 @@ def extend_due(user: User, code: str, reason: str, new_due: datetime | None,
         problems.append({"field": "reason", "message": "Cần ghi rõ lý do chậm trả kết quả"})
     if new_due is None:
         problems.append({"field": "new_due", "message": "Chọn ngày, giờ hẹn trả mới"})
+    elif not FIRST_YEAR <= new_due.year <= LAST_YEAR:
+        # The page reads any ISO moment; kept, 9999-12-31 made every view of the dossier
+        # overflow counting working time to it.
+        problems.append({"field": "new_due",
+                         "message": f"Năm phải trong khoảng {FIRST_YEAR}–{LAST_YEAR}"})
     if problems:
         raise Invalid("Chưa hẹn lại được ngày trả kết quả", problems)
     assert new_due is not None

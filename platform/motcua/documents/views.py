@@ -104,8 +104,17 @@ def _my_desks(user: User) -> list[Agency]:
                                    .order_by(Agency.code)))
 
 
+def _query_args() -> dict[str, str]:
+    """The query, to build a link to the same page: not its path parts, and no key
+    ``url_for`` reads as its own (``_method=x`` was a BuildError, a 500, and
+    ``_scheme=javascript&_external=1`` a link to ``javascript://``)."""
+    view_args = request.view_args or {}
+    return {k: v for k, v in request.args.items()
+            if not k.startswith("_") and k not in view_args}
+
+
 def _page_url(page: int) -> str:
-    args: dict[str, Any] = {**request.args.to_dict(), "page": page}
+    args: dict[str, Any] = {**_query_args(), "page": page}
     return url_for("documents.tracking_book", **args)
 
 
@@ -123,7 +132,7 @@ def _respond(template: str, context: dict[str, Any], filename: str, status: int 
     fmt = request.args.get("format", "html")
     if fmt not in ("html", "pdf"):
         raise NotFound("Chỉ in được dạng HTML hoặc PDF")
-    args = {**(request.view_args or {}), **request.args.to_dict(), **(link_args or {}),
+    args = {**(request.view_args or {}), **_query_args(), **(link_args or {}),
             "format": "pdf"}
     pdf_url = url_for(request.endpoint or "", **args)
     html = render_template(template, pdf_url=pdf_url, **context)

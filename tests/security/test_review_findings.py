@@ -1,18 +1,22 @@
 """Findings of the hardening review, each replayed as an attacker found it: the password
 page as an unthrottled password oracle, a session left alive by the next officer's login at
 the same browser, tries sent together passing the throttle's check before any failure is
-counted, and an IPv6 client choosing a new address for every try."""
+counted, an IPv6 client choosing a new address for every try, and processes starting
+together on a new instance reading a half-made development key."""
 
 from __future__ import annotations
 
+import stat
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from motcua.config import DEV_KEY_FILE, ConfigError, dev_secret_key
 from motcua.db import db
 from motcua.errors import TooManyRequests, Unauthorized
 from motcua.org import auth
@@ -121,3 +125,37 @@ def test_an_ipv6_client_cannot_walk_its_addresses(app: Flask, sample: dict[str, 
         client.post("/api/v1/auth/token", json={"username": f"khach.{i}", "password": "sai"},
                     environ_base={"REMOTE_ADDR": f"2001:db8:7:7::{i:x}"})
     assert login_throttle().busy("2001:db8:7:7::/64")
+
+
+def _start_together(instance: Path, processes: int) -> tuple[list[str], list[Exception]]:
+    """``dev_secret_key`` called by ``processes`` threads at once: their keys and refusals."""
+    start = threading.Barrier(processes)
+    keys: list[str] = []
+    refused: list[Exception] = []
+
+    def begin() -> None:
+        start.wait()
+        try:
+            keys.append(dev_secret_key(instance))
+        except ConfigError as exc:
+            refused.append(exc)
+
+    threads = [threading.Thread(target=begin) for _ in range(processes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return keys, refused
+
+
+def test_processes_starting_together_read_one_whole_development_key(
+        tmp_path: Path, database_url: str) -> None:
+    """serve and worker started together on a new instance: one of them read the key file
+    the other had created but not yet written, and refused to start (19 runs in 50)."""
+    for run in range(20):
+        instance = tmp_path / f"i{run}"
+        keys, refused = _start_together(instance, 4)
+        assert refused == []
+        assert len(keys) == 4 and len(set(keys)) == 1
+        assert sorted(p.name for p in instance.iterdir()) == [DEV_KEY_FILE]
+        assert stat.S_IMODE((instance / DEV_KEY_FILE).stat().st_mode) == 0o600

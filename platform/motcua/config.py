@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,17 +114,22 @@ def dev_secret_key(instance: Path) -> str:
     readable by its owner only; never a fixed string anyone could read in the source."""
     path = instance / DEV_KEY_FILE
     instance.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text().strip()
-        if len(key) >= 32:
-            return key
-        raise ConfigError(f"{path} holds no usable key: delete it to make a new one") from None
-    key = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w") as out:
-        out.write(key + "\n")
-    return key
+    if not path.exists():
+        # Written whole under a temporary name (mode 0600), then linked in: processes that
+        # start together on a new instance (serve and worker) never read a half-made file,
+        # and the first link wins for all of them.
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=f".{DEV_KEY_FILE}.")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) >= 32:
+        return key
+    raise ConfigError(f"{path} holds no usable key: delete it to make a new one")
 
 
 def _public_url(raw: str) -> str:

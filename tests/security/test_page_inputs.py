@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote
 
@@ -19,12 +20,17 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
+from motcua.audit.integrity.seal import seal
 from motcua.db import db
 from motcua.dossiers.models import Attachment, Dossier
 from motcua.history.models import HistoryEvent
+from motcua.processes.models import ProcessVersion
 from motcua.tasks.models import Task
-from support.api import PROCEDURE, Api, count, received
-from support.web import Browser, text
+from support.api import PROCEDURE, Api, applicant, count, received
+from support.clock import FakeClock
+from support.paths import SAMPLES
+from support.walk import Walker
+from support.web import Browser, as_form, text
 
 ADMIN = "qt.binh"  # designer and admin
 AUDITOR = "ks.nga"
@@ -78,43 +84,62 @@ def _page_rules(app: Flask) -> list[Rule]:
 _PART = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
 
 
+def _names(rule: Rule, ids: dict[str, str]) -> dict[str, str]:
+    """The real value of each path part: ``<code>`` names a procedure under
+    /design/procedures, ``<key>`` an indicator under /audit/indicators."""
+    if rule.rule.startswith("/design/procedures/"):
+        return {**ids, "code": ids["procedure"]}
+    if rule.rule.startswith("/audit/indicators/"):
+        return {**ids, "key": ids["indicator"]}
+    return ids
+
+
 def _filled(rule: Rule, parts: dict[str, str]) -> str:
     return _PART.sub(lambda m: parts[m.group(1)], rule.rule)
 
 
 def _paths(rule: Rule, ids: dict[str, str]) -> Iterator[str]:
     """The rule with real ids, then each text part hostile in turn."""
-    yield _filled(rule, ids)
+    real = _names(rule, ids)
+    yield _filled(rule, real)
     for match in _PART.finditer(rule.rule):
         if "int:" in match.group(0):
             continue
         for value in [*HOSTILE[:9], "x" * 5_000, "\u202e", "a\u0301"]:
-            parts = {**ids, match.group(1): quote(value, safe="") or "%20"}
-            yield _filled(rule, parts)
+            yield _filled(rule, {**real, match.group(1): quote(value, safe="") or "%20"})
 
 
 @pytest.fixture
-def ids(app: Flask, sample: Any, api: Api) -> dict[str, str]:
+def ids(app: Flask, sample: Any, api: Api, clock: FakeClock) -> dict[str, str]:
+    """Real names for every path part: a dossier with an attachment and its open task, a
+    draft of the sample procedure with its first form, a published version, a sealed day,
+    an indicator."""
     code, receive = received(api)
     draft = api.post(ADMIN, "/drafts", json={"procedure": PROCEDURE})
     assert draft.status_code == 201, draft.get_json()
-    body = draft.get_json()
-    forms = api.get(ADMIN, f"/drafts/{body['id']}/forms").get_json()
-    form_key = (forms[0]["key"] if isinstance(forms, list) and forms
-                else next(iter(body.get("forms") or {"form": 0})))
-    versions = api.get(ADMIN, "/processes").get_json()
-    version = (versions[0]["id"] if isinstance(versions, list) and versions
-               else body.get("based_on") or 1)
-    browser = Browser(app, RECEIVER)
-    upload = browser.post(f"/dossiers/{code}/attachments",
-                          {"attachments": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "giay.pdf")]},
-                          content_type="multipart/form-data")
+    draft_id = draft.get_json()["id"]
+    forms = api.get(ADMIN, f"/drafts/{draft_id}/forms").get_json()
+    if forms["forms"]:
+        form_key = forms["forms"][0]["key"]
+    else:
+        created = api.post(ADMIN, f"/drafts/{draft_id}/forms",
+                           json={"revision": forms["revision"], "title": "Tờ khai thử"})
+        assert created.status_code == 201, created.get_json()
+        form_key = created.get_json()["key"]
+    version = db.session.scalar(select(func.min(ProcessVersion.id))
+                                .where(ProcessVersion.published_at.is_not(None)))
+    upload = Browser(app, RECEIVER).post(
+        f"/dossiers/{code}/attachments",
+        {"attachments": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "giay.pdf")]},
+        content_type="multipart/form-data")
     assert upload.status_code < 400, text(upload)[:300]
-    attachment = str(db.session.scalar(select(func.max(Attachment.id))))
-    return {"code": code, "task_id": str(receive["id"]), "draft_id": str(body["id"]),
-            "version_id": str(version), "key": str(form_key), "procedure": PROCEDURE,
-            "period_id": "2026-03", "day": "2026-03-16", "kind": "receipt",
-            "attachment_id": attachment}
+    seal(clock().date(), clock())
+    indicators = api.get(AUDITOR, "/audit/indicators").get_json()
+    return {"code": code, "task_id": str(receive["id"]), "draft_id": str(draft_id),
+            "version_id": str(version), "key": form_key, "procedure": PROCEDURE,
+            "period_id": "2026-03", "day": clock().date().isoformat(), "kind": "receipt",
+            "indicator": indicators["indicators"][0]["key"],
+            "attachment_id": str(db.session.scalar(select(func.max(Attachment.id))))}
 
 
 def _check(response: Any, what: str, failures: list[str]) -> None:
@@ -265,3 +290,99 @@ def test_an_apology_due_past_the_calendar_on_the_page_is_refused(
     assert "2999" in text(response)
     assert written() == before
     assert browser.get(f"/dossiers/{code}").status_code == 200
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: (action, {name: the value a browser would send})."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            if a.get("method", "get").lower() == "post":
+                self.forms.append((a.get("action", ""), {}))
+            return
+        if not self.forms or ("name" not in a and tag != "option"):
+            return
+        fields = self.forms[-1][1]
+        if tag == "button" or a.get("type") == "submit":
+            # The first button that names an outcome, as if the officer pressed it.
+            if not a["name"].startswith("_"):
+                fields.setdefault(a["name"], a.get("value", ""))
+        elif tag == "input" and a.get("type") not in ("button", "file"):
+            unticked = a.get("type") in ("checkbox", "radio") and "checked" not in a
+            if not unticked or not fields.get(a["name"]):
+                fields[a["name"]] = "" if unticked else a.get("value", "on")
+        elif tag in ("textarea", "select"):
+            fields.setdefault(a["name"], "")
+            self._select = a["name"] if tag == "select" else None
+        elif tag == "option" and self._select and not fields.get(self._select):
+            fields[self._select] = a.get("value", "")
+
+
+START_FORM = "to-khai-ly-lich-tu-phap"
+RECEIVE_FORM = "tiep-nhan"
+DESTRUCTIVE = ("/stop", "/retire", "/delete", "/logout", "/claim", "/verify")
+
+
+def _valid(action: str, fields: dict[str, str]) -> dict[str, str]:
+    """The page's form filled as an officer would, so that one hostile field is what the
+    view refuses (or keeps)."""
+    forms = Walker(None, SAMPLES / "forms")
+    # A row the page offers with a blank in it is no row the officer filled.
+    blank = tuple(row for k, v in fields.items() if not v
+                  for row in [k.rsplit(".", 1)[0]] if row.endswith("]"))
+    fields = {k: v for k, v in fields.items()
+              if (v or "[" not in k) and not k.startswith(blank or ("\0",))}
+    if action.startswith("/dossiers/new"):
+        return {**fields, **as_form(applicant(), "applicant"),
+                **as_form(forms.data_for(START_FORM), "data"),
+                **as_form(forms.data_for(RECEIVE_FORM), "step")}
+    if action.startswith("/tasks/") and action.count("/") == 2:
+        return {**fields, **as_form(forms.data_for(RECEIVE_FORM), "data")}
+    if action.endswith("/apology"):
+        return {**fields, "reason": "Chờ xác minh", "new_due": "2026-04-30T10:00"}
+    return fields
+
+
+def test_each_field_of_each_page_form_alone_is_no_500(app: Flask, api: Api,
+                                                      ids: dict[str, str]) -> None:
+    """Each POST form the pages show (reception, the task's e-form, apology, settings, the
+    designer's), filled as a user would with one field hostile at a time: sent all at once,
+    an early refusal hides what a later check does with one bad value."""
+    browsers = {u: Browser(app, u) for u in (ADMIN, AUDITOR, RECEIVER)}
+    found: dict[str, tuple[Browser, dict[str, str]]] = {}
+    pages = [next(_paths(r, ids)) for r in _page_rules(app)
+             if "GET" in (r.methods or set()) and r.rule != "/login"]
+    for path in [*pages, f"/dossiers/new?procedure={PROCEDURE}"]:
+        browser = browsers[_user_for(path)]
+        parser = _Forms()
+        parser.feed(text(browser.get(path)))
+        for action, fields in parser.forms:
+            if action.startswith("/") and not action.startswith(("/login", "/logout", "/api")):
+                fields.pop("csrf_token", None)
+                found.setdefault(action, (browser, _valid(action, fields)))
+    task = f"/tasks/{ids['task_id']}"
+    assert {task, f"/dossiers/new?procedure={PROCEDURE}", "/audit/settings"} <= set(found)
+    reception = f"/dossiers/new?procedure={PROCEDURE}"
+    browser, fields = found[reception]  # filled as it is, the form is kept: not vacuous
+    kept = browser.post(reception, fields)
+    assert kept.status_code == 302
+    failures: list[str] = []
+    for action in sorted(found, key=lambda a: a.endswith(DESTRUCTIVE)):
+        browser, fields = found[action]
+        for name in fields:
+            for value in ("9" * 5_000, "9999-12-31T23:59", "-1", "\u202e" + "x" * 300):
+                before = written()
+                target = task if action == f"/tasks/{ids['task_id']}" else action
+                response = browser.post(target, {**fields, name: value})
+                _check(response, f"POST {action} {name}={value[:20]!r}", failures)
+                if response.status_code >= 400 and written() != before:
+                    failures.append(f"{response.status_code} POST {action} {name} wrote")
+                if target == task and response.status_code == 302:  # done: a fresh one
+                    task = f"/tasks/{received(api)[1]['id']}"
+    assert not failures, "\n".join(failures)

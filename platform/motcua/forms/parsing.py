@@ -37,6 +37,9 @@ DATETIME_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
 ROW_INDEX = re.compile(r"[0-9]{1,6}")
 # Python's int() refuses longer numbers, and no form field holds one.
 MAX_DIGITS = 4300
+# Rows one table of a form takes from one post. The refused page shows every row posted
+# again: 20,000 blank rows (half a megabyte posted) took 20 s to answer with 25 MB.
+MAX_ROWS = 500
 TRUE = frozenset({"true", "on", "1"})
 
 _MISSING: Any = object()
@@ -133,7 +136,12 @@ class _Parser:
                    else None)
         is_object = kind_of(items) == "object"
         rows: list[Any] = []
-        for index in self._indices(src.name):
+        indices = self._indices(src.name)
+        if len(indices) > MAX_ROWS:
+            self.problems.append({"field": out.name,
+                                  "message": f"Nhiều nhất {MAX_ROWS} dòng"})
+            indices = indices[:MAX_ROWS]
+        for index in indices:
             if index == removed:
                 continue
             value = self.value(items, src.child(index), out.child(len(rows)), keep=is_object)

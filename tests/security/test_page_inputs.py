@@ -23,6 +23,7 @@ from werkzeug.routing import Rule
 from motcua.audit.integrity.seal import seal
 from motcua.db import db
 from motcua.dossiers.models import Attachment, Dossier
+from motcua.forms.parsing import MAX_ROWS
 from motcua.history.models import HistoryEvent
 from motcua.processes.models import ProcessVersion
 from motcua.tasks.models import Task
@@ -386,3 +387,21 @@ def test_each_field_of_each_page_form_alone_is_no_500(app: Flask, api: Api,
                 if target == task and response.status_code == 302:  # done: a fresh one
                     task = f"/tasks/{received(api)[1]['id']}"
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", [f"/dossiers/new?procedure={PROCEDURE}", "/tasks/{task}"])
+def test_rows_past_the_limit_are_refused_and_not_shown_again(app: Flask, ids: dict[str, str],
+                                                             path: str) -> None:
+    """20,000 blank rows (half a megabyte) were parsed and all rendered back: 20 s and a
+    25 MB page. Past MAX_ROWS a table is refused naming it, and the page shows MAX_ROWS."""
+    prefix = "step" if path.startswith("/dossiers/new") else "data"
+    fields = {f"{prefix}.thanh_phan[{i}].ten": "x" for i in range(MAX_ROWS + 50)}
+    before = written()
+    response = Browser(app, RECEIVER).post(path.format(task=ids["task_id"]),
+                                           {**fields, "outcome": "accept"})
+    assert response.status_code == 422, text(response)[:300]
+    page = text(response)
+    assert f"Nhiều nhất {MAX_ROWS} dòng" in page
+    assert f"{prefix}.thanh_phan[{MAX_ROWS - 1}].ten" in page
+    assert f"{prefix}.thanh_phan[{MAX_ROWS + 1}].ten" not in page  # [MAX_ROWS]: a blank one
+    assert written() == before

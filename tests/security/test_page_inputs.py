@@ -27,7 +27,7 @@ from motcua.forms.parsing import MAX_ROWS
 from motcua.history.models import HistoryEvent
 from motcua.processes.models import ProcessVersion
 from motcua.tasks.models import Task
-from support.api import PROCEDURE, Api, applicant, count, received
+from support.api import PROCEDURE, Api, applicant, at_assignment, count, received
 from support.clock import FakeClock
 from support.paths import SAMPLES
 from support.walk import Walker
@@ -92,6 +92,8 @@ def _names(rule: Rule, ids: dict[str, str]) -> dict[str, str]:
         return {**ids, "code": ids["procedure"]}
     if rule.rule.startswith("/audit/indicators/"):
         return {**ids, "key": ids["indicator"]}
+    if rule.rule.startswith("/dossiers/<code>/documents/"):
+        return {**ids, "code": ids["printed"]}  # accepted: its receipt is printed
     return ids
 
 
@@ -134,12 +136,13 @@ def ids(app: Flask, sample: Any, api: Api, clock: FakeClock) -> dict[str, str]:
         {"attachments": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "giay.pdf")]},
         content_type="multipart/form-data")
     assert upload.status_code < 400, text(upload)[:300]
+    printed, _assign = at_assignment(api)
     seal(clock().date(), clock())
     indicators = api.get(AUDITOR, "/audit/indicators").get_json()
     return {"code": code, "task_id": str(receive["id"]), "draft_id": str(draft_id),
             "version_id": str(version), "key": form_key, "procedure": PROCEDURE,
             "period_id": "2026-03", "day": clock().date().isoformat(), "kind": "receipt",
-            "indicator": indicators["indicators"][0]["key"],
+            "indicator": indicators["indicators"][0]["key"], "printed": printed,
             "attachment_id": str(db.session.scalar(select(func.max(Attachment.id))))}
 
 

@@ -108,7 +108,8 @@ def _paths(rule: Rule, ids: dict[str, str]) -> Iterator[str]:
     for match in _PART.finditer(rule.rule):
         if "int:" in match.group(0):
             continue
-        for value in [*HOSTILE[:9], "x" * 5_000, "\u202e", "a\u0301"]:
+        for value in (str(2**63), "9" * 5_000, "0001-01-01", "31/02/2026", "", "x" * 5_000,
+                      "\u202ea\u0301"):
             yield _filled(rule, {**real, match.group(1): quote(value, safe="") or "%20"})
 
 

@@ -29,7 +29,6 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from motcua.app import create_app
 from motcua.db import db
@@ -37,7 +36,7 @@ from motcua.dossiers.attachments import store_root
 from motcua.dossiers.models import Attachment, AttachmentKind, Dossier
 from motcua.tasks.models import OPEN_STATES, Task, TaskState
 from support.api import PROCEDURE, dossier_body
-from support.database import drop_postgres_database, fresh_postgres_database, postgres_url
+from support.database import database_of_its_own
 from support.paths import SAMPLES, load_json, passwords
 from support.sample import load_province
 
@@ -181,16 +180,11 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def instance(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str]]]:
     """The sample province on a fresh database: an app to check it with, and the
     environment a ``motcua`` process needs to serve it."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'motcua.sqlite3'}"
-    else:
-        base = postgres_url()
-        if base is None:
-            pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
-        url, admin = fresh_postgres_database(base)
-        drop = (admin, make_url(url).database or "")
-    folder = tmp_path / "instance"
+    with database_of_its_own(request.param, tmp_path / "motcua.sqlite3") as url:
+        yield from _instance_on(url, tmp_path / "instance")
+
+
+def _instance_on(url: str, folder: Path) -> Iterator[tuple[Flask, dict[str, str]]]:
     secret = uuid.uuid4().hex
     app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(folder),
                       "SECRET_KEY": secret})
@@ -208,8 +202,6 @@ def instance(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[F
     finally:
         with app.app_context():
             db.engine.dispose()
-        if drop is not None:
-            drop_postgres_database(*drop)
 
 
 # ------------------------------------------------------------------ the burst

@@ -57,30 +57,38 @@ def fresh_postgres_database(base_url: str) -> tuple[str, str]:
 
 
 @contextmanager
+def database_of_its_own(backend: str, sqlite_file: Path) -> Iterator[str]:
+    """The URL of an empty database for one test: ``sqlite_file``, or a fresh PostgreSQL
+    database (the test is skipped without a server), dropped when the block ends."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+        return
+    import pytest
+
+    base = postgres_url()
+    if base is None:
+        pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
+    url, admin = fresh_postgres_database(base)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin, make_url(url).database or "")
+
+
+@contextmanager
 def app_on_empty_database(backend: str, folder: Path) -> Iterator[Flask]:
     """An application on a database of its own, empty (no migration run), inside an app
     context: a SQLite file in ``folder`` or a fresh PostgreSQL database, dropped afterwards.
     For the migrations' tests, which upgrade and downgrade it themselves."""
-    import pytest
-
     from motcua.app import create_app
 
-    if backend == "sqlite":
-        url, drop = f"sqlite:///{folder / 'migrate.sqlite3'}", None
-    else:
-        base = postgres_url()
-        if base is None:
-            pytest.skip("PostgreSQL not reachable (set TEST_DATABASE_URL)")
-        url, admin = fresh_postgres_database(base)
-        drop = (admin, make_url(url).database or "")
-    app = create_app({"TESTING": True, "DATABASE_URL": url,
-                      "INSTANCE_PATH": str(folder / "instance")})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if drop is not None:
-        drop_postgres_database(*drop)
+    with database_of_its_own(backend, folder / "migrate.sqlite3") as url:
+        app = create_app({"TESTING": True, "DATABASE_URL": url,
+                          "INSTANCE_PATH": str(folder / "instance")})
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 def drop_postgres_database(admin: str, name: str) -> None:

@@ -6,19 +6,14 @@ processes serve), the limits ``LOOKUP_LIMITS_PER_ADDRESS``."""
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from limits import parse_many, storage, strategies
 
 from motcua.errors import TooManyRequests
 from motcua.http_errors import error_reply
-from motcua.org.throttle import client_key
+from motcua.org.throttle import Checks, client_key, made_once, seconds_until_allowed
 
 EXTENSION = "motcua_lookup_throttle"
-_MAKING = threading.Lock()
 
 
 class LookupThrottle:
@@ -29,30 +24,17 @@ class LookupThrottle:
     def wait_seconds(self, address: str) -> int:
         """Count one lookup from ``address`` and answer 0; or, over a limit, count nothing and
         answer how long until the oldest lookup leaves its window."""
-        keys = ("lookup", address)
-        waits = [self._window.get_window_stats(limit, *keys).reset_time - time.time()
-                 for limit in self._limits if not self._window.test(limit, *keys)]
-        if waits:
-            return max(1, math.ceil(max(waits)))
-        for limit in self._limits:
-            self._window.hit(limit, *keys)
-        return 0
+        checks: Checks = [(limit, ("lookup", address)) for limit in self._limits]
+        wait = seconds_until_allowed(self._window, checks)
+        if not wait:
+            for limit, keys in checks:
+                self._window.hit(limit, *keys)
+        return wait
 
 
 def lookup_throttle(app: Flask | None = None) -> LookupThrottle:
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    throttle = app.extensions.get(EXTENSION)
-    if throttle is not None:
-        return throttle
-    # Made once: lookups that come first together must not each count in a throttle of
-    # their own.
-    with _MAKING:
-        throttle = app.extensions.get(EXTENSION)
-        if throttle is None:
-            throttle = LookupThrottle(app.config["LOGIN_LIMITS_STORAGE"],
-                                      app.config["LOOKUP_LIMITS_PER_ADDRESS"])
-            app.extensions[EXTENSION] = throttle
-    return throttle
+    return made_once(EXTENSION, lambda app: LookupThrottle(
+        app.config["LOGIN_LIMITS_STORAGE"], app.config["LOOKUP_LIMITS_PER_ADDRESS"]), app)
 
 
 def refuse_if_throttled() -> Response | None:

@@ -35,7 +35,9 @@ import math
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Flask, Response, after_this_request, current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -51,6 +53,7 @@ Checks = list[tuple[RateLimitItem, tuple[str, ...]]]
 # a fixed number of locks, so names an attacker makes up cannot grow them.
 _LOCKS = tuple(threading.Lock() for _ in range(64))
 _MAKING = threading.Lock()
+Throttle = TypeVar("Throttle")
 
 
 def _account(username: str) -> str:
@@ -100,12 +103,7 @@ class LoginThrottle:
 
     def wait_seconds(self, attempt: Attempt) -> int:
         """0 when a try is allowed, else how long until the oldest failure leaves its window."""
-        waits = [
-            self._window.get_window_stats(limit, *keys).reset_time - time.time()
-            for limit, keys in self._checks(attempt)
-            if not self._window.test(limit, *keys)
-        ]
-        return max(1, math.ceil(max(waits))) if waits else 0
+        return seconds_until_allowed(self._window, self._checks(attempt))
 
     def failed(self, attempt: Attempt) -> None:
         checks = self._checks(attempt)
@@ -115,24 +113,34 @@ class LoginThrottle:
             self._window.hit(limit, *keys)
 
 
-def login_throttle(app: Flask | None = None) -> LoginThrottle:
+def seconds_until_allowed(window: strategies.RateLimiter, checks: Checks) -> int:
+    """0 when every limit of ``checks`` allows one more hit, else how long until the oldest
+    hit of the fullest leaves its window (at least 1 s)."""
+    waits = [window.get_window_stats(limit, *keys).reset_time - time.time()
+             for limit, keys in checks if not window.test(limit, *keys)]
+    return max(1, math.ceil(max(waits))) if waits else 0
+
+
+def made_once(name: str, make: Callable[[Flask], Throttle], app: Flask | None = None
+              ) -> Throttle:
+    """The application's throttle ``name``, made by ``make`` on first use, once: requests
+    that come first together must not each count in a throttle of their own."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    throttle = app.extensions.get("motcua_login_throttle")
+    throttle: Throttle | None = app.extensions.get(name)
     if throttle is not None:
         return throttle
-    # Made once: requests that come first together must not each count in a throttle of
-    # their own.
     with _MAKING:
-        throttle = app.extensions.get("motcua_login_throttle")
-        if throttle is not None:
-            return throttle
-        throttle = LoginThrottle(app.config["LOGIN_LIMITS_STORAGE"],
-                                 app.config["LOGIN_LIMITS_PER_ACCOUNT"],
-                                 app.config["LOGIN_LIMITS_PER_ADDRESS"],
-                                 app.config["LOGIN_LIMITS_PER_DEVICE"],
-                                 app.config["LOGIN_LIMITS_BUSY_ADDRESS"])
-        app.extensions["motcua_login_throttle"] = throttle
+        throttle = app.extensions.get(name)
+        if throttle is None:
+            throttle = app.extensions[name] = make(app)
     return throttle
+
+
+def login_throttle(app: Flask | None = None) -> LoginThrottle:
+    return made_once("motcua_login_throttle", lambda app: LoginThrottle(
+        app.config["LOGIN_LIMITS_STORAGE"], app.config["LOGIN_LIMITS_PER_ACCOUNT"],
+        app.config["LOGIN_LIMITS_PER_ADDRESS"], app.config["LOGIN_LIMITS_PER_DEVICE"],
+        app.config["LOGIN_LIMITS_BUSY_ADDRESS"]), app)
 
 
 # ------------------------------------------------------------------------ device cookies
